@@ -1,0 +1,86 @@
+"""Roles → capabilities: the one place that says who may do what.
+
+Views, API permissions and templates ask ``has_capability(user, CAP)``; nothing else looks
+at ``user.role``. What a user may *see* row by row lives in each model's ``visible_to``.
+"""
+
+from rest_framework.permissions import BasePermission
+
+from .choices import Role
+
+VIEW_INVENTORY = "view_inventory"  # inventory pages and full profiles (not the contact's PII)
+VIEW_CATALOG = "view_catalog"  # the self-service catalog of active references
+VIEW_CONTACT_PII = "view_contact_pii"  # contacts' email and phone
+CHANGE_INVENTORY = "change_inventory"  # customers, contacts, profiles, lifecycle, import
+MANAGE_LISTS = "manage_lists"  # industries, regions, products, use cases, programs
+NOMINATE = "nominate"
+VET_NOMINATIONS = "vet_nominations"
+VIEW_USAGE = "view_usage"  # the usage ledger
+SET_POLICY = "set_policy"  # overuse policy and activity weights
+RESERVE_CAPACITY = "reserve_capacity"  # ask a reference, with or without an override
+EXPORT_INVENTORY = "export_inventory"
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.MANAGER: frozenset(
+        {
+            VIEW_INVENTORY,
+            VIEW_CATALOG,
+            VIEW_CONTACT_PII,
+            CHANGE_INVENTORY,
+            MANAGE_LISTS,
+            NOMINATE,
+            VET_NOMINATIONS,
+            VIEW_USAGE,
+            SET_POLICY,
+            RESERVE_CAPACITY,
+            EXPORT_INVENTORY,
+        }
+    ),
+    Role.ADMIN: frozenset(
+        {
+            VIEW_INVENTORY,
+            VIEW_CATALOG,
+            VIEW_CONTACT_PII,
+            CHANGE_INVENTORY,
+            MANAGE_LISTS,
+            NOMINATE,
+            VET_NOMINATIONS,
+            VIEW_USAGE,
+            SET_POLICY,
+            EXPORT_INVENTORY,
+        }
+    ),
+    Role.MARKETING: frozenset({VIEW_INVENTORY, VIEW_CATALOG, NOMINATE, EXPORT_INVENTORY}),
+    Role.EXECUTIVE: frozenset({VIEW_INVENTORY, VIEW_CATALOG, NOMINATE, VIEW_USAGE, EXPORT_INVENTORY}),
+    Role.SALES: frozenset({VIEW_CATALOG, NOMINATE}),
+}
+
+
+def has_capability(user, capability: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return capability in CAPABILITIES.get(getattr(user, "role", ""), frozenset())
+
+
+def capabilities_of(user) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return CAPABILITIES.get(user.role, frozenset())
+
+
+class HasCapability(BasePermission):
+    """DRF permission: ``required_capabilities = {"GET": CAP, "POST": CAP, ...}`` on the view.
+
+    Safe methods fall back to the ``"GET"`` entry; a method with no entry is refused.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        required = getattr(view, "required_capabilities", {})
+        method = request.method if request.method not in ("HEAD", "OPTIONS") else "GET"
+        action_caps = getattr(view, "action_capabilities", {})
+        cap = action_caps.get(getattr(view, "action", None)) or required.get(method)
+        if cap is None:
+            return False
+        return has_capability(request.user, cap)

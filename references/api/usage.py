@@ -1,0 +1,5 @@
+"""API: usage."""
+
+
+def register(router) -> None:
+    """Add this module's viewsets to the API router."""

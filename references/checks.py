@@ -1,0 +1,1 @@
+"""Nightly checks on the inventory, registered with ``refprogram.nightly``."""

@@ -1,0 +1,233 @@
+"""One FilterSet per listed model, shared by the HTML lists and the API."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .choices import (
+    Deployment,
+    NominationSource,
+    NominationStatus,
+    ProfileStatus,
+    Seniority,
+    SizeBand,
+    UsageStatus,
+)
+from .models import (
+    ActivityType,
+    Contact,
+    Customer,
+    Industry,
+    Language,
+    Nomination,
+    Product,
+    ReferenceProfile,
+    Region,
+    UsageEntry,
+    UseCase,
+)
+
+
+def full_text(queryset: QuerySet, value: str, document: str = "search_document") -> QuerySet:
+    """Free-text search: PostgreSQL full text (GIN-indexed, web-search syntax) with a prefix
+    fallback for partial words; on SQLite every word must appear somewhere in the document."""
+    value = (value or "").strip()[:200]
+    if not value:
+        return queryset
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector(document, config="english")
+        query = SearchQuery(value, config="english", search_type="websearch")
+        return queryset.annotate(_fts=vector).filter(_fts=query)
+    condition = Q()
+    for word in value.split():
+        condition &= Q(**{f"{document}__icontains": word})
+    return queryset.filter(condition)
+
+
+def _m2m_exists(queryset: QuerySet, through, owner_field: str, target_field: str, values) -> QuerySet:
+    """Filter by any of ``values`` in a many-to-many relation without joining (no duplicates)."""
+    if not values:
+        return queryset
+    return queryset.filter(
+        Exists(through.objects.filter(**{owner_field: OuterRef("pk"), f"{target_field}__in": values}))
+    )
+
+
+class ReferenceProfileFilter(filters.FilterSet):
+    """Filters of the inventory, the sales catalog and `GET /api/v1/references/`."""
+
+    search = filters.CharFilter(method="filter_search", label="Search")
+    status = filters.MultipleChoiceFilter(choices=ProfileStatus.choices)
+    industry = filters.ModelMultipleChoiceFilter(
+        field_name="customer__industry", queryset=Industry.objects.all(), to_field_name="code"
+    )
+    region = filters.ModelMultipleChoiceFilter(
+        field_name="customer__region", queryset=Region.objects.all(), to_field_name="code"
+    )
+    country = filters.CharFilter(field_name="customer__country", method="filter_country", label="Country")
+    size_band = filters.MultipleChoiceFilter(
+        field_name="customer__size_band", choices=SizeBand.choices, label="Size band"
+    )
+    product = filters.ModelMultipleChoiceFilter(
+        queryset=Product.objects.all(), to_field_name="name", method="filter_product"
+    )
+    product_line = filters.CharFilter(method="filter_product_line", label="Product line")
+    use_case = filters.ModelMultipleChoiceFilter(
+        queryset=UseCase.objects.all(), to_field_name="name", method="filter_use_case", label="Use case"
+    )
+    deployment = filters.MultipleChoiceFilter(choices=Deployment.choices)
+    activity_type = filters.ModelMultipleChoiceFilter(
+        queryset=ActivityType.objects.all(),
+        to_field_name="code",
+        method="filter_activity_type",
+        label="Activity type",
+    )
+    seniority = filters.MultipleChoiceFilter(field_name="contact__seniority", choices=Seniority.choices)
+    language = filters.ModelMultipleChoiceFilter(
+        queryset=Language.objects.all(), to_field_name="code", method="filter_language"
+    )
+    customer = filters.NumberFilter(field_name="customer_id")
+    available = filters.BooleanFilter(method="filter_available")
+    stale = filters.BooleanFilter(method="filter_stale")
+    marquee = filters.BooleanFilter(field_name="customer__is_marquee")
+
+    class Meta:
+        model = ReferenceProfile
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        return full_text(queryset, value)
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(customer__country=value.strip().upper()) if value else queryset
+
+    def filter_product(self, queryset, name, value):
+        return _m2m_exists(
+            queryset, ReferenceProfile.products.through, "referenceprofile_id", "product", value
+        )
+
+    def filter_product_line(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(
+                ReferenceProfile.products.through.objects.filter(
+                    referenceprofile_id=OuterRef("pk"), product__product_line__iexact=value
+                )
+            )
+        )
+
+    def filter_use_case(self, queryset, name, value):
+        return _m2m_exists(
+            queryset, ReferenceProfile.use_cases.through, "referenceprofile_id", "usecase", value
+        )
+
+    def filter_activity_type(self, queryset, name, value):
+        return _m2m_exists(
+            queryset, ReferenceProfile.activity_types.through, "referenceprofile_id", "activitytype", value
+        )
+
+    def filter_language(self, queryset, name, value):
+        if not value:
+            return queryset
+        through = Contact.languages.through
+        return queryset.filter(
+            Exists(through.objects.filter(contact_id=OuterRef("contact_id"), language__in=value))
+        )
+
+    def filter_available(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.available() if value else queryset.unavailable()
+
+    def filter_stale(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.stale() if value else queryset.fresh()
+
+
+class CustomerFilter(filters.FilterSet):
+    search = filters.CharFilter(method="filter_search", label="Search")
+    industry = filters.ModelMultipleChoiceFilter(queryset=Industry.objects.all(), to_field_name="code")
+    region = filters.ModelMultipleChoiceFilter(queryset=Region.objects.all(), to_field_name="code")
+    country = filters.CharFilter(method="filter_country")
+    size_band = filters.MultipleChoiceFilter(choices=SizeBand.choices)
+    product = filters.ModelMultipleChoiceFilter(
+        queryset=Product.objects.all(), to_field_name="name", method="filter_product"
+    )
+    account_owner = filters.NumberFilter(field_name="account_owner_id")
+    marquee = filters.BooleanFilter(field_name="is_marquee")
+    crm_id = filters.CharFilter(field_name="crm_id")
+
+    class Meta:
+        model = Customer
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        value = (value or "").strip()[:200]
+        return queryset.filter(Q(name__icontains=value) | Q(crm_id__iexact=value)) if value else queryset
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country=value.strip().upper()) if value else queryset
+
+    def filter_product(self, queryset, name, value):
+        return _m2m_exists(queryset, Customer.products.through, "customer_id", "product", value)
+
+
+class ContactFilter(filters.FilterSet):
+    search = filters.CharFilter(method="filter_search", label="Search")
+    customer = filters.NumberFilter(field_name="customer_id")
+    seniority = filters.MultipleChoiceFilter(choices=Seniority.choices)
+    language = filters.ModelMultipleChoiceFilter(
+        queryset=Language.objects.all(), to_field_name="code", method="filter_language"
+    )
+
+    class Meta:
+        model = Contact
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        value = (value or "").strip()[:200]
+        return queryset.filter(Q(name__icontains=value) | Q(title__icontains=value)) if value else queryset
+
+    def filter_language(self, queryset, name, value):
+        return _m2m_exists(queryset, Contact.languages.through, "contact_id", "language", value)
+
+
+class NominationFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=NominationStatus.choices)
+    source = filters.MultipleChoiceFilter(choices=NominationSource.choices)
+    aging = filters.BooleanFilter(method="filter_aging")
+
+    class Meta:
+        model = Nomination
+        fields: list[str] = []
+
+    def filter_aging(self, queryset, name, value):
+        if value is None:
+            return queryset
+        aging = queryset.aging()
+        return aging if value else queryset.exclude(pk__in=aging.values("pk"))
+
+
+class UsageEntryFilter(filters.FilterSet):
+    """Filters of the usage ledger (page and `GET /api/v1/usage/`)."""
+
+    reference = filters.NumberFilter(field_name="reference_id")
+    customer = filters.NumberFilter(field_name="customer_id")
+    activity_type = filters.ModelMultipleChoiceFilter(
+        queryset=ActivityType.objects.all(), to_field_name="code"
+    )
+    status = filters.MultipleChoiceFilter(choices=UsageStatus.choices)
+    request = filters.NumberFilter(field_name="request_ref")
+    override = filters.BooleanFilter()
+    since = filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
+    until = filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
+
+    class Meta:
+        model = UsageEntry
+        fields: list[str] = []

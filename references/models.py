@@ -1,0 +1,704 @@
+"""The reference inventory: customers, contacts, reference profiles, nominations, the
+managed lists, and the program's memory (usage ledger and overuse policy)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from accounts import permissions as perms
+
+from .choices import (
+    NOMINATION_AGING_DAYS,
+    NOMINATION_TRANSITIONS,
+    PROFILE_TRANSITIONS,
+    USAGE_COUNTING,
+    USAGE_TRANSITIONS,
+    ActivityKind,
+    Deployment,
+    NominationSource,
+    NominationStatus,
+    ProfileStatus,
+    RestingReason,
+    Seniority,
+    SizeBand,
+    UsageStatus,
+)
+
+country_code = RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 country code, e.g. DE or US.")
+
+
+# --- Managed lists -------------------------------------------------------------------------
+
+
+class Industry(models.Model):
+    """An industry code from the managed list (ships with defaults; admins extend it)."""
+
+    code = models.SlugField(max_length=40, primary_key=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "industries"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(models.Model):
+    """A sales region code from the managed list (na, emea, apac, latam by default)."""
+
+    code = models.SlugField(max_length=40, primary_key=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """A product we sell, in a product line (strategic targets are set per line)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    product_line = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UseCase(models.Model):
+    """A use case a customer deployed our products for (managed list)."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(models.Model):
+    """A customer program: advisory board, beta, early adopter, community, user group…"""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Language(models.Model):
+    """A language a contact speaks (ISO 639-1 code)."""
+
+    code = models.CharField(max_length=2, primary_key=True)
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ActivityType(models.Model):
+    """Something a reference does for us: a call, a site visit, a case study…
+
+    ``weight`` is its cost in cap points (a site visit costs far more than a name drop);
+    ``lead_time_days`` its typical lead time; ``live`` activities start a rest period.
+    """
+
+    code = models.SlugField(max_length=40, primary_key=True)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=ActivityKind.choices)
+    weight = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    lead_time_days = models.PositiveSmallIntegerField(default=3)
+    live = models.BooleanField(default=False, help_text="A live activity starts the rest period.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind == ActivityKind.PUBLIC
+
+
+# --- Overuse policy ------------------------------------------------------------------------
+
+
+class OverusePolicy(models.Model):
+    """The program's promise not to over-ask: caps over a rolling window, a rest period, staleness.
+
+    One row (pk=1). Defaults: a contact may spend 6 weighted points in 180 days (three calls, or
+    one heavy activity such as a case study or site visit, so heavy activities at most twice a
+    year); a customer, all its contacts together, 8 points in 180 days (about one reference call
+    per customer per quarter plus room for one heavy activity); 30 days of rest after each live
+    activity; a profile whose validation or customer health is older than 180 days is stale.
+    """
+
+    window_days = models.PositiveSmallIntegerField(default=180, validators=[MinValueValidator(1)])
+    reference_cap = models.PositiveSmallIntegerField(default=6, validators=[MinValueValidator(1)])
+    customer_cap = models.PositiveSmallIntegerField(default=8, validators=[MinValueValidator(1)])
+    rest_days = models.PositiveSmallIntegerField(default=30)
+    stale_after_days = models.PositiveSmallIntegerField(default=180, validators=[MinValueValidator(1)])
+    near_cap_ratio = models.DecimalField(max_digits=3, decimal_places=2, default=0.75)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "overuse policy"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="overuse_policy_single_row")]
+
+    def __str__(self) -> str:
+        return "Overuse policy"
+
+    @classmethod
+    def current(cls) -> OverusePolicy:
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy
+
+    def window_start(self, today: date) -> date:
+        """Uses on or before this date no longer count: the window is (today - window_days, today]."""
+        return today - timedelta(days=self.window_days)
+
+    def stale_cutoff(self, today: date) -> date:
+        return today - timedelta(days=self.stale_after_days)
+
+
+# --- Customers and contacts ----------------------------------------------------------------
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CustomerQuerySet:
+        """Inventory roles see every customer; a sales rep sees the customers in the catalog
+        and the accounts they own."""
+        if perms.has_capability(user, perms.VIEW_INVENTORY):
+            return self
+        if perms.has_capability(user, perms.VIEW_CATALOG):
+            in_catalog = ReferenceProfile.objects.filter(customer=OuterRef("pk")).in_catalog()
+            return self.filter(Q(account_owner=user) | Exists(in_catalog))
+        return self.none()
+
+
+class Customer(models.Model):
+    """A company that bought from us (an account), whose people may speak for us."""
+
+    name = models.CharField(max_length=200)
+    crm_id = models.CharField("CRM id", max_length=64, unique=True, null=True, blank=True)
+    industry = models.ForeignKey(Industry, on_delete=models.PROTECT, related_name="customers")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="customers")
+    country = models.CharField(max_length=2, validators=[country_code])
+    size_band = models.CharField(max_length=16, choices=SizeBand.choices)
+    employees = models.PositiveIntegerField(null=True, blank=True)
+    revenue_band = models.CharField(max_length=40, blank=True)
+    products = models.ManyToManyField(Product, blank=True, related_name="customers")
+    account_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_customers",
+    )
+    strategic_segment = models.CharField(max_length=100, blank=True)
+    is_marquee = models.BooleanField("marquee", default=False)
+    programs = models.ManyToManyField(Program, blank=True, related_name="customers")
+    health_score = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-100), MaxValueValidator(100)],
+        help_text="Satisfaction or NPS score, -100 to 100.",
+    )
+    health_updated = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["industry", "region", "size_band"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(health_score__gte=-100, health_score__lte=100) | Q(health_score__isnull=True),
+                name="customer_health_score_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ContactQuerySet:
+        """Contacts are for the roles that look after the inventory."""
+        if perms.has_capability(user, perms.VIEW_INVENTORY):
+            return self
+        return self.none()
+
+
+class Contact(models.Model):
+    """A person at a customer. Email and phone are personal data, shown only to the roles that
+    need them (``view_contact_pii``)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True)
+    seniority = models.CharField(max_length=16, choices=Seniority.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    languages = models.ManyToManyField(Language, blank=True, related_name="contacts")
+    time_zone = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=[])
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.customer})"
+
+
+# --- Reference profiles --------------------------------------------------------------------
+
+
+def stale_condition(cutoff: date, prefix: str = "") -> Q:
+    """A profile is stale when its last validation or its customer's health is older than the
+    cutoff (or was never recorded): love does not last forever."""
+    return (
+        Q(**{f"{prefix}last_validated__isnull": True})
+        | Q(**{f"{prefix}last_validated__lt": cutoff})
+        | Q(**{f"{prefix}customer__health_updated__isnull": True})
+        | Q(**{f"{prefix}customer__health_updated__lt": cutoff})
+    )
+
+
+def counting_usage(today: date, policy: OverusePolicy) -> models.QuerySet:
+    """Ledger rows that count against the caps today."""
+    return UsageEntry.objects.filter(status__in=USAGE_COUNTING, occurred_on__gt=policy.window_start(today))
+
+
+class ReferenceProfileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ReferenceProfileQuerySet:
+        """Inventory roles see every profile; a sales rep sees the catalog (active and resting)."""
+        if perms.has_capability(user, perms.VIEW_INVENTORY):
+            return self
+        if perms.has_capability(user, perms.VIEW_CATALOG):
+            return self.in_catalog()
+        return self.none()
+
+    def in_catalog(self) -> ReferenceProfileQuerySet:
+        return self.filter(status__in=(ProfileStatus.ACTIVE, ProfileStatus.RESTING))
+
+    def stale(
+        self, today: date | None = None, policy: OverusePolicy | None = None
+    ) -> ReferenceProfileQuerySet:
+        today = today or timezone.localdate()
+        policy = policy or OverusePolicy.current()
+        return self.filter(stale_condition(policy.stale_cutoff(today)))
+
+    def fresh(
+        self, today: date | None = None, policy: OverusePolicy | None = None
+    ) -> ReferenceProfileQuerySet:
+        today = today or timezone.localdate()
+        policy = policy or OverusePolicy.current()
+        return self.exclude(stale_condition(policy.stale_cutoff(today)))
+
+    def in_rest_period(self, today: date, policy: OverusePolicy) -> Q:
+        live_recent = UsageEntry.objects.filter(
+            reference=OuterRef("pk"),
+            status__in=USAGE_COUNTING,
+            activity_type__live=True,
+            occurred_on__gt=today - timedelta(days=policy.rest_days),
+        )
+        return Q(Exists(live_recent))
+
+    def available(
+        self, today: date | None = None, policy: OverusePolicy | None = None
+    ) -> ReferenceProfileQuerySet:
+        """Can be asked today: active (so under its caps, which the nightly check and the
+        reservation keep true), fresh, and not in a rest period."""
+        today = today or timezone.localdate()
+        policy = policy or OverusePolicy.current()
+        return (
+            self.filter(status=ProfileStatus.ACTIVE)
+            .exclude(stale_condition(policy.stale_cutoff(today)))
+            .exclude(self.in_rest_period(today, policy))
+        )
+
+    def unavailable(
+        self, today: date | None = None, policy: OverusePolicy | None = None
+    ) -> ReferenceProfileQuerySet:
+        today = today or timezone.localdate()
+        policy = policy or OverusePolicy.current()
+        return self.exclude(pk__in=self.model.objects.available(today, policy).values("pk"))
+
+    def with_capacity(self, today: date | None = None, policy: OverusePolicy | None = None):
+        """Annotate what ``ReferenceProfile.capacity`` needs, in the same query as the list.
+
+        One correlated aggregate per figure over the ledger's (reference, occurred_on) and
+        (customer, occurred_on) indexes; no query per row.
+        """
+        today = today or timezone.localdate()
+        policy = policy or OverusePolicy.current()
+        counting = counting_usage(today, policy)
+        per_ref = counting.filter(reference=OuterRef("pk")).order_by().values("reference")
+        per_customer = counting.filter(customer=OuterRef("customer_id")).order_by().values("customer")
+        live = (
+            UsageEntry.objects.filter(
+                reference=OuterRef("pk"), status__in=USAGE_COUNTING, activity_type__live=True
+            )
+            .order_by()
+            .values("reference")
+        )
+        return self.annotate(
+            cap_used=Coalesce(Subquery(per_ref.annotate(s=Sum("points")).values("s")[:1]), Value(0)),
+            cap_window_oldest=Subquery(per_ref.annotate(m=Min("occurred_on")).values("m")[:1]),
+            customer_cap_used=Coalesce(
+                Subquery(per_customer.annotate(s=Sum("points")).values("s")[:1]), Value(0)
+            ),
+            customer_window_oldest=Subquery(per_customer.annotate(m=Min("occurred_on")).values("m")[:1]),
+            last_live_on=Subquery(live.annotate(m=Max("occurred_on")).values("m")[:1]),
+            is_stale_now=Case(
+                When(stale_condition(policy.stale_cutoff(today)), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+
+    def at_reference_cap_ids(self, today: date, policy: OverusePolicy):
+        return (
+            counting_usage(today, policy)
+            .order_by()
+            .values("reference")
+            .annotate(s=Sum("points"))
+            .filter(s__gte=policy.reference_cap)
+            .values("reference")
+        )
+
+    def at_customer_cap_customer_ids(self, today: date, policy: OverusePolicy):
+        return (
+            counting_usage(today, policy)
+            .order_by()
+            .values("customer")
+            .annotate(s=Sum("points"))
+            .filter(s__gte=policy.customer_cap)
+            .values("customer")
+        )
+
+    def at_cap(self, today: date, policy: OverusePolicy) -> ReferenceProfileQuerySet:
+        return self.filter(
+            Q(pk__in=self.at_reference_cap_ids(today, policy))
+            | Q(customer_id__in=self.at_customer_cap_customer_ids(today, policy))
+        )
+
+
+class ReferenceProfile(models.Model):
+    """A contact at a customer who will act as a reference, with the story a prospect cares
+    about. Lifecycle: nominated → vetting → active ⇄ resting → retired."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="profiles")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="profiles")
+    status = models.CharField(max_length=16, choices=ProfileStatus.choices, default=ProfileStatus.NOMINATED)
+    resting_reason = models.CharField(max_length=16, choices=RestingReason.choices, blank=True)
+    headline = models.CharField(max_length=200, blank=True, help_text="The story in one line.")
+    story = models.TextField(blank=True)
+    activity_types = models.ManyToManyField(ActivityType, blank=True, related_name="profiles")
+    products = models.ManyToManyField(Product, blank=True, related_name="profiles")
+    use_cases = models.ManyToManyField(UseCase, blank=True, related_name="profiles")
+    deployment = models.CharField(max_length=16, choices=Deployment.choices, blank=True)
+    competitor = models.CharField("competitor replaced", max_length=200, blank=True)
+    outcomes = models.TextField("measurable outcomes", blank=True)
+    private_only = models.BooleanField(default=False, help_text="Never offered for public (marketing) use.")
+    last_validated = models.DateField(null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stale_notified_on = models.DateField(null=True, blank=True)
+    search_document = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(
+        m2m_fields=[activity_types, products, use_cases], excluded_fields=["search_document"]
+    )
+    objects = ReferenceProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["customer__name", "id"]
+        indexes = [
+            models.Index(fields=["status", "customer"]),
+            models.Index(fields=["last_validated"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["contact"], name="one_profile_per_contact"),
+            models.CheckConstraint(
+                condition=Q(status=ProfileStatus.RESTING) | Q(resting_reason=""),
+                name="resting_reason_only_when_resting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact.name} — {self.customer.name}"
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in PROFILE_TRANSITIONS.get(self.status, set())
+
+    def capacity(self, today: date | None = None, policy: OverusePolicy | None = None) -> dict:
+        """``{"used", "cap", "available", "available_from"}`` from the ``with_capacity`` annotations.
+
+        ``available_from`` is the earliest date the reference can be asked again: the end of its
+        rest period and, when at a cap, the day the oldest counted use leaves the window.
+        ``None`` when available now or when no date can free it (stale, retired, not yet active).
+        """
+        today = today or timezone.localdate()
+        policy = policy or OverusePolicy.current()
+        if not hasattr(self, "cap_used"):
+            annotated = ReferenceProfile.objects.with_capacity(today, policy).get(pk=self.pk)
+            for name in (
+                "cap_used",
+                "cap_window_oldest",
+                "customer_cap_used",
+                "customer_window_oldest",
+                "last_live_on",
+                "is_stale_now",
+            ):
+                setattr(self, name, getattr(annotated, name))
+        used, customer_used = self.cap_used or 0, self.customer_cap_used or 0
+        frees = []
+        if self.last_live_on and self.last_live_on + timedelta(days=policy.rest_days) > today:
+            frees.append(self.last_live_on + timedelta(days=policy.rest_days))
+        if used >= policy.reference_cap and self.cap_window_oldest:
+            frees.append(self.cap_window_oldest + timedelta(days=policy.window_days))
+        if customer_used >= policy.customer_cap and self.customer_window_oldest:
+            frees.append(self.customer_window_oldest + timedelta(days=policy.window_days))
+        blocked_for_good = (
+            self.is_stale_now
+            or self.status not in (ProfileStatus.ACTIVE, ProfileStatus.RESTING)
+            or (self.status == ProfileStatus.RESTING and self.resting_reason == RestingReason.REQUEST)
+        )
+        available = not blocked_for_good and not frees and self.status == ProfileStatus.ACTIVE
+        return {
+            "used": used,
+            "cap": policy.reference_cap,
+            "customer_used": customer_used,
+            "customer_cap": policy.customer_cap,
+            "available": available,
+            "available_from": None if available or blocked_for_good or not frees else max(frees),
+        }
+
+
+class ProfileEvent(models.Model):
+    """One step in a reference profile's life: a lifecycle transition or a re-confirmation."""
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", "Status change"
+        REVALIDATED = "revalidated", "Re-confirmed"
+
+    profile = models.ForeignKey(ReferenceProfile, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TRANSITION)
+    from_status = models.CharField(max_length=16, choices=ProfileStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=ProfileStatus.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id}: {self.from_status} → {self.to_status}"
+
+
+# --- Nominations ---------------------------------------------------------------------------
+
+
+class NominationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NominationQuerySet:
+        """Vetting roles see every nomination; everyone else sees the ones they made."""
+        if perms.has_capability(user, perms.VET_NOMINATIONS):
+            return self
+        if perms.has_capability(user, perms.NOMINATE):
+            return self.filter(nominated_by=user)
+        return self.none()
+
+    def open(self) -> NominationQuerySet:
+        return self.filter(status__in=(NominationStatus.SUBMITTED, NominationStatus.VETTING))
+
+    def aging(self, now=None) -> NominationQuerySet:
+        now = now or timezone.now()
+        return self.open().filter(created_at__lt=now - timedelta(days=NOMINATION_AGING_DAYS))
+
+
+class Nomination(models.Model):
+    """A proposed new reference and where the idea came from, waiting to be vetted
+    (strategic fit, customer health, account owner consent) and accepted or rejected."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="nominations")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="nominations"
+    )
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_title = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_seniority = models.CharField(max_length=16, choices=Seniority.choices, blank=True)
+    source = models.CharField(max_length=24, choices=NominationSource.choices)
+    reason = models.TextField(help_text="Why this customer would be a good reference.")
+    products = models.ManyToManyField(Product, blank=True, related_name="nominations")
+    account_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_nominations",
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="nominations"
+    )
+    status = models.CharField(
+        max_length=16, choices=NominationStatus.choices, default=NominationStatus.SUBMITTED
+    )
+    strategic_fit = models.BooleanField(null=True, blank=True)
+    health_ok = models.BooleanField("customer health checked", null=True, blank=True)
+    owner_consent = models.BooleanField("account owner consents", null=True, blank=True)
+    vetting_notes = models.TextField(blank=True)
+    rejection_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    profile = models.OneToOneField(
+        ReferenceProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="nomination"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NominationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=NominationStatus.REJECTED) | ~Q(rejection_reason=""),
+                name="nomination_rejection_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Nomination of {self.customer}"
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in NOMINATION_TRANSITIONS.get(self.status, set())
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (NominationStatus.SUBMITTED, NominationStatus.VETTING)
+
+    @property
+    def age_days(self) -> int:
+        return (timezone.now() - self.created_at).days
+
+    @property
+    def is_aging(self) -> bool:
+        return self.is_open and self.age_days > NOMINATION_AGING_DAYS
+
+
+# --- Usage ledger --------------------------------------------------------------------------
+
+
+class UsageEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> UsageEntryQuerySet:
+        if perms.has_capability(user, perms.VIEW_USAGE):
+            return self
+        return self.none()
+
+    def counting(self) -> UsageEntryQuerySet:
+        return self.filter(status__in=USAGE_COUNTING)
+
+
+class UsageEntry(models.Model):
+    """One ask or use of a reference: the program's memory.
+
+    Asks the customer declined count against the caps too (asking costs goodwill); a proposal
+    withdrawn before the customer was asked does not. ``source`` names what caused the ask
+    (e.g. ``candidate:42``) and is unique, so the same ask can never be counted twice.
+    """
+
+    reference = models.ForeignKey(ReferenceProfile, on_delete=models.CASCADE, related_name="usage")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="usage")
+    activity_type = models.ForeignKey(ActivityType, on_delete=models.PROTECT, related_name="usage")
+    status = models.CharField(max_length=16, choices=UsageStatus.choices, default=UsageStatus.RESERVED)
+    points = models.PositiveSmallIntegerField(help_text="The activity's weight when it was asked.")
+    occurred_on = models.DateField(help_text="The day the ask counts from.")
+    request_ref = models.PositiveBigIntegerField("request", null=True, blank=True, db_index=True)
+    source = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    override = models.BooleanField(default=False)
+    override_reason = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UsageEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        verbose_name_plural = "usage entries"
+        indexes = [
+            models.Index(fields=["reference", "occurred_on"], name="usage_ref_day"),
+            models.Index(fields=["customer", "occurred_on"], name="usage_customer_day"),
+            models.Index(fields=["occurred_on", "status"], name="usage_day_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(override=False) | ~Q(override_reason=""), name="usage_override_needs_reason"
+            ),
+            models.CheckConstraint(condition=Q(points__gte=1), name="usage_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_type_id} with {self.reference_id} on {self.occurred_on}"
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in USAGE_TRANSITIONS.get(self.status, set())

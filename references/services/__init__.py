@@ -1,0 +1,7 @@
+"""Every state-changing use case of the reference inventory.
+
+Split by topic; import from here: ``from references import services``.
+"""
+
+from .inventory import *  # noqa: F403
+from .nominations import *  # noqa: F403

@@ -1,0 +1,125 @@
+"""Nominations: anyone proposes a customer; the manager vets, accepts or rejects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from refprogram.errors import RuleViolation
+
+from ..choices import CODE_INVALID_TRANSITION, NominationStatus, ProfileStatus
+from ..models import Nomination, ReferenceProfile
+from .inventory import contact_create, profile_create
+
+__all__ = ["nomination_submit", "nomination_vet", "nomination_accept", "nomination_reject"]
+
+
+@transaction.atomic
+def nomination_submit(*, nominated_by: User, products=(), **data: Any) -> Nomination:
+    """Anyone in the company proposes a customer (an existing contact, or a new one by name)."""
+    nomination = Nomination(nominated_by=nominated_by, **data)
+    if nomination.contact_id is None and not nomination.contact_name:
+        raise ValidationError({"contact": "Choose an existing contact or give the new contact's name."})
+    if nomination.contact_id and nomination.contact.customer_id != nomination.customer_id:
+        raise ValidationError({"contact": "This contact works at another customer."})
+    if nomination.contact_id and ReferenceProfile.objects.filter(contact_id=nomination.contact_id).exists():
+        raise ValidationError({"contact": "This contact already has a reference profile."})
+    nomination.full_clean()
+    nomination.save()
+    nomination.products.set(products)
+    return nomination
+
+
+def _locked(nomination: Nomination, *allowed_from: str) -> Nomination:
+    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    if nomination.status not in allowed_from:
+        raise RuleViolation(
+            CODE_INVALID_TRANSITION, f"This nomination is already {nomination.get_status_display().lower()}."
+        )
+    return nomination
+
+
+@transaction.atomic
+def nomination_vet(
+    *,
+    nomination: Nomination,
+    actor: User,
+    strategic_fit: bool | None = None,
+    health_ok: bool | None = None,
+    owner_consent: bool | None = None,
+    vetting_notes: str | None = None,
+) -> Nomination:
+    """Record the vetting checks: strategic fit, customer health, account owner consent."""
+    nomination = _locked(nomination, NominationStatus.SUBMITTED, NominationStatus.VETTING)
+    nomination.status = NominationStatus.VETTING
+    for field, value in (
+        ("strategic_fit", strategic_fit),
+        ("health_ok", health_ok),
+        ("owner_consent", owner_consent),
+        ("vetting_notes", vetting_notes),
+    ):
+        if value is not None:
+            setattr(nomination, field, value)
+    nomination.save()
+    return nomination
+
+
+@transaction.atomic
+def nomination_accept(*, nomination: Nomination, actor: User, note: str = "") -> ReferenceProfile:
+    """Turn a vetted nomination into an active reference profile.
+
+    The account owner must have consented; the new profile counts as validated today.
+    """
+    nomination = _locked(nomination, NominationStatus.SUBMITTED, NominationStatus.VETTING)
+    if nomination.owner_consent is False:
+        raise RuleViolation(
+            "owner_consent_missing", "The account owner declined; reject the nomination instead."
+        )
+    contact = nomination.contact
+    if contact is None:
+        contact = contact_create(
+            customer=nomination.customer,
+            name=nomination.contact_name,
+            title=nomination.contact_title,
+            email=nomination.contact_email,
+            seniority=nomination.contact_seniority or "manager",
+        )
+    elif ReferenceProfile.objects.filter(contact=contact).exists():
+        raise RuleViolation("already_a_reference", "This contact already has a reference profile.")
+    profile = profile_create(
+        actor=actor,
+        customer=nomination.customer,
+        contact=contact,
+        status=ProfileStatus.ACTIVE,
+        headline=nomination.reason[:200],
+        products=list(nomination.products.all()),
+        last_validated=timezone.localdate(),
+        validated_by=actor,
+    )
+    nomination.status = NominationStatus.ACCEPTED
+    nomination.owner_consent = True if nomination.owner_consent is None else nomination.owner_consent
+    nomination.decided_by = actor
+    nomination.decided_at = timezone.now()
+    nomination.profile = profile
+    if note:
+        nomination.vetting_notes = (nomination.vetting_notes + "\n" + note).strip()
+    nomination.save()
+    return profile
+
+
+@transaction.atomic
+def nomination_reject(*, nomination: Nomination, actor: User, reason: str) -> Nomination:
+    """Reject a nomination; the reason is required and kept."""
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": "Say why the nomination is rejected."})
+    nomination = _locked(nomination, NominationStatus.SUBMITTED, NominationStatus.VETTING)
+    nomination.status = NominationStatus.REJECTED
+    nomination.rejection_reason = reason.strip()
+    nomination.decided_by = actor
+    nomination.decided_at = timezone.now()
+    nomination.save()
+    return nomination

@@ -1,0 +1,3 @@
+"""Pages: nominations."""
+
+urlpatterns: list = []

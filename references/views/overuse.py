@@ -1,0 +1,3 @@
+"""Pages: overuse."""
+
+urlpatterns: list = []

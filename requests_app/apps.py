@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RequestsAppConfig(AppConfig):
+    name = "requests_app"
+    verbose_name = "Requests and matching"
