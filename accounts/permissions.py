@@ -19,10 +19,18 @@ VIEW_USAGE = "view_usage"  # the usage ledger
 SET_POLICY = "set_policy"  # overuse policy and activity weights
 RESERVE_CAPACITY = "reserve_capacity"  # ask a reference, with or without an override
 EXPORT_INVENTORY = "export_inventory"
+VIEW_REQUESTS = "view_requests"  # the requests one may see (own ones, or all with view_all_requests)
+SUBMIT_REQUESTS = "submit_requests"  # ask the program for references
+VIEW_ALL_REQUESTS = "view_all_requests"  # every request, not only one's own
+TRIAGE_REQUESTS = "triage_requests"  # the queue: assign, match, propose, walk candidates, close
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.MANAGER: frozenset(
         {
+            VIEW_REQUESTS,
+            SUBMIT_REQUESTS,
+            VIEW_ALL_REQUESTS,
+            TRIAGE_REQUESTS,
             VIEW_INVENTORY,
             VIEW_CATALOG,
             VIEW_CONTACT_PII,
@@ -38,6 +46,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.ADMIN: frozenset(
         {
+            VIEW_REQUESTS,
+            VIEW_ALL_REQUESTS,
             VIEW_INVENTORY,
             VIEW_CATALOG,
             VIEW_CONTACT_PII,
@@ -50,9 +60,21 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             EXPORT_INVENTORY,
         }
     ),
-    Role.MARKETING: frozenset({VIEW_INVENTORY, VIEW_CATALOG, NOMINATE, EXPORT_INVENTORY}),
-    Role.EXECUTIVE: frozenset({VIEW_INVENTORY, VIEW_CATALOG, NOMINATE, VIEW_USAGE, EXPORT_INVENTORY}),
-    Role.SALES: frozenset({VIEW_CATALOG, NOMINATE}),
+    Role.MARKETING: frozenset(
+        {VIEW_REQUESTS, SUBMIT_REQUESTS, VIEW_INVENTORY, VIEW_CATALOG, NOMINATE, EXPORT_INVENTORY}
+    ),
+    Role.EXECUTIVE: frozenset(
+        {
+            VIEW_REQUESTS,
+            VIEW_ALL_REQUESTS,
+            VIEW_INVENTORY,
+            VIEW_CATALOG,
+            NOMINATE,
+            VIEW_USAGE,
+            EXPORT_INVENTORY,
+        }
+    ),
+    Role.SALES: frozenset({VIEW_REQUESTS, SUBMIT_REQUESTS, VIEW_CATALOG, NOMINATE}),
 }
 
 
