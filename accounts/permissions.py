@@ -78,6 +78,24 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+# Public-use approvals: marketing asks, managers run them, every role can see them (a sales rep
+# only what is approved, for the customers they can see: see ``Approval.objects.visible_to``).
+VIEW_APPROVALS = "view_approvals"  # the approvals board, a customer's approvals, the content library
+REQUEST_APPROVALS = "request_approvals"  # ask for an approval, edit it while open, read signed documents
+MANAGE_APPROVALS = "manage_approvals"  # move approvals through review, send consent links, upload documents
+WATCH_APPROVALS = "watch_approvals"  # warned 30 days before an approval expires
+_APPROVAL_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.MANAGER: frozenset({VIEW_APPROVALS, REQUEST_APPROVALS, MANAGE_APPROVALS, WATCH_APPROVALS}),
+    Role.ADMIN: frozenset({VIEW_APPROVALS, REQUEST_APPROVALS, MANAGE_APPROVALS}),
+    Role.MARKETING: frozenset({VIEW_APPROVALS, REQUEST_APPROVALS, WATCH_APPROVALS}),
+    Role.EXECUTIVE: frozenset({VIEW_APPROVALS}),
+    Role.SALES: frozenset({VIEW_APPROVALS}),
+}
+CAPABILITIES = {
+    role: caps | _APPROVAL_CAPABILITIES.get(role, frozenset()) for role, caps in CAPABILITIES.items()
+}
+
+
 def has_capability(user, capability: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
