@@ -1,5 +1,484 @@
-"""API: views."""
+"""API of the reference inventory: managed lists, customers, contacts, reference profiles and
+nominations (API.md).
+
+Every list and detail starts from the model's ``visible_to(user)`` (not visible = 404); what a
+role may do is a capability from ``accounts.permissions`` (not allowed = 403); every change is a
+call to ``references.services`` (a refused rule = 409 with a code).
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from accounts import permissions as perms
+from accounts.permissions import HasCapability, has_capability
+
+from .. import services
+from ..filters import ContactFilter, CustomerFilter, NominationFilter, ReferenceProfileFilter
+from ..models import (
+    Contact,
+    Customer,
+    Industry,
+    Nomination,
+    OverusePolicy,
+    Product,
+    Program,
+    ReferenceProfile,
+    Region,
+    UseCase,
+)
+from . import serializers as s
+
+# --- Plumbing ------------------------------------------------------------------------------
+
+
+class InventoryViewSet(viewsets.GenericViewSet):
+    """Shared set-up: token first so an anonymous caller gets 401 with ``WWW-Authenticate:
+    Token`` (not 403), capabilities per method or action."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [HasCapability]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    required_capabilities: dict[str, str] = {}
+    action_capabilities: dict[str, str] = {}
+
+    def write(self, serializer_class, data, **context):
+        """Validate input with ``serializer_class``; bad input raises a 400 with field errors."""
+        serializer = serializer_class(data=data, context={**self.get_serializer_context(), **context})
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class ListsPermission(BasePermission):
+    """Managed lists: anyone signed in reads them; ``manage_lists`` changes them."""
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        return request.method in SAFE_METHODS or has_capability(request.user, perms.MANAGE_LISTS)
+
+
+class ManagedListViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    InventoryViewSet,
+):
+    """A managed list (ships with defaults; managers and admins extend it). Nothing is deleted
+    here: values in use are protected, and removing one is an admin decision."""
+
+    permission_classes = [ListsPermission]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filter_backends: list = []
+
+    def perform_update(self, serializer):
+        key = self.lookup_field if self.lookup_field != "pk" else None
+        if key and key in serializer.validated_data:
+            serializer.validated_data.pop(key)  # the code is the identity other rows point to
+        serializer.save()
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[OpenApiParameter("code", str, "path", description="Industry code.")]),
+    partial_update=extend_schema(parameters=[OpenApiParameter("code", str, "path")]),
+)
+class IndustryViewSet(ManagedListViewSet):
+    """Industries, by code (`healthcare`, `finance`, …)."""
+
+    queryset = Industry.objects.all()
+    serializer_class = s.IndustrySerializer
+    lookup_field = "code"
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[OpenApiParameter("code", str, "path", description="Region code.")]),
+    partial_update=extend_schema(parameters=[OpenApiParameter("code", str, "path")]),
+)
+class RegionViewSet(ManagedListViewSet):
+    """Regions, by code (`na`, `emea`, `apac`, `latam`)."""
+
+    queryset = Region.objects.all()
+    serializer_class = s.RegionSerializer
+    lookup_field = "code"
+
+
+ID_LOOKUP = "Looked up by numeric id; other resources refer to it by its unique `name`."
+
+
+@extend_schema_view(
+    retrieve=extend_schema(description=ID_LOOKUP), partial_update=extend_schema(description=ID_LOOKUP)
+)
+class ProductViewSet(ManagedListViewSet):
+    """Products we sell, each in a product line."""
+
+    queryset = Product.objects.all()
+    serializer_class = s.ProductSerializer
+
+
+@extend_schema_view(
+    retrieve=extend_schema(description=ID_LOOKUP), partial_update=extend_schema(description=ID_LOOKUP)
+)
+class UseCaseViewSet(ManagedListViewSet):
+    """Use cases customers deployed our products for."""
+
+    queryset = UseCase.objects.all()
+    serializer_class = s.UseCaseSerializer
+
+
+@extend_schema_view(
+    retrieve=extend_schema(description=ID_LOOKUP), partial_update=extend_schema(description=ID_LOOKUP)
+)
+class ProgramViewSet(ManagedListViewSet):
+    """Customer programs: advisory board, beta, early adopters, community…"""
+
+    queryset = Program.objects.all()
+    serializer_class = s.ProgramSerializer
+
+
+# --- Customers and contacts ----------------------------------------------------------------
+
+
+class CustomerViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    InventoryViewSet,
+):
+    """Customers (accounts). Sales reps see the ones in the catalog and the accounts they own."""
+
+    serializer_class = s.CustomerSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CustomerFilter
+    required_capabilities = {
+        "GET": perms.VIEW_CATALOG,
+        "POST": perms.CHANGE_INVENTORY,
+        "PATCH": perms.CHANGE_INVENTORY,
+        "DELETE": perms.CHANGE_INVENTORY,
+    }
+
+    def get_queryset(self):
+        return Customer.objects.visible_to(self.request.user).prefetch_related("products", "programs")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.customer_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.customer_update(
+            customer=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.customer_delete(customer=instance, actor=self.request.user)
+
+
+class ContactViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    InventoryViewSet,
+):
+    """People at customers. Email and phone only for roles with ``view_contact_pii``."""
+
+    serializer_class = s.ContactSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ContactFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    required_capabilities = {
+        "GET": perms.VIEW_INVENTORY,
+        "POST": perms.CHANGE_INVENTORY,
+        "PATCH": perms.CHANGE_INVENTORY,
+    }
+
+    def get_queryset(self):
+        return Contact.objects.visible_to(self.request.user).prefetch_related("languages")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.contact_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.contact_update(
+            contact=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+
+# --- Reference profiles --------------------------------------------------------------------
+
+
+HISTORY_HIDDEN_FIELDS = ["updated_at", "status", "resting_reason"]  # status moves are events
+
+
+def _history_value(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _m2m_values(rows, target: str) -> list:
+    return sorted(str(row[target]) for row in rows or [])
+
+
+SAME_EDIT_SECONDS = 5  # a save and its many-to-many updates are one edit, recorded as several rows
+
+
+def _add_changes(entries: list[dict], when, who, changes: list[dict]) -> None:
+    """Append a change, folding it into the previous line when it is part of the same edit."""
+    last = entries[-1] if entries else None
+    if last and last["who"] == who and (when - last["when"]).total_seconds() < SAME_EDIT_SECONDS:
+        by_field = {c["field"]: c for c in last["changes"]}
+        for change in changes:
+            if change["field"] in by_field:
+                by_field[change["field"]]["new"] = change["new"]
+            else:
+                last["changes"].append(change)
+        return
+    entries.append({"when": when, "who": who, "kind": "changed", "changes": changes})
+
+
+def profile_history_entries(profile: ReferenceProfile) -> list[dict]:
+    """The profile's change history, newest first: field changes recorded by django-simple-history
+    and lifecycle events (transitions, re-confirmations) with who did it and their note."""
+    m2m_targets = {"activity_types": "activitytype", "products": "product", "use_cases": "usecase"}
+    names = {
+        "products": dict(Product.objects.values_list("id", "name")),
+        "use_cases": dict(UseCase.objects.values_list("id", "name")),
+    }
+    records = list(profile.history.select_related("history_user").order_by("history_date", "history_id"))
+    entries: list[dict] = []
+    previous = None
+    for record in records:
+        who = record.history_user.username if record.history_user else None
+        if record.history_type == "+" or previous is None:
+            entries.append({"when": record.history_date, "who": who, "kind": "created", "changes": []})
+        else:
+            delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN_FIELDS)
+            changes = []
+            for change in delta.changes:
+                old, new = change.old, change.new
+                if change.field in m2m_targets:
+                    target = m2m_targets[change.field]
+                    old, new = _m2m_values(old, target), _m2m_values(new, target)
+                    if change.field in names:
+                        lookup = names[change.field]
+                        old = sorted(lookup.get(int(v), v) for v in old)
+                        new = sorted(lookup.get(int(v), v) for v in new)
+                    if old == new:
+                        continue
+                changes.append(
+                    {"field": change.field, "old": _history_value(old), "new": _history_value(new)}
+                )
+            if changes:
+                _add_changes(entries, record.history_date, who, changes)
+        previous = record
+    has_created = bool(entries)
+    for event in profile.events.select_related("actor"):
+        if event.from_status == "" and has_created:
+            continue  # the creation is already the first history line
+        entries.append(
+            {
+                "when": event.created_at,
+                "who": event.actor.username if event.actor else None,
+                "kind": "revalidated" if event.kind == event.Kind.REVALIDATED else "transition",
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "note": event.note,
+                "changes": [],
+            }
+        )
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries
+
+
+class ReferenceProfileViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    InventoryViewSet,
+):
+    """Reference profiles: the inventory for managers, the catalog (active and resting) for sales
+    reps. Each carries its capacity today: points used of its cap, and whether it can be asked."""
+
+    serializer_class = s.ReferenceProfileSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReferenceProfileFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    required_capabilities = {
+        "GET": perms.VIEW_CATALOG,
+        "POST": perms.CHANGE_INVENTORY,
+        "PATCH": perms.CHANGE_INVENTORY,
+    }
+    action_capabilities = {
+        "transition": perms.CHANGE_INVENTORY,
+        "revalidate": perms.VIEW_CATALOG,  # and, for non-managers, only their own accounts (below)
+        "history": perms.VIEW_INVENTORY,
+    }
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.today = timezone.localdate()
+        self.policy = OverusePolicy.current()  # once per request, shared by every row
+
+    def _today_policy(self):
+        if not hasattr(self, "policy"):  # schema generation never runs initial()
+            self.today, self.policy = timezone.localdate(), OverusePolicy()
+        return self.today, self.policy
+
+    def get_serializer_context(self):
+        today, policy = self._today_policy()
+        return {**super().get_serializer_context(), "today": today, "policy": policy}
+
+    def get_queryset(self):
+        today, policy = self._today_policy()
+        return (
+            ReferenceProfile.objects.visible_to(self.request.user)
+            .with_capacity(today, policy)
+            .select_related("customer", "contact")
+            .prefetch_related(
+                "activity_types", "products", "use_cases", "customer__programs", "contact__languages"
+            )
+        )
+
+    def _fresh(self, profile: ReferenceProfile) -> Response:
+        profile = self.get_queryset().get(pk=profile.pk)
+        return Response(self.get_serializer(profile).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        profile = services.profile_create(actor=request.user, **serializer.validated_data)
+        response = self._fresh(profile)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    def update(self, request, *args, **kwargs):
+        profile = self.get_object()
+        serializer = self.get_serializer(profile, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        profile = services.profile_update(profile=profile, actor=request.user, **serializer.validated_data)
+        return self._fresh(profile)
+
+    @extend_schema(request=s.TransitionSerializer, responses=s.ReferenceProfileSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the profile through its lifecycle: nominated → vetting → active ⇄ resting → retired.
+        A move the lifecycle forbids is a 409 with code `invalid_transition`."""
+        profile = self.get_object()
+        data = self.write(s.TransitionSerializer, request.data)
+        profile = services.profile_transition(
+            profile=profile,
+            to=data["to"],
+            actor=request.user,
+            note=data["note"],
+            resting_reason=data["resting_reason"],
+        )
+        return self._fresh(profile)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.ReferenceProfileSerializer)
+    @action(detail=True, methods=["post"])
+    def revalidate(self, request, pk=None):
+        """Re-confirm that the customer is still happy to be a reference (resets staleness).
+        Managers and admins, or the customer's account owner."""
+        profile = self.get_object()
+        if not has_capability(request.user, perms.CHANGE_INVENTORY) and (
+            profile.customer.account_owner_id != request.user.pk
+        ):
+            raise PermissionDenied("Only the account owner or a reference manager can re-confirm.")
+        data = self.write(s.NoteSerializer, request.data)
+        profile = services.profile_revalidate(profile=profile, actor=request.user, note=data["note"])
+        return self._fresh(profile)
+
+    @extend_schema(responses=s.HistoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def history(self, request, pk=None):
+        """Who changed what and when, newest first: field changes and lifecycle events."""
+        profile = self.get_object()
+        return Response(s.HistoryEntrySerializer(profile_history_entries(profile), many=True).data)
+
+
+# --- Nominations ---------------------------------------------------------------------------
+
+
+class NominationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    InventoryViewSet,
+):
+    """Nominations: anyone proposes a customer; the reference manager vets, accepts or rejects.
+    Vetters see every nomination, everyone else the ones they made."""
+
+    serializer_class = s.NominationSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = NominationFilter
+    http_method_names = ["get", "post", "head", "options"]
+    required_capabilities = {"GET": perms.NOMINATE, "POST": perms.NOMINATE}
+    action_capabilities = {
+        "vet": perms.VET_NOMINATIONS,
+        "accept": perms.VET_NOMINATIONS,
+        "reject": perms.VET_NOMINATIONS,
+    }
+
+    def get_queryset(self):
+        return Nomination.objects.visible_to(self.request.user).prefetch_related("products")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        products = data.pop("products", [])
+        serializer.instance = services.nomination_submit(
+            nominated_by=self.request.user, products=products, **data
+        )
+
+    def _fresh(self, nomination: Nomination) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=nomination.pk)).data)
+
+    @extend_schema(request=s.NominationVetSerializer, responses=s.NominationSerializer)
+    @action(detail=True, methods=["post"])
+    def vet(self, request, pk=None):
+        """Record the vetting checks: strategic fit, customer health, account owner consent."""
+        nomination = self.get_object()
+        data = self.write(s.NominationVetSerializer, request.data)
+        return self._fresh(services.nomination_vet(nomination=nomination, actor=request.user, **data))
+
+    @extend_schema(request=s.NoteSerializer, responses=s.NominationSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Accept the nomination: it becomes an active reference profile (see `profile`)."""
+        nomination = self.get_object()
+        data = self.write(s.NoteSerializer, request.data)
+        services.nomination_accept(nomination=nomination, actor=request.user, note=data["note"])
+        return self._fresh(nomination)
+
+    @extend_schema(request=s.NominationRejectSerializer, responses=s.NominationSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Reject the nomination with a reason (required)."""
+        nomination = self.get_object()
+        data = self.write(s.NominationRejectSerializer, request.data)
+        return self._fresh(
+            services.nomination_reject(nomination=nomination, actor=request.user, reason=data["reason"])
+        )
 
 
 def register(router) -> None:
     """Add this module's viewsets to the API router."""
+    router.register("industries", IndustryViewSet, basename="industry")
+    router.register("regions", RegionViewSet, basename="region")
+    router.register("products", ProductViewSet, basename="product")
+    router.register("use-cases", UseCaseViewSet, basename="usecase")
+    router.register("programs", ProgramViewSet, basename="program")
+    router.register("customers", CustomerViewSet, basename="customer")
+    router.register("contacts", ContactViewSet, basename="contact")
+    router.register("references", ReferenceProfileViewSet, basename="reference")
+    router.register("nominations", NominationViewSet, basename="nomination")

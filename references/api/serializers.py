@@ -1,0 +1,446 @@
+"""API shapes of the reference inventory (API.md). Serializers only translate: every change is
+made by ``references.services``, called from the views."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts import permissions as perms
+from accounts.models import User
+
+from ..choices import ProfileStatus, RestingReason
+from ..models import (
+    ActivityType,
+    Contact,
+    Customer,
+    Industry,
+    Language,
+    Nomination,
+    Product,
+    Program,
+    ReferenceProfile,
+    Region,
+    UseCase,
+)
+from .fields import ManagedListField, VisibleRelatedField
+
+PII_FIELDS = ("email", "phone")
+PII_HELP = "Only for roles that may see contacts' personal data (managers, admins); absent otherwise."
+
+
+def _industry(**kw):
+    return ManagedListField(
+        slug_field="code",
+        queryset=Industry.objects.all(),
+        label_name="industry",
+        listed_at="industries/",
+        **kw,
+    )
+
+
+def _region(**kw):
+    return ManagedListField(
+        slug_field="code", queryset=Region.objects.all(), label_name="region", listed_at="regions/", **kw
+    )
+
+
+def _products(**kw):
+    return ManagedListField(
+        slug_field="name",
+        queryset=Product.objects.all(),
+        label_name="product",
+        listed_at="products/",
+        many=True,
+        **kw,
+    )
+
+
+def _programs(**kw):
+    return ManagedListField(
+        slug_field="name",
+        queryset=Program.objects.all(),
+        label_name="program",
+        listed_at="programs/",
+        many=True,
+        **kw,
+    )
+
+
+def _languages(**kw):
+    return ManagedListField(
+        slug_field="code",
+        queryset=Language.objects.all(),
+        label_name="language",
+        many=True,
+        help_text="ISO 639-1 codes, e.g. en, de.",
+        **kw,
+    )
+
+
+class PiiHidingMixin:
+    """Drops email and phone from the output unless the caller has ``view_contact_pii``: the keys
+    are absent, not blank, so nothing about them leaks."""
+
+    pii_fields: tuple[str, ...] = PII_FIELDS
+
+    def _may_see_pii(self) -> bool:
+        request = self.context.get("request")
+        return perms.has_capability(getattr(request, "user", None), perms.VIEW_CONTACT_PII)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self._may_see_pii():
+            for name in self.pii_fields:
+                data.pop(name, None)
+        return data
+
+
+class NoUnknownFieldsMixin:
+    """A field the resource does not have is a 400, so a typo is not silently ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["This field does not exist."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+# --- Managed lists -------------------------------------------------------------------------
+
+
+class IndustrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Industry
+        fields = ["code", "name"]
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "name"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "name", "product_line"]
+
+
+class UseCaseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UseCase
+        fields = ["id", "name"]
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Program
+        fields = ["id", "name"]
+
+
+# --- Customers and contacts ----------------------------------------------------------------
+
+
+class CustomerSerializer(NoUnknownFieldsMixin, serializers.ModelSerializer):
+    industry = _industry()
+    region = _region()
+    products = _products(required=False)
+    programs = _programs(required=False)
+    account_owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False, help_text="A user id."
+    )
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "crm_id",
+            "industry",
+            "region",
+            "country",
+            "size_band",
+            "employees",
+            "revenue_band",
+            "products",
+            "account_owner",
+            "strategic_segment",
+            "is_marquee",
+            "programs",
+            "health_score",
+            "health_updated",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        # Uniqueness is checked by the model's full_clean() in the service (one path for all).
+        extra_kwargs = {"crm_id": {"validators": []}}
+
+
+class ContactSerializer(PiiHidingMixin, NoUnknownFieldsMixin, serializers.ModelSerializer):
+    customer = VisibleRelatedField(model=Customer, help_text="A customer id.")
+    languages = _languages(required=False)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254, help_text=PII_HELP)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text=PII_HELP)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "customer",
+            "name",
+            "title",
+            "seniority",
+            "email",
+            "phone",
+            "languages",
+            "time_zone",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+# --- Reference profiles --------------------------------------------------------------------
+
+
+class CapacitySerializer(serializers.Serializer):
+    used = serializers.IntegerField(help_text="Weighted points this reference used in the window.")
+    cap = serializers.IntegerField(help_text="The reference's cap in points.")
+    customer_used = serializers.IntegerField(help_text="Points all the customer's contacts used.")
+    customer_cap = serializers.IntegerField()
+    available = serializers.BooleanField(help_text="Can be asked today.")
+    available_from = serializers.DateField(
+        allow_null=True, help_text="When it can be asked again; null when available or not foreseeable."
+    )
+
+
+class CustomerSummarySerializer(serializers.ModelSerializer):
+    """What a catalog shows about the customer behind a reference."""
+
+    industry = serializers.CharField(source="industry_id")
+    region = serializers.CharField(source="region_id")
+    programs = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "industry",
+            "region",
+            "country",
+            "size_band",
+            "programs",
+            "health_score",
+            "health_updated",
+            "is_marquee",
+        ]
+        read_only_fields = fields
+
+
+class ContactSummarySerializer(PiiHidingMixin, serializers.ModelSerializer):
+    """The contact behind a reference; email and phone only for roles that may see them."""
+
+    languages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    # Not read-only on purpose: the schema must not promise keys that are absent for most roles.
+    email = serializers.EmailField(required=False, help_text=PII_HELP)
+    phone = serializers.CharField(required=False, help_text=PII_HELP)
+
+    class Meta:
+        model = Contact
+        fields = ["id", "name", "title", "seniority", "languages", "email", "phone"]
+        read_only_fields = ["id", "name", "title", "seniority", "languages"]
+
+
+class ReferenceProfileSerializer(NoUnknownFieldsMixin, serializers.ModelSerializer):
+    """A reference: who, the story, what it will do, and whether it can be asked today."""
+
+    customer = VisibleRelatedField(
+        model=Customer, required=False, help_text="A customer id; defaults to the contact's customer."
+    )
+    contact = VisibleRelatedField(model=Contact, help_text="A contact id (one profile per contact).")
+    status = serializers.ChoiceField(
+        choices=ProfileStatus.choices,
+        required=False,
+        help_text="Set on creation (default nominated); later moves go through transition/.",
+    )
+    activity_types = ManagedListField(
+        slug_field="code",
+        queryset=ActivityType.objects.all(),
+        label_name="activity type",
+        many=True,
+        required=False,
+    )
+    products = _products(required=False)
+    use_cases = ManagedListField(
+        slug_field="name",
+        queryset=UseCase.objects.all(),
+        label_name="use case",
+        listed_at="use-cases/",
+        many=True,
+        required=False,
+    )
+    is_stale = serializers.SerializerMethodField()
+    capacity = serializers.SerializerMethodField()
+    customer_summary = CustomerSummarySerializer(source="customer", read_only=True)
+    contact_summary = ContactSummarySerializer(source="contact", read_only=True)
+
+    class Meta:
+        model = ReferenceProfile
+        fields = [
+            "id",
+            "customer",
+            "contact",
+            "status",
+            "resting_reason",
+            "headline",
+            "story",
+            "activity_types",
+            "products",
+            "use_cases",
+            "deployment",
+            "competitor",
+            "outcomes",
+            "private_only",
+            "last_validated",
+            "is_stale",
+            "capacity",
+            "customer_summary",
+            "contact_summary",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["resting_reason", "created_at", "updated_at"]
+        validators: list = []  # one profile per contact is checked by the model in the service
+
+    def get_is_stale(self, profile: ReferenceProfile) -> bool:
+        if hasattr(profile, "is_stale_now"):
+            return bool(profile.is_stale_now)
+        profile.capacity(today=self.context.get("today"), policy=self.context.get("policy"))  # annotates
+        return bool(profile.is_stale_now)
+
+    @extend_schema_field(CapacitySerializer)
+    def get_capacity(self, profile: ReferenceProfile) -> dict:
+        return profile.capacity(today=self.context.get("today"), policy=self.context.get("policy"))
+
+    def validate_status(self, value):
+        if self.instance is not None and value != self.instance.status:
+            raise serializers.ValidationError(
+                "Change the status with POST references/{id}/transition/ so the lifecycle is respected."
+            )
+        return value
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=ProfileStatus.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    resting_reason = serializers.ChoiceField(
+        choices=RestingReason.choices, required=False, default=RestingReason.REQUEST
+    )
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One line of a profile's change history: who, when, what."""
+
+    when = serializers.DateTimeField()
+    who = serializers.CharField(allow_null=True, help_text="Username, or null for the system.")
+    kind = serializers.ChoiceField(
+        choices=[
+            ("created", "Created"),
+            ("changed", "Changed"),
+            ("transition", "Status change"),
+            ("revalidated", "Re-confirmed"),
+        ]
+    )
+    from_status = serializers.CharField(allow_blank=True, required=False)
+    to_status = serializers.CharField(allow_blank=True, required=False)
+    note = serializers.CharField(allow_blank=True, required=False)
+    changes = FieldChangeSerializer(many=True)
+
+
+# --- Nominations ---------------------------------------------------------------------------
+
+
+class NominationSerializer(PiiHidingMixin, NoUnknownFieldsMixin, serializers.ModelSerializer):
+    """A proposed reference and its vetting. ``aging`` is true for an open nomination waiting
+    more than 7 days."""
+
+    pii_fields = ("contact_email",)
+
+    customer = VisibleRelatedField(model=Customer, help_text="A customer id.")
+    contact = VisibleRelatedField(
+        model=Contact, required=False, allow_null=True, help_text="An existing contact, or give contact_name."
+    )
+    contact_email = serializers.EmailField(required=False, allow_blank=True, help_text=PII_HELP)
+    products = _products(required=False)
+    account_owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False, help_text="A user id."
+    )
+    aging = serializers.BooleanField(source="is_aging", read_only=True)
+    age_days = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Nomination
+        fields = [
+            "id",
+            "customer",
+            "contact",
+            "contact_name",
+            "contact_title",
+            "contact_email",
+            "contact_seniority",
+            "source",
+            "reason",
+            "products",
+            "account_owner",
+            "nominated_by",
+            "status",
+            "strategic_fit",
+            "health_ok",
+            "owner_consent",
+            "vetting_notes",
+            "rejection_reason",
+            "decided_by",
+            "decided_at",
+            "profile",
+            "created_at",
+            "aging",
+            "age_days",
+        ]
+        read_only_fields = [
+            "nominated_by",
+            "status",
+            "strategic_fit",
+            "health_ok",
+            "owner_consent",
+            "vetting_notes",
+            "rejection_reason",
+            "decided_by",
+            "decided_at",
+            "profile",
+            "created_at",
+        ]
+
+
+class NominationVetSerializer(serializers.Serializer):
+    strategic_fit = serializers.BooleanField(required=False, allow_null=True, default=None)
+    health_ok = serializers.BooleanField(required=False, allow_null=True, default=None)
+    owner_consent = serializers.BooleanField(required=False, allow_null=True, default=None)
+    vetting_notes = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
+
+
+class NominationRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the nomination is rejected (required).")
