@@ -105,7 +105,7 @@ class ReferenceProfileFilter(filters.FilterSet):
     def filter_country(self, queryset, name, value):
         return queryset.filter(customer__country=value.strip().upper()) if value else queryset
 
-    def filter_product(self, queryset, name, value):
+    def filter_product(self, queryset, name, value: list[Product]):
         return _m2m_exists(
             queryset, ReferenceProfile.products.through, "referenceprofile_id", "product", value
         )
@@ -121,17 +121,17 @@ class ReferenceProfileFilter(filters.FilterSet):
             )
         )
 
-    def filter_use_case(self, queryset, name, value):
+    def filter_use_case(self, queryset, name, value: list[UseCase]):
         return _m2m_exists(
             queryset, ReferenceProfile.use_cases.through, "referenceprofile_id", "usecase", value
         )
 
-    def filter_activity_type(self, queryset, name, value):
+    def filter_activity_type(self, queryset, name, value: list[ActivityType]):
         return _m2m_exists(
             queryset, ReferenceProfile.activity_types.through, "referenceprofile_id", "activitytype", value
         )
 
-    def filter_language(self, queryset, name, value):
+    def filter_language(self, queryset, name, value: list[Language]):
         if not value:
             return queryset
         through = Contact.languages.through
@@ -174,7 +174,7 @@ class CustomerFilter(filters.FilterSet):
     def filter_country(self, queryset, name, value):
         return queryset.filter(country=value.strip().upper()) if value else queryset
 
-    def filter_product(self, queryset, name, value):
+    def filter_product(self, queryset, name, value: list[Product]):
         return _m2m_exists(queryset, Customer.products.through, "customer_id", "product", value)
 
 
@@ -194,7 +194,7 @@ class ContactFilter(filters.FilterSet):
         value = (value or "").strip()[:200]
         return queryset.filter(Q(name__icontains=value) | Q(title__icontains=value)) if value else queryset
 
-    def filter_language(self, queryset, name, value):
+    def filter_language(self, queryset, name, value: list[Language]):
         return _m2m_exists(queryset, Contact.languages.through, "contact_id", "language", value)
 
 

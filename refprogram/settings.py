@@ -147,6 +147,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per code set shared by several fields (API.md "codes used everywhere").
+    "ENUM_NAME_OVERRIDES": {
+        "SeniorityEnum": "references.choices.Seniority",
+        "ProfileStatusEnum": "references.choices.ProfileStatus",
+        "NominationStatusEnum": "references.choices.NominationStatus",
+    },
 }
 
 # Celery: Redis in production; without REDIS_URL tasks run eagerly in-process.
