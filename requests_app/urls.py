@@ -1,1 +1,21 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "requests"
+
+urlpatterns = [
+    path("requests/new/", views.request_new, name="new"),
+    path("requests/mine/", views.request_mine, name="mine"),
+    path("requests/queue/", views.request_queue, name="queue"),
+    path("requests/queue/assign/", views.request_bulk_assign, name="bulk-assign"),
+    path("requests/<int:pk>/", views.request_detail, name="detail"),
+    path("requests/<int:pk>/edit/", views.request_edit, name="edit"),
+    path("requests/<int:pk>/assign/", views.request_assign_me, name="assign"),
+    path("requests/<int:pk>/propose/", views.candidate_propose_view, name="propose"),
+    path("requests/<int:pk>/close/", views.request_close_view, name="close"),
+    path("requests/<int:pk>/cancel/", views.request_cancel_view, name="cancel"),
+    path("requests/<int:pk>/outcome/", views.request_outcome_view, name="outcome"),
+    path("requests/<int:pk>/rate/", views.request_rate_view, name="rate"),
+    path("candidates/<int:pk>/transition/", views.candidate_transition_view, name="candidate-transition"),
+]

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+views.register(router)
+urlpatterns = router.urls

@@ -1,0 +1,207 @@
+"""API shapes of requests and candidates (API.md). Serializers parse and present; the services
+hold the rules."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from references.choices import Seniority, SizeBand
+from references.models import ActivityType, Industry, Product, Region
+
+from ..choices import CandidateState, OutcomeResult
+from ..models import Candidate, CandidateEvent, Request
+
+
+class ListValueField(serializers.SlugRelatedField):
+    """A value of a managed list by its code or name; an unknown one is a 400 naming the valid ones."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not data.strip():
+            raise serializers.ValidationError("Give the value as text.")
+        found = self.get_queryset().filter(**{self.slug_field: data.strip()}).first()
+        if found is None:
+            valid = ", ".join(
+                str(v) for v in self.get_queryset().values_list(self.slug_field, flat=True)[:80]
+            )
+            raise serializers.ValidationError(f"Unknown value {data!r}. Valid values: {valid}.")
+        return found
+
+
+class ProspectSerializer(serializers.Serializer):
+    name = serializers.CharField(source="prospect_name", max_length=200)
+    industry = ListValueField(
+        source="prospect_industry",
+        slug_field="code",
+        queryset=Industry.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    region = ListValueField(
+        source="prospect_region",
+        slug_field="code",
+        queryset=Region.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    country = serializers.CharField(source="prospect_country", max_length=2, required=False, allow_blank=True)
+    size_band = serializers.ChoiceField(
+        source="prospect_size_band", choices=SizeBand.choices, required=False, allow_blank=True
+    )
+    contact_title = serializers.CharField(
+        source="prospect_contact_title", max_length=200, required=False, allow_blank=True
+    )
+    seniority = serializers.ChoiceField(
+        source="prospect_seniority", choices=Seniority.choices, required=False, allow_blank=True
+    )
+
+
+class OpportunitySerializer(serializers.Serializer):
+    crm_id = serializers.CharField(
+        source="opportunity_crm_id", max_length=64, required=False, allow_blank=True
+    )
+    amount = serializers.DecimalField(
+        source="opportunity_amount",
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+    )
+    stage = serializers.CharField(source="opportunity_stage", max_length=60, required=False, allow_blank=True)
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    """A request for references. ``status``, ``requester``, ``urgency`` and the closing,
+    outcome and rating fields are read-only (they change through the workflow actions)."""
+
+    activity_type = ListValueField(slug_field="code", queryset=ActivityType.objects.all())
+    prospect = ProspectSerializer(source="*")
+    products = ListValueField(slug_field="name", queryset=Product.objects.all(), many=True, required=False)
+    criteria = serializers.JSONField(required=False)
+    opportunity = OpportunitySerializer(source="*", required=False)
+    requester = PersonSerializer(read_only=True)
+    assignee = PersonSerializer(read_only=True, allow_null=True)
+    urgency = serializers.SerializerMethodField()
+    outcome = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Request
+        fields = [
+            "id",
+            "activity_type",
+            "prospect",
+            "products",
+            "criteria",
+            "references_needed",
+            "needed_by",
+            "opportunity",
+            "notes",
+            "status",
+            "requester",
+            "assignee",
+            "urgency",
+            "closed_reason",
+            "outcome",
+            "rating",
+            "rating_comment",
+            "created_at",
+        ]
+        read_only_fields = ["status", "closed_reason", "rating", "rating_comment", "created_at"]
+
+    def get_urgency(self, obj) -> dict:
+        return obj.urgency(self.context.get("now") or timezone.now())
+
+    def get_outcome(self, obj) -> dict | None:
+        if not obj.outcome_result:
+            return None
+        return {"result": obj.outcome_result, "amount": obj.outcome_amount}
+
+
+class OutcomeSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=OutcomeResult.choices)
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
+
+class RateSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A manager's user id; omit for yourself."
+    )
+
+
+class BulkAssignSerializer(AssignSerializer):
+    requests = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=200)
+
+
+class ProposeSerializer(serializers.Serializer):
+    reference = serializers.IntegerField()
+    override_reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=CandidateState.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    scheduled_for = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class CandidateEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.__str__", default=None, read_only=True)
+
+    class Meta:
+        model = CandidateEvent
+        fields = ["from_state", "to_state", "actor", "note", "created_at"]
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    reference = serializers.SerializerMethodField()
+    usage = serializers.SerializerMethodField()
+    next_states = serializers.ListField(child=serializers.CharField(), read_only=True)
+    events = CandidateEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Candidate
+        fields = [
+            "id",
+            "request",
+            "reference",
+            "state",
+            "next_states",
+            "usage",
+            "score",
+            "scheduled_for",
+            "customer_feedback",
+            "created_at",
+            "events",
+        ]
+        read_only_fields = fields
+
+    def get_reference(self, obj) -> dict:
+        ref = obj.reference
+        return {
+            "id": ref.pk,
+            "customer": ref.customer.name,
+            "contact_title": ref.contact.title,
+            "seniority": ref.contact.seniority,
+            "headline": ref.headline,
+        }
+
+    def get_usage(self, obj) -> dict | None:
+        if obj.usage is None:
+            return None
+        return {"id": obj.usage.pk, "status": obj.usage.status, "points": obj.usage.points}

@@ -1,0 +1,279 @@
+"""API: requests, their matches and candidates, and the workflow verbs (API.md)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts import permissions as perms
+from accounts.models import User
+from accounts.permissions import HasCapability
+from references.models import OverusePolicy, ReferenceProfile
+
+from .. import matching, services
+from ..filters import RequestFilter
+from ..models import Candidate, CandidateEvent, Request
+from .serializers import (
+    AssignSerializer,
+    BulkAssignSerializer,
+    CandidateSerializer,
+    OutcomeSerializer,
+    ProposeSerializer,
+    RateSerializer,
+    ReasonSerializer,
+    RequestSerializer,
+    TransitionSerializer,
+)
+
+
+def _candidates_qs():
+    return Candidate.objects.select_related(
+        "reference__customer", "reference__contact", "usage"
+    ).prefetch_related(Prefetch("events", queryset=CandidateEvent.objects.select_related("actor")))
+
+
+def _assignee_for(data: dict, actor: User) -> User | None:
+    if "assignee" not in data:
+        return actor
+    if data["assignee"] is None:
+        return None
+    return get_object_or_404(User, pk=data["assignee"], is_active=True)
+
+
+class RequestViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Requests for references: the requester's own, or every request for managers, admins and
+    executives. Workflow verbs are actions; refused rules are 409 ``{"detail", "code"}``."""
+
+    serializer_class = RequestSerializer
+    filterset_class = RequestFilter
+    permission_classes = [HasCapability]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    required_capabilities = {
+        "GET": perms.VIEW_REQUESTS,
+        "POST": perms.SUBMIT_REQUESTS,
+        "PATCH": perms.VIEW_REQUESTS,
+    }
+    action_capabilities = {
+        "matches": perms.TRIAGE_REQUESTS,
+        "supply": perms.TRIAGE_REQUESTS,
+        "assign": perms.TRIAGE_REQUESTS,
+        "bulk_assign": perms.TRIAGE_REQUESTS,
+        "close": perms.TRIAGE_REQUESTS,
+        "cancel": perms.VIEW_REQUESTS,
+        "outcome": perms.VIEW_REQUESTS,
+        "rate": perms.VIEW_REQUESTS,
+        "candidates": perms.VIEW_REQUESTS,
+    }
+
+    def get_queryset(self):
+        return (
+            Request.objects.visible_to(self.request.user)
+            .select_related("requester", "assignee", "activity_type")
+            .prefetch_related("products")
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj, warnings = services.request_submit(requester=request.user, data=dict(serializer.validated_data))
+        obj = self.get_queryset().get(pk=obj.pk)
+        return Response(
+            {**self.get_serializer(obj).data, "warnings": warnings}, status=status.HTTP_201_CREATED
+        )
+
+    def partial_update(self, request, *args, **kwargs):
+        obj = self.get_object()
+        serializer = self.get_serializer(obj, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        obj, warnings = services.request_update(
+            request=obj, actor=request.user, data=dict(serializer.validated_data)
+        )
+        obj = self.get_queryset().get(pk=obj.pk)
+        return Response({**self.get_serializer(obj).data, "warnings": warnings})
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def matches(self, request, pk=None):
+        """Ranked matches, best first, each with its score, the criteria it meets and misses,
+        whether it can be proposed now, and an explanation. ``?limit=`` (1–100, default 20).
+        When supply is short the unmet demand is recorded."""
+        obj = self.get_object()
+        try:
+            limit = max(1, min(100, int(request.query_params.get("limit", 20))))
+        except ValueError:
+            limit = 20
+        policy = OverusePolicy.current()
+        today = timezone.localdate()
+        result = matching.matches_for_request(obj, limit=limit, today=today, policy=policy)
+        if obj.is_open and (not result or not any(m["available"] for m in result)):
+            services.unmet_demand_record(request=obj, reason="no_match" if not result else "all_unavailable")
+        return Response(result)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def supply(self, request, pk=None):
+        """Is supply short? ``{"short", "reason", "message", "nearest_misses", "alternatives",
+        "weights"}``; records the unmet demand when it is."""
+        obj = self.get_object()
+        result = matching.supply_for_request(obj)
+        if result["short"] and obj.is_open:
+            services.unmet_demand_record(request=obj, reason=result["reason"])
+        return Response({**result, "weights": [{"what": w, "points": p} for w, p in matching.WEIGHTS_DOC]})
+
+    @extend_schema(
+        request=ProposeSerializer, responses={200: CandidateSerializer(many=True), 201: CandidateSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def candidates(self, request, pk=None):
+        """GET: the candidates proposed for this request with their timelines. POST
+        ``{"reference": id}``: propose one (reserves capacity; 409 when it cannot be asked)."""
+        obj = self.get_object()
+        if request.method == "GET":
+            qs = _candidates_qs().filter(request=obj)
+            return Response(CandidateSerializer(qs, many=True).data)
+        if not perms.has_capability(request.user, perms.TRIAGE_REQUESTS):
+            self.permission_denied(request, message="Only a reference manager may propose references.")
+        data = ProposeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reference = (
+            ReferenceProfile.objects.visible_to(request.user)
+            .filter(pk=data.validated_data["reference"])
+            .first()
+        )
+        if reference is None:
+            return Response({"reference": ["No such reference."]}, status=status.HTTP_400_BAD_REQUEST)
+        candidate = services.candidate_propose(
+            request=obj,
+            reference=reference,
+            actor=request.user,
+            override_reason=data.validated_data.get("override_reason", ""),
+        )
+        return Response(
+            CandidateSerializer(_candidates_qs().get(pk=candidate.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=OutcomeSerializer)
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, pk=None):
+        """The deal's outcome ``{"result": "won"|"lost", "amount"}``, by the requester or a manager."""
+        obj = self.get_object()
+        data = OutcomeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        obj = services.request_outcome(
+            request=obj,
+            actor=request.user,
+            result=data.validated_data["result"],
+            amount=data.validated_data.get("amount"),
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
+    @extend_schema(request=RateSerializer)
+    @action(detail=True, methods=["post"])
+    def rate(self, request, pk=None):
+        """The requester rates the reference experience ``{"rating": 1–5, "comment"}``."""
+        obj = self.get_object()
+        data = RateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        obj = services.request_rate(
+            request=obj,
+            actor=request.user,
+            rating=data.validated_data["rating"],
+            comment=data.validated_data.get("comment", ""),
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel an open request ``{"reason"}`` (its requester or a manager)."""
+        obj = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        obj = services.request_cancel(request=obj, actor=request.user, reason=data.validated_data["reason"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close an open request unfulfilled ``{"reason"}`` (a manager); records unmet demand."""
+        obj = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        obj = services.request_close_unfulfilled(
+            request=obj, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
+    @extend_schema(request=AssignSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Assign the request ``{"assignee": user id}`` (omit for yourself, null to unassign)."""
+        obj = self.get_object()
+        data = AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_assign(
+            requests=[obj], assignee=_assignee_for(data.validated_data, request.user), actor=request.user
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
+    @extend_schema(request=BulkAssignSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"], url_path="assign")
+    def bulk_assign(self, request):
+        """Assign many requests at once ``{"requests": [ids], "assignee": id}``; returns how many changed."""
+        data = BulkAssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        requests = list(self.get_queryset().filter(pk__in=data.validated_data["requests"]))
+        changed = services.request_assign(
+            requests=requests, assignee=_assignee_for(data.validated_data, request.user), actor=request.user
+        )
+        return Response({"changed": changed})
+
+
+class CandidateViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A candidate reference of a request and its state machine (``transition``)."""
+
+    serializer_class = CandidateSerializer
+    permission_classes = [HasCapability]
+    required_capabilities = {"GET": perms.VIEW_REQUESTS, "POST": perms.TRIAGE_REQUESTS}
+
+    def get_queryset(self):
+        return _candidates_qs().visible_to(self.request.user)
+
+    @extend_schema(request=TransitionSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the candidate ``{"to", "note"}``; 409 ``invalid_transition`` for a move the state
+        machine forbids."""
+        candidate = self.get_object()
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.candidate_transition(
+            candidate=candidate,
+            to=data.validated_data["to"],
+            actor=request.user,
+            note=data.validated_data.get("note", ""),
+            scheduled_for=data.validated_data.get("scheduled_for"),
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=candidate.pk)).data)
+
+
+def register(router) -> None:
+    router.register("requests", RequestViewSet, basename="request")
+    router.register("candidates", CandidateViewSet, basename="candidate")

@@ -1,0 +1,138 @@
+"""Codes of requests and candidates (API.md) and their state machines as data."""
+
+from django.db import models
+
+
+class RequestStatus(models.TextChoices):
+    """Where a request for references stands.
+
+    submitted → in_progress (a manager took it: assigned, or a first candidate proposed)
+    → fulfilled (as many completed references as it asked for). Any open request can be
+    cancelled (by its requester or a manager) or closed unfulfilled (by a manager), each with
+    a reason. Closed requests do not reopen: a new request is cheap.
+    """
+
+    SUBMITTED = "submitted", "Submitted"
+    IN_PROGRESS = "in_progress", "In progress"
+    FULFILLED = "fulfilled", "Fulfilled"
+    UNFULFILLED = "unfulfilled", "Closed unfulfilled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_REQUEST_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.IN_PROGRESS)
+
+REQUEST_TRANSITIONS: dict[str, set[str]] = {
+    RequestStatus.SUBMITTED: {RequestStatus.IN_PROGRESS, RequestStatus.CANCELLED, RequestStatus.UNFULFILLED},
+    RequestStatus.IN_PROGRESS: {RequestStatus.FULFILLED, RequestStatus.CANCELLED, RequestStatus.UNFULFILLED},
+    RequestStatus.FULFILLED: set(),
+    RequestStatus.UNFULFILLED: set(),
+    RequestStatus.CANCELLED: set(),
+}
+
+
+class CandidateState(models.TextChoices):
+    """One reference proposed for one request, on its way from proposal to a completed activity."""
+
+    PROPOSED = "proposed", "Proposed"
+    OWNER_APPROVED = "owner_approved", "Account owner approved"
+    ASKED = "asked", "Customer asked"
+    ACCEPTED = "accepted", "Accepted"
+    SCHEDULED = "scheduled", "Scheduled"
+    COMPLETED = "completed", "Completed"
+    DECLINED = "declined", "Declined by customer"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# proposed → owner_approved → asked → accepted → scheduled → completed. The customer may decline
+# once asked; we may withdraw at any point before completion. Some activities (a name drop,
+# an email) have nothing to schedule, so accepted may go straight to completed.
+CANDIDATE_TRANSITIONS: dict[str, set[str]] = {
+    CandidateState.PROPOSED: {CandidateState.OWNER_APPROVED, CandidateState.WITHDRAWN},
+    CandidateState.OWNER_APPROVED: {CandidateState.ASKED, CandidateState.WITHDRAWN},
+    CandidateState.ASKED: {CandidateState.ACCEPTED, CandidateState.DECLINED, CandidateState.WITHDRAWN},
+    CandidateState.ACCEPTED: {CandidateState.SCHEDULED, CandidateState.COMPLETED, CandidateState.WITHDRAWN},
+    CandidateState.SCHEDULED: {CandidateState.COMPLETED, CandidateState.WITHDRAWN},
+    CandidateState.COMPLETED: set(),
+    CandidateState.DECLINED: set(),
+    CandidateState.WITHDRAWN: set(),
+}
+
+# Candidates that still hold (or held) the reference for this request.
+OPEN_CANDIDATE_STATES = (
+    CandidateState.PROPOSED,
+    CandidateState.OWNER_APPROVED,
+    CandidateState.ASKED,
+    CandidateState.ACCEPTED,
+    CandidateState.SCHEDULED,
+)
+# Before the customer was asked, withdrawing releases the capacity reservation.
+NOT_YET_ASKED = (CandidateState.PROPOSED, CandidateState.OWNER_APPROVED)
+
+# What each candidate move writes to the usage ledger (references.services.usage_transition).
+# Withdrawing after the ask writes nothing: the ask happened and keeps counting.
+CANDIDATE_USAGE: dict[str, str] = {
+    CandidateState.ASKED: "asked",
+    CandidateState.DECLINED: "declined",
+    CandidateState.COMPLETED: "done",
+}
+
+
+class OutcomeResult(models.TextChoices):
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+class CriterionField(models.TextChoices):
+    """What a must-have or nice-to-have can be about (API.md criterion fields)."""
+
+    INDUSTRY = "industry", "Industry"
+    REGION = "region", "Region"
+    COUNTRY = "country", "Country"
+    SIZE_BAND = "size_band", "Size band"
+    PRODUCT = "product", "Product"
+    USE_CASE = "use_case", "Use case"
+    DEPLOYMENT = "deployment", "Deployment"
+    COMPETITOR = "competitor", "Competitor replaced"
+    SENIORITY = "seniority", "Contact seniority"
+    LANGUAGE = "language", "Language"
+
+
+class UnmetReason(models.TextChoices):
+    """Why a request's demand went unmet (for supply-against-demand reports)."""
+
+    NO_MATCH = "no_match", "No reference meets the must-haves"
+    ALL_UNAVAILABLE = "all_unavailable", "Every reference that fits is resting, stale or at its cap"
+    CLOSED_UNFULFILLED = "closed_unfulfilled", "Closed unfulfilled"
+
+
+class RequestEventKind(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    UPDATED = "updated", "Changed"
+    ASSIGNED = "assigned", "Assigned"
+    STATUS = "status", "Status change"
+    OUTCOME = "outcome", "Outcome reported"
+    RATED = "rated", "Rated"
+    SHORT_SUPPLY = "short_supply", "Short supply"
+
+
+class Urgency(models.TextChoices):
+    """How pressing an open request is, for the triage queue."""
+
+    OVERDUE = "overdue", "Overdue"
+    DUE_SOON = "due_soon", "Due within 72 hours"
+    TIGHT = "tight", "Less time left than the usual lead time"
+    ON_TRACK = "on_track", "On track"
+    CLOSED = "closed", "Closed"
+
+
+DUE_SOON_HOURS = 72
+DEFAULT_MATCHES = 20
+
+# Reason codes (API.md 409 `code`).
+CODE_INVALID_TRANSITION = "invalid_transition"
+CODE_REQUEST_CLOSED = "request_closed"
+CODE_ALREADY_PROPOSED = "already_proposed"
+CODE_PRIVATE_ONLY = "private_only"
+CODE_ALREADY_RATED = "already_rated"
+CODE_NOT_FULFILLED = "not_fulfilled"
+CODE_NOT_EDITABLE = "not_editable"

@@ -1,0 +1,172 @@
+"""The intake form. Criteria come as repeated row fields (``must_field``/``must_value``,
+``nice_field``/``nice_value``/``nice_weight``), so the form works without JavaScript; the
+criteria editor script only adds, removes and reorders rows."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from references.choices import SizeBand
+from references.models import ActivityType, Industry, Product, Region
+
+from .choices import CriterionField, OutcomeResult
+from .criteria import criteria_clean
+from .models import Request
+
+# Catalog filters (ReferenceProfileFilter names) that become must-haves when the request is
+# prefilled from a catalog search; the others become nice-to-haves in this order.
+PREFILL_MUST = ("industry", "product", "use_case", "deployment")
+PREFILL_NICE = ("region", "country", "size_band", "seniority", "language")
+
+
+class RequestForm(forms.ModelForm):
+    activity_type = forms.ModelChoiceField(queryset=ActivityType.objects.all(), to_field_name="code")
+    prospect_industry = forms.ModelChoiceField(
+        queryset=Industry.objects.all(), to_field_name="code", required=False, label="Prospect industry"
+    )
+    prospect_region = forms.ModelChoiceField(
+        queryset=Region.objects.all(), to_field_name="code", required=False, label="Prospect region"
+    )
+    products = forms.ModelMultipleChoiceField(
+        queryset=Product.objects.all(), to_field_name="name", required=False, label="Products of interest"
+    )
+    needed_by = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+
+    class Meta:
+        model = Request
+        fields = [
+            "activity_type",
+            "prospect_name",
+            "prospect_industry",
+            "prospect_region",
+            "prospect_country",
+            "prospect_size_band",
+            "prospect_contact_title",
+            "prospect_seniority",
+            "products",
+            "references_needed",
+            "needed_by",
+            "opportunity_crm_id",
+            "opportunity_amount",
+            "opportunity_stage",
+            "notes",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria_rows = {"must": [], "nice": []}
+        if self.instance.pk and not self.is_bound:
+            self.criteria_rows = {"must": self.instance.must, "nice": self.instance.nice}
+        if self.is_bound:
+            self.criteria_rows = self._rows_from(self.data)
+
+    @staticmethod
+    def _rows_from(data) -> dict[str, list[dict]]:
+        rows: dict[str, list[dict]] = {"must": [], "nice": []}
+        for kind in ("must", "nice"):
+            fields = data.getlist(f"{kind}_field")
+            values = data.getlist(f"{kind}_value")
+            weights = data.getlist("nice_weight") if kind == "nice" else []
+            for i, (field, value) in enumerate(zip(fields, values, strict=False)):
+                if not field and not (value or "").strip():
+                    continue  # an empty row left in the editor
+                row = {"field": field, "value": value}
+                if kind == "nice":
+                    row["weight"] = weights[i] if i < len(weights) else ""
+                rows[kind].append(row)
+        return rows
+
+    def clean_prospect_country(self):
+        return (self.cleaned_data.get("prospect_country") or "").strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            cleaned["criteria"] = criteria_clean(self.criteria_rows)
+        except ValidationError as exc:
+            self.add_error(None, ValidationError([f"Criteria: {m}" for m in exc.messages]))
+        return cleaned
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+        data["criteria"] = self.cleaned_data["criteria"]
+        data["products"] = list(self.cleaned_data.get("products") or [])
+        return data
+
+
+def initial_from_catalog(query) -> tuple[dict, dict]:
+    """Prefill the intake form from the catalog's filter query string (ReferenceProfileFilter
+    parameter names). Returns ``(initial, criteria_rows)``; unknown values are simply dropped
+    (the catalog already validated them; a hand-edited URL must not break the form)."""
+    initial: dict = {}
+    rows: dict[str, list[dict]] = {"must": [], "nice": []}
+
+    def values(name):
+        return [v.strip() for v in query.getlist(name) if v and v.strip()]
+
+    activity = values("activity_type")
+    if activity and ActivityType.objects.filter(code=activity[0]).exists():
+        initial["activity_type"] = activity[0]
+    if len(values("industry")) == 1 and Industry.objects.filter(code=values("industry")[0]).exists():
+        initial["prospect_industry"] = values("industry")[0]
+    if len(values("region")) == 1 and Region.objects.filter(code=values("region")[0]).exists():
+        initial["prospect_region"] = values("region")[0]
+    if values("country"):
+        initial["prospect_country"] = values("country")[0].upper()[:2]
+    if len(values("size_band")) == 1 and values("size_band")[0] in SizeBand.values:
+        initial["prospect_size_band"] = values("size_band")[0]
+    if len(values("seniority")) == 1:
+        initial["prospect_seniority"] = values("seniority")[0]
+    products = list(Product.objects.filter(name__in=values("product")).values_list("name", flat=True))
+    if products:
+        initial["products"] = products
+    if values("search"):
+        initial["notes"] = f"From a catalog search for: {values('search')[0]}"
+    for name in PREFILL_MUST + PREFILL_NICE:
+        vals = values(name)
+        # One value is a deal breaker the rep filtered on; several values are alternatives,
+        # which must-haves (all required) cannot express, so they become nice-to-haves.
+        kind = "must" if name in PREFILL_MUST and len(vals) == 1 else "nice"
+        for v in vals:
+            rows[kind].append({"field": name, "value": v})
+    try:
+        rows = criteria_clean(rows)
+    except ValidationError:
+        cleaned: dict[str, list[dict]] = {"must": [], "nice": []}
+        for kind in ("must", "nice"):
+            for position, row in enumerate(rows[kind]):
+                try:
+                    cleaned[kind] += criteria_clean(
+                        {kind: [{**row, "weight": None}] if kind == "nice" else [row]}
+                    )[kind]
+                except ValidationError:
+                    continue
+                if kind == "nice":
+                    cleaned[kind][-1]["weight"] = max(1, 5 - position)
+        rows = cleaned
+    initial.setdefault(
+        "needed_by", (timezone.localtime() + timezone.timedelta(days=14)).strftime("%Y-%m-%dT%H:%M")
+    )
+    return initial, rows
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class OutcomeForm(forms.Form):
+    result = forms.ChoiceField(choices=OutcomeResult.choices)
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(choices=[(i, f"{i} / 5") for i in range(5, 0, -1)], coerce=int)
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
+
+
+CRITERION_FIELDS = CriterionField.choices

@@ -1,0 +1,306 @@
+"""Requests for references, the candidates proposed for them, and unmet demand."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from accounts import permissions as perms
+from references.choices import Seniority, SizeBand
+from references.models import (
+    ActivityType,
+    Industry,
+    Product,
+    ReferenceProfile,
+    Region,
+    UsageEntry,
+    country_code,
+)
+
+from .choices import (
+    CANDIDATE_TRANSITIONS,
+    DUE_SOON_HOURS,
+    OPEN_CANDIDATE_STATES,
+    OPEN_REQUEST_STATUSES,
+    REQUEST_TRANSITIONS,
+    CandidateState,
+    OutcomeResult,
+    RequestEventKind,
+    RequestStatus,
+    UnmetReason,
+    Urgency,
+)
+
+
+class RequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RequestQuerySet:
+        """Managers, admins and executives see every request. Everyone else sees the requests
+        they made, and, as account owner, the requests one of their customers was proposed for
+        (they are asked to consent). Anything else is a 404."""
+        if perms.has_capability(user, perms.VIEW_ALL_REQUESTS):
+            return self
+        if perms.has_capability(user, perms.VIEW_REQUESTS):
+            owned = Candidate.objects.filter(request=OuterRef("pk"), reference__customer__account_owner=user)
+            return self.filter(Q(requester=user) | Exists(owned))
+        return self.none()
+
+    def open(self) -> RequestQuerySet:
+        return self.filter(status__in=OPEN_REQUEST_STATUSES)
+
+    def by_urgency(self) -> RequestQuerySet:
+        """Most pressing first: the latest day work must start (needed-by minus lead time)."""
+        return self.order_by("start_by", "needed_by", "id")
+
+
+class Request(models.Model):
+    """A request for references from sales or marketing: the activity, the prospect and the
+    opportunity, criteria split into must-haves (deal breakers) and nice-to-haves ranked by
+    importance, how many references and by when.
+
+    ``criteria`` is ``{"must": [{"field", "value"}], "nice": [{"field", "value", "weight"}]}``
+    (validated by ``requests_app.criteria.criteria_clean``). ``start_by`` is needed-by minus
+    the activity type's lead time: the queue orders by it.
+    """
+
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests")
+    activity_type = models.ForeignKey(ActivityType, on_delete=models.PROTECT, related_name="requests")
+    prospect_name = models.CharField("prospect company", max_length=200)
+    prospect_industry = models.ForeignKey(
+        Industry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    prospect_region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    prospect_country = models.CharField(max_length=2, blank=True, validators=[country_code])
+    prospect_size_band = models.CharField(max_length=16, choices=SizeBand.choices, blank=True)
+    prospect_contact_title = models.CharField("prospect contact's title", max_length=200, blank=True)
+    prospect_seniority = models.CharField(
+        "prospect contact's seniority", max_length=16, choices=Seniority.choices, blank=True
+    )
+    products = models.ManyToManyField(Product, blank=True, related_name="requests")
+    criteria = models.JSONField(default=dict, blank=True)
+    references_needed = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    needed_by = models.DateTimeField()
+    start_by = models.DateTimeField(editable=False, db_index=True)
+    opportunity_crm_id = models.CharField("CRM opportunity id", max_length=64, blank=True)
+    opportunity_amount = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    opportunity_stage = models.CharField(max_length=60, blank=True)
+    notes = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=RequestStatus.choices, default=RequestStatus.SUBMITTED)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_requests",
+    )
+    closed_reason = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome_result = models.CharField(max_length=8, choices=OutcomeResult.choices, blank=True)
+    outcome_amount = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    outcome_reported_at = models.DateTimeField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    rating_comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "start_by"], name="request_queue"),
+            models.Index(fields=["requester", "created_at"], name="request_requester"),
+            models.Index(fields=["assignee", "status"], name="request_assignee"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="request_rating_range",
+            ),
+            models.CheckConstraint(condition=Q(references_needed__gte=1), name="request_needs_a_reference"),
+            models.CheckConstraint(
+                condition=~Q(status__in=[RequestStatus.CANCELLED, RequestStatus.UNFULFILLED])
+                | ~Q(closed_reason=""),
+                name="request_closing_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.activity_type_id} for {self.prospect_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REQUEST_STATUSES
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in REQUEST_TRANSITIONS.get(self.status, set())
+
+    @property
+    def must(self) -> list[dict]:
+        return list((self.criteria or {}).get("must", []))
+
+    @property
+    def nice(self) -> list[dict]:
+        return list((self.criteria or {}).get("nice", []))
+
+    def compute_start_by(self):
+        return self.needed_by - timedelta(days=self.activity_type.lead_time_days)
+
+    def lead_time_short(self, now=None) -> bool:
+        """Needed sooner than the activity usually takes (a case study in 3 hours will not happen)."""
+        now = now or timezone.now()
+        return self.needed_by - now < timedelta(days=self.activity_type.lead_time_days)
+
+    def urgency(self, now=None) -> dict:
+        """``{"level", "hours_left", "lead_time_days"}``: overdue and due within 72 hours stand
+        out; ``tight`` when less time is left than the activity type's usual lead time."""
+        now = now or timezone.now()
+        hours_left = int((self.needed_by - now).total_seconds() // 3600)
+        if not self.is_open:
+            level = Urgency.CLOSED
+        elif self.needed_by <= now:
+            level = Urgency.OVERDUE
+        elif self.needed_by - now <= timedelta(hours=DUE_SOON_HOURS):
+            level = Urgency.DUE_SOON
+        elif self.start_by <= now:
+            level = Urgency.TIGHT
+        else:
+            level = Urgency.ON_TRACK
+        return {
+            "level": str(level),
+            "hours_left": hours_left,
+            "lead_time_days": self.activity_type.lead_time_days,
+        }
+
+
+class RequestEvent(models.Model):
+    """One step in a request's life (audit trail): submitted, assigned, status change, outcome…"""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=RequestEventKind.choices)
+    from_status = models.CharField(max_length=16, choices=RequestStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=RequestStatus.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.kind}"
+
+
+class CandidateQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CandidateQuerySet:
+        return self.filter(request__in=Request.objects.visible_to(user))
+
+    def open(self) -> CandidateQuerySet:
+        return self.filter(state__in=OPEN_CANDIDATE_STATES)
+
+
+class Candidate(models.Model):
+    """A reference proposed for a request, walked from proposal (capacity reserved) through
+    the account owner's consent and the customer's answer to a completed activity.
+
+    ``usage`` is the ledger row its proposal reserved; each move that concerns the customer
+    updates it (see ``choices.CANDIDATE_USAGE``).
+    """
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="candidates")
+    reference = models.ForeignKey(ReferenceProfile, on_delete=models.PROTECT, related_name="candidacies")
+    state = models.CharField(max_length=16, choices=CandidateState.choices, default=CandidateState.PROPOSED)
+    usage = models.ForeignKey(UsageEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.FloatField(null=True, blank=True, help_text="The match score when proposed.")
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    customer_feedback = models.TextField(
+        blank=True, help_text="What the reference said about the experience."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CandidateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "reference"],
+                condition=~Q(state__in=[CandidateState.WITHDRAWN, CandidateState.DECLINED]),
+                name="candidate_once_per_request",
+            )
+        ]
+        indexes = [models.Index(fields=["request", "state"], name="candidate_request_state")]
+
+    def __str__(self) -> str:
+        return f"Candidate {self.reference_id} for request {self.request_id}"
+
+    def can_transition_to(self, state: str) -> bool:
+        return state in CANDIDATE_TRANSITIONS.get(self.state, set())
+
+    @property
+    def next_states(self) -> list[str]:
+        order = list(CandidateState.values)
+        return sorted(CANDIDATE_TRANSITIONS.get(self.state, set()), key=order.index)
+
+
+class CandidateEvent(models.Model):
+    """One move of a candidate: who, from which state to which, when, and why."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=16, choices=CandidateState.choices, blank=True)
+    to_state = models.CharField(max_length=16, choices=CandidateState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id}: {self.from_state} → {self.to_state}"
+
+
+class UnmetDemand(models.Model):
+    """Demand the inventory could not meet, by segment, for the supply-against-demand reports.
+
+    One per request. ``product`` is the first product the request must have (or, failing
+    that, its first product of interest).
+    """
+
+    request = models.OneToOneField(Request, on_delete=models.CASCADE, related_name="unmet_demand")
+    activity_type = models.ForeignKey(ActivityType, on_delete=models.PROTECT, related_name="+")
+    industry = models.ForeignKey(Industry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=24, choices=UnmetReason.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "unmet demand"
+        indexes = [models.Index(fields=["created_at"], name="unmet_created")]
+
+    def __str__(self) -> str:
+        return f"Unmet demand for request {self.request_id}"

@@ -1,0 +1,592 @@
+"""Every state-changing use case of requests: submit, triage, propose, walk candidates to
+completion, close, and report what happened afterwards.
+
+Rules live here (keyword-only, in ``transaction.atomic``); capacity and the usage ledger belong
+to ``references`` and are changed only through its services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import permissions as perms
+from accounts.models import User
+from accounts.services import notification_send
+from references.models import ReferenceProfile
+from references.services import overuse as ledger
+from refprogram.errors import RuleViolation
+
+from .choices import (
+    CANDIDATE_TRANSITIONS,
+    CANDIDATE_USAGE,
+    CODE_ALREADY_PROPOSED,
+    CODE_ALREADY_RATED,
+    CODE_INVALID_TRANSITION,
+    CODE_NOT_EDITABLE,
+    CODE_NOT_FULFILLED,
+    CODE_PRIVATE_ONLY,
+    CODE_REQUEST_CLOSED,
+    NOT_YET_ASKED,
+    OPEN_CANDIDATE_STATES,
+    CandidateState,
+    OutcomeResult,
+    RequestEventKind,
+    RequestStatus,
+    UnmetReason,
+)
+from .criteria import criteria_clean
+from .models import Candidate, CandidateEvent, Request, RequestEvent, UnmetDemand
+
+REQUEST_FIELDS = (
+    "activity_type",
+    "prospect_name",
+    "prospect_industry",
+    "prospect_region",
+    "prospect_country",
+    "prospect_size_band",
+    "prospect_contact_title",
+    "prospect_seniority",
+    "criteria",
+    "references_needed",
+    "needed_by",
+    "opportunity_crm_id",
+    "opportunity_amount",
+    "opportunity_stage",
+    "notes",
+)
+
+
+def _link(request: Request) -> str:
+    return reverse("requests:detail", args=[request.pk])
+
+
+def _notify(users: Iterable[User | None], *, key: str, subject: str, body: str, link: str) -> None:
+    """Notify each distinct user once (the actor is told nothing they just did themselves)."""
+    seen: set[int] = set()
+    for user in users:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        notification_send(user=user, key=key, subject=subject, body=body, link=link)
+
+
+def lead_time_warning(request: Request, now=None) -> str:
+    """A warning (not a refusal) when the request is needed sooner than the activity usually takes."""
+    if not request.lead_time_short(now):
+        return ""
+    at = request.activity_type
+    return (
+        f"{at.name} usually takes {at.lead_time_days} day(s); this request is needed by "
+        f"{timezone.localtime(request.needed_by):%d %b %Y %H:%M}. It is accepted, but may not be met in time."
+    )
+
+
+def _apply(request: Request, data: dict[str, Any]) -> list | None:
+    products = data.pop("products", None)
+    if "criteria" in data:
+        try:
+            data["criteria"] = criteria_clean(data["criteria"])
+        except ValidationError as exc:
+            raise ValidationError({"criteria": exc.messages}) from None
+    if "prospect_country" in data and data["prospect_country"]:
+        data["prospect_country"] = data["prospect_country"].strip().upper()
+    for name, value in data.items():
+        if name not in REQUEST_FIELDS:
+            raise ValidationError({name: "This field cannot be changed here."})
+        setattr(request, name, value)
+    if request.needed_by is not None and request.activity_type_id is not None:
+        request.start_by = request.compute_start_by()
+    request.full_clean(exclude=["start_by"] if request.needed_by is None else None)
+    return products
+
+
+@transaction.atomic
+def request_submit(*, requester: User, data: dict[str, Any]) -> tuple[Request, list[str]]:
+    """Submit a request for references. Returns the request and warnings (a needed-by date
+    shorter than the activity type's lead time is warned about, not refused). When the inventory
+    cannot meet it, the unmet demand is recorded at once."""
+    if not perms.has_capability(requester, perms.SUBMIT_REQUESTS):
+        raise PermissionDenied("Your role cannot submit requests.")
+    request = Request(requester=requester)
+    products = _apply(request, dict(data))
+    request.save()
+    if products:
+        request.products.set(products)
+    RequestEvent.objects.create(
+        request=request, kind=RequestEventKind.SUBMITTED, to_status=request.status, actor=requester
+    )
+    warnings = [w for w in [lead_time_warning(request)] if w]
+    from .matching import supply_for_request  # matching reads models; imported late to keep this module light
+
+    supply = supply_for_request(request)
+    if supply["short"]:
+        unmet_demand_record(request=request, reason=supply["reason"])
+    _notify(
+        [request.assignee],
+        key=f"request:{request.pk}:submitted",
+        subject=f"New request #{request.pk}",
+        body="",
+        link=_link(request),
+    )
+    return request, warnings
+
+
+def can_edit(user: User, request: Request) -> bool:
+    if not request.is_open:
+        return False
+    if perms.has_capability(user, perms.TRIAGE_REQUESTS):
+        return True
+    return request.requester_id == user.pk and request.status == RequestStatus.SUBMITTED
+
+
+@transaction.atomic
+def request_update(*, request: Request, actor: User, data: dict[str, Any]) -> tuple[Request, list[str]]:
+    """Change a request: its requester while nobody has picked it up yet, a manager while it is open."""
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    if not can_edit(actor, request):
+        if request.requester_id == actor.pk or perms.has_capability(actor, perms.TRIAGE_REQUESTS):
+            raise RuleViolation(CODE_NOT_EDITABLE, "This request can no longer be changed.")
+        raise PermissionDenied("Only the requester or a reference manager may change a request.")
+    products = _apply(request, dict(data))
+    request.save()
+    if products is not None:
+        request.products.set(products)
+    RequestEvent.objects.create(request=request, kind=RequestEventKind.UPDATED, actor=actor)
+    return request, [w for w in [lead_time_warning(request)] if w]
+
+
+def _set_status(request: Request, to: str, *, actor: User | None, note: str = "") -> None:
+    if not request.can_transition_to(to):
+        raise RuleViolation(
+            CODE_INVALID_TRANSITION,
+            f"A {request.get_status_display().lower()} request cannot become "
+            f"{RequestStatus(to).label.lower()}.",
+        )
+    before = request.status
+    request.status = to
+    if to in (RequestStatus.FULFILLED, RequestStatus.UNFULFILLED, RequestStatus.CANCELLED):
+        request.closed_at = timezone.now()
+    request.save()
+    RequestEvent.objects.create(
+        request=request,
+        kind=RequestEventKind.STATUS,
+        from_status=before,
+        to_status=to,
+        actor=actor,
+        note=note,
+    )
+
+
+def _require_triage(user: User) -> None:
+    if not perms.has_capability(user, perms.TRIAGE_REQUESTS):
+        raise PermissionDenied("Only a reference manager may do this.")
+
+
+@transaction.atomic
+def request_assign(*, requests: Iterable[Request], assignee: User | None, actor: User) -> int:
+    """Assign open requests (one, or many at once from the queue) to a manager; a submitted
+    request becomes in progress. Returns how many changed."""
+    _require_triage(actor)
+    if assignee is not None and not perms.has_capability(assignee, perms.TRIAGE_REQUESTS):
+        raise ValidationError({"assignee": "Requests can only be assigned to reference managers."})
+    changed = 0
+    ids = [r.pk for r in requests]
+    for request in Request.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+        if not request.is_open:
+            if len(ids) == 1:
+                raise RuleViolation(CODE_REQUEST_CLOSED, "This request is closed.")
+            continue
+        if request.assignee_id == (assignee.pk if assignee else None):
+            continue
+        request.assignee = assignee
+        request.save(update_fields=["assignee", "updated_at"])
+        RequestEvent.objects.create(
+            request=request,
+            kind=RequestEventKind.ASSIGNED,
+            actor=actor,
+            note=f"Assigned to {assignee}" if assignee else "Unassigned",
+        )
+        if assignee is not None and request.status == RequestStatus.SUBMITTED:
+            _set_status(request, RequestStatus.IN_PROGRESS, actor=actor)
+        if assignee is not None and assignee.pk != actor.pk:
+            _notify(
+                [assignee],
+                key=f"request:{request.pk}:assigned:{assignee.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+                subject=f"Request #{request.pk} was assigned to you",
+                body=f"{request.activity_type} for {request.prospect_name}.",
+                link=_link(request),
+            )
+        changed += 1
+    return changed
+
+
+def _require_open(request: Request) -> None:
+    if not request.is_open:
+        raise RuleViolation(CODE_REQUEST_CLOSED, f"This request is {request.get_status_display().lower()}.")
+
+
+@transaction.atomic
+def candidate_propose(
+    *,
+    request: Request,
+    reference: ReferenceProfile,
+    actor: User,
+    override_reason: str = "",
+    score: float | None = None,
+) -> Candidate:
+    """Propose a reference for a request: reserves its capacity in the usage ledger (refused
+    with the overuse service's reason code when it cannot be asked), tells the requester, and
+    asks the account owner for consent."""
+    _require_triage(actor)
+    request = Request.objects.select_for_update().select_related("activity_type").get(pk=request.pk)
+    _require_open(request)
+    if request.activity_type.is_public and reference.private_only:
+        raise RuleViolation(CODE_PRIVATE_ONLY, "This reference is kept for private (sales) use only.")
+    if request.candidates.filter(reference=reference, state__in=OPEN_CANDIDATE_STATES).exists():
+        raise RuleViolation(CODE_ALREADY_PROPOSED, "This reference is already proposed for this request.")
+    if request.candidates.filter(reference=reference, state=CandidateState.COMPLETED).exists():
+        raise RuleViolation(CODE_ALREADY_PROPOSED, "This reference already completed this request.")
+    try:
+        with transaction.atomic():
+            candidate = Candidate.objects.create(
+                request=request, reference=reference, proposed_by=actor, score=score
+            )
+    except IntegrityError:
+        raise RuleViolation(
+            CODE_ALREADY_PROPOSED, "This reference is already proposed for this request."
+        ) from None
+    candidate.usage = ledger.capacity_reserve(
+        reference=reference,
+        activity_type=request.activity_type,
+        actor=actor,
+        source=f"candidate:{candidate.pk}",
+        request_ref=request.pk,
+        override_reason=override_reason,
+    )
+    candidate.save(update_fields=["usage", "updated_at"])
+    CandidateEvent.objects.create(candidate=candidate, to_state=CandidateState.PROPOSED, actor=actor)
+    if request.assignee_id is None:
+        request.assignee = actor
+        request.save(update_fields=["assignee", "updated_at"])
+    if request.status == RequestStatus.SUBMITTED:
+        _set_status(request, RequestStatus.IN_PROGRESS, actor=actor)
+    customer = reference.customer
+    _notify(
+        [request.requester],
+        key=f"candidate:{candidate.pk}:proposed:requester",
+        subject=f"A reference was proposed for your request #{request.pk}",
+        body=f"{customer.name} is proposed for the {request.activity_type.name.lower()} "
+        f"with {request.prospect_name}.",
+        link=_link(request),
+    )
+    _notify(
+        [customer.account_owner],
+        key=f"candidate:{candidate.pk}:proposed:owner",
+        subject=f"Your customer {customer.name} was proposed as a reference",
+        body=(
+            f"{reference.contact.name} is proposed for a {request.activity_type.name.lower()} with "
+            f"{request.prospect_name}. Please tell the reference manager whether you consent."
+        ),
+        link=_link(request),
+    )
+    return candidate
+
+
+# Who hears about each candidate move: the requester follows their request; the account owner
+# hears about everything that touches their customer.
+_NOTIFY_REQUESTER = {
+    CandidateState.ACCEPTED,
+    CandidateState.DECLINED,
+    CandidateState.SCHEDULED,
+    CandidateState.COMPLETED,
+    CandidateState.WITHDRAWN,
+}
+_NOTIFY_OWNER = {
+    CandidateState.ASKED,
+    CandidateState.ACCEPTED,
+    CandidateState.DECLINED,
+    CandidateState.SCHEDULED,
+    CandidateState.COMPLETED,
+    CandidateState.WITHDRAWN,
+}
+
+
+@transaction.atomic
+def candidate_transition(
+    *, candidate: Candidate, to: str, actor: User, note: str = "", scheduled_for=None
+) -> Candidate:
+    """Move a candidate one step in its state machine (``choices.CANDIDATE_TRANSITIONS``),
+    writing the usage ledger as the customer is asked, declines or completes; a withdrawal
+    before the ask releases the reservation. The request is fulfilled when it has as many
+    completed references as it asked for."""
+    _require_triage(actor)
+    candidate = (
+        Candidate.objects.select_for_update()
+        .select_related("request__activity_type", "reference__customer", "reference__contact", "usage")
+        .get(pk=candidate.pk)
+    )
+    request = candidate.request
+    if to not in CANDIDATE_TRANSITIONS:
+        raise ValidationError({"to": f"Unknown state {to!r}; valid: {', '.join(CandidateState.values)}."})
+    if not candidate.can_transition_to(to):
+        allowed = ", ".join(candidate.next_states) or "none"
+        raise RuleViolation(
+            CODE_INVALID_TRANSITION,
+            f"A candidate that is {candidate.get_state_display().lower()} cannot move to {to} "
+            f"(allowed: {allowed}).",
+        )
+    if to != CandidateState.WITHDRAWN:
+        _require_open(request)
+    before = candidate.state
+    usage_to = CANDIDATE_USAGE.get(to)
+    if to == CandidateState.WITHDRAWN and before in NOT_YET_ASKED:
+        usage_to = "withdrawn"
+    if usage_to and candidate.usage is not None:
+        candidate.usage = ledger.usage_transition(entry=candidate.usage, to=usage_to, actor=actor, note=note)
+    candidate.state = to
+    if to == CandidateState.SCHEDULED and scheduled_for:
+        candidate.scheduled_for = scheduled_for
+    candidate.save()
+    CandidateEvent.objects.create(candidate=candidate, from_state=before, to_state=to, actor=actor, note=note)
+
+    label = CandidateState(to).label.lower()
+    customer = candidate.reference.customer
+    if to in _NOTIFY_REQUESTER:
+        _notify(
+            [request.requester],
+            key=f"candidate:{candidate.pk}:{to}:requester",
+            subject=f"Request #{request.pk}: {customer.name} — {label}",
+            body=note,
+            link=_link(request),
+        )
+    if to in _NOTIFY_OWNER:
+        _notify(
+            [customer.account_owner],
+            key=f"candidate:{candidate.pk}:{to}:owner",
+            subject=f"Your customer {customer.name}: reference for {request.prospect_name} — {label}",
+            body=note,
+            link=_link(request),
+        )
+    if to == CandidateState.COMPLETED and request.is_open:
+        done = request.candidates.filter(state=CandidateState.COMPLETED).count()
+        if done >= request.references_needed:
+            _set_status(request, RequestStatus.FULFILLED, actor=actor, note=f"{done} reference(s) completed.")
+            _notify(
+                [request.requester],
+                key=f"request:{request.pk}:fulfilled",
+                subject=f"Your request #{request.pk} is fulfilled",
+                body="Please report the outcome of the deal and rate the reference experience.",
+                link=_link(request),
+            )
+    return candidate
+
+
+def _withdraw_open_candidates(request: Request, *, actor: User, note: str) -> None:
+    for candidate in request.candidates.filter(state__in=OPEN_CANDIDATE_STATES).order_by("pk"):
+        candidate_transition(candidate=candidate, to=CandidateState.WITHDRAWN, actor=actor, note=note)
+
+
+@transaction.atomic
+def request_cancel(*, request: Request, actor: User, reason: str) -> Request:
+    """Cancel an open request (its requester or a manager), with a reason; open candidates are
+    withdrawn (reservations not yet asked are released)."""
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    is_requester = request.requester_id == actor.pk
+    if not (is_requester or perms.has_capability(actor, perms.TRIAGE_REQUESTS)):
+        raise PermissionDenied("Only the requester or a reference manager may cancel a request.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the request is cancelled."})
+    _require_open(request)
+    if request.candidates.filter(state__in=OPEN_CANDIDATE_STATES).exists():
+        if not perms.has_capability(actor, perms.TRIAGE_REQUESTS):
+            # The requester cannot move candidates; the withdrawals are recorded as the system's.
+            for candidate in request.candidates.filter(state__in=OPEN_CANDIDATE_STATES).order_by("pk"):
+                _withdraw_as_system(candidate, note=f"Request cancelled by its requester: {reason}")
+        else:
+            _withdraw_open_candidates(request, actor=actor, note=f"Request cancelled: {reason}")
+        request.refresh_from_db()
+    request.closed_reason = reason
+    _set_status(request, RequestStatus.CANCELLED, actor=actor, note=reason)
+    _notify(
+        [request.requester if not is_requester else None, request.assignee],
+        key=f"request:{request.pk}:cancelled",
+        subject=f"Request #{request.pk} was cancelled",
+        body=reason,
+        link=_link(request),
+    )
+    return request
+
+
+def _withdraw_as_system(candidate: Candidate, *, note: str) -> None:
+    candidate = Candidate.objects.select_for_update().select_related("usage").get(pk=candidate.pk)
+    before = candidate.state
+    if before in NOT_YET_ASKED and candidate.usage is not None:
+        ledger.usage_transition(entry=candidate.usage, to="withdrawn", actor=None, note=note)
+    candidate.state = CandidateState.WITHDRAWN
+    candidate.save(update_fields=["state", "updated_at"])
+    CandidateEvent.objects.create(
+        candidate=candidate, from_state=before, to_state=CandidateState.WITHDRAWN, note=note
+    )
+
+
+@transaction.atomic
+def request_close_unfulfilled(*, request: Request, actor: User, reason: str) -> Request:
+    """Close an open request unfulfilled (a manager), with a reason; the demand is recorded as unmet."""
+    _require_triage(actor)
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the request could not be fulfilled."})
+    _require_open(request)
+    _withdraw_open_candidates(request, actor=actor, note=f"Request closed unfulfilled: {reason}")
+    request.refresh_from_db()
+    request.closed_reason = reason
+    _set_status(request, RequestStatus.UNFULFILLED, actor=actor, note=reason)
+    unmet_demand_record(request=request, reason=UnmetReason.CLOSED_UNFULFILLED)
+    _notify(
+        [request.requester],
+        key=f"request:{request.pk}:unfulfilled",
+        subject=f"Your request #{request.pk} could not be fulfilled",
+        body=reason,
+        link=_link(request),
+    )
+    return request
+
+
+def can_report_outcome(user: User, request: Request) -> bool:
+    return request.requester_id == user.pk or perms.has_capability(user, perms.TRIAGE_REQUESTS)
+
+
+@transaction.atomic
+def request_outcome(*, request: Request, actor: User, result: str, amount: Decimal | None = None) -> Request:
+    """Report the deal's outcome (the requester or a manager): won or lost, and the amount.
+    Won amounts are the program's influenced revenue."""
+    if not can_report_outcome(actor, request):
+        raise PermissionDenied("Only the requester or a reference manager may report the outcome.")
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    if request.status == RequestStatus.CANCELLED:
+        raise RuleViolation(CODE_REQUEST_CLOSED, "A cancelled request has no outcome.")
+    if result not in OutcomeResult.values:
+        raise ValidationError({"result": f"Use one of: {', '.join(OutcomeResult.values)}."})
+    if amount is not None and amount < 0:
+        raise ValidationError({"amount": "The amount cannot be negative."})
+    request.outcome_result = result
+    request.outcome_amount = amount
+    request.outcome_reported_at = timezone.now()
+    request.full_clean()
+    request.save()
+    RequestEvent.objects.create(
+        request=request,
+        kind=RequestEventKind.OUTCOME,
+        actor=actor,
+        note=f"{OutcomeResult(result).label}" + (f", {amount}" if amount is not None else ""),
+    )
+    return request
+
+
+@transaction.atomic
+def request_rate(*, request: Request, actor: User, rating: int, comment: str = "") -> Request:
+    """The requester rates the reference experience (1–5) once at least one reference completed."""
+    if request.requester_id != actor.pk:
+        raise PermissionDenied("Only the requester rates the reference experience.")
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    if request.rating is not None:
+        raise RuleViolation(CODE_ALREADY_RATED, "You already rated this request.")
+    if not request.candidates.filter(state=CandidateState.COMPLETED).exists():
+        raise RuleViolation(CODE_NOT_FULFILLED, "There is nothing to rate until a reference has completed.")
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        raise ValidationError({"rating": "Rate from 1 to 5."}) from None
+    if not 1 <= rating <= 5:
+        raise ValidationError({"rating": "Rate from 1 to 5."})
+    request.rating = rating
+    request.rating_comment = (comment or "").strip()
+    request.save(update_fields=["rating", "rating_comment", "updated_at"])
+    RequestEvent.objects.create(request=request, kind=RequestEventKind.RATED, actor=actor, note=f"{rating}/5")
+    return request
+
+
+@transaction.atomic
+def candidate_feedback_record(*, candidate: Candidate, actor: User, feedback: str) -> Candidate:
+    """Record what the reference (the customer side) said about the experience."""
+    _require_triage(actor)
+    candidate.customer_feedback = (feedback or "").strip()
+    candidate.save(update_fields=["customer_feedback", "updated_at"])
+    return candidate
+
+
+def unmet_demand_record(*, request: Request, reason: str) -> UnmetDemand:
+    """Record the request's demand as unmet, by segment (industry, product, region, activity
+    type). One per request: recording again keeps the first record."""
+    existing = UnmetDemand.objects.filter(request=request).first()
+    if existing is not None:
+        return existing
+    product_name = next((c["value"] for c in request.must if c["field"] == "product"), None)
+    product = None
+    if product_name:
+        from references.models import Product
+
+        product = Product.objects.filter(name=product_name).first()
+    if product is None:
+        product = request.products.order_by("name").first()
+    try:
+        with transaction.atomic():
+            record = UnmetDemand.objects.create(
+                request=request,
+                activity_type_id=request.activity_type_id,
+                industry_id=request.prospect_industry_id
+                or next((c["value"] for c in request.must if c["field"] == "industry"), None),
+                region_id=request.prospect_region_id
+                or next((c["value"] for c in request.must if c["field"] == "region"), None),
+                product=product,
+                reason=reason,
+            )
+    except IntegrityError:
+        return UnmetDemand.objects.get(request=request)
+    RequestEvent.objects.create(
+        request=request, kind=RequestEventKind.SHORT_SUPPLY, note=UnmetReason(reason).label
+    )
+    return record
+
+
+def deadline_reminders_send(*, today) -> dict[str, int]:
+    """Remind assignees of open requests due within 72 hours and flag overdue ones, once each
+    (notification keys make a second run send nothing)."""
+    from .choices import DUE_SOON_HOURS
+
+    now = timezone.now()
+    open_requests = Request.objects.open().select_related("assignee", "activity_type")
+    due_soon = open_requests.filter(needed_by__gt=now, needed_by__lte=now + timedelta(hours=DUE_SOON_HOURS))
+    overdue = open_requests.filter(needed_by__lte=now)
+    reminded = flagged = 0
+    for request in due_soon.exclude(assignee=None):
+        reminded += notification_send(
+            user=request.assignee,
+            key=f"request:{request.pk}:due_soon",
+            subject=f"Request #{request.pk} is due within 72 hours",
+            body=f"{request.activity_type} for {request.prospect_name}, needed by "
+            f"{timezone.localtime(request.needed_by):%d %b %Y %H:%M}.",
+            link=_link(request),
+        )
+    for request in overdue:
+        # Unassigned overdue requests go to their requester, so someone hears about them.
+        target = request.assignee or request.requester
+        flagged += notification_send(
+            user=target,
+            key=f"request:{request.pk}:overdue",
+            subject=f"Request #{request.pk} is overdue",
+            body=f"{request.activity_type} for {request.prospect_name} was needed by "
+            f"{timezone.localtime(request.needed_by):%d %b %Y %H:%M}.",
+            link=_link(request),
+        )
+    return {"reminded_due_soon": int(reminded), "flagged_overdue": int(flagged)}

@@ -1,0 +1,385 @@
+"""Pages: the intake form, my requests, the triage queue and the request page (matches with
+explanations, one-click propose and the candidate timeline, live through htmx)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import permissions as perms
+from references.models import OverusePolicy, ReferenceProfile
+from refprogram.errors import RuleViolation
+
+from . import matching, services
+from .choices import CandidateState, CriterionField, RequestStatus
+from .filters import RequestFilter
+from .forms import OutcomeForm, RateForm, ReasonForm, RequestForm, initial_from_catalog
+from .models import Candidate, CandidateEvent, Request
+
+PAGE_SIZE = 25
+
+
+def _require(user, capability: str) -> None:
+    if not perms.has_capability(user, capability):
+        raise PermissionDenied
+
+
+def _visible(user, pk: int) -> Request:
+    return get_object_or_404(
+        Request.objects.visible_to(user).select_related("requester", "assignee", "activity_type"), pk=pk
+    )
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+def _form_context(form: RequestForm, **extra) -> dict:
+    return {
+        "form": form,
+        "criterion_fields": CriterionField.choices,
+        "rows": form.criteria_rows,
+        "lead_times": {a.code: a.lead_time_days for a in form.fields["activity_type"].queryset},
+        **extra,
+    }
+
+
+@login_required
+def request_new(request):
+    """Intake: submit a request (prefilled from the catalog's query string)."""
+    _require(request.user, perms.SUBMIT_REQUESTS)
+    if request.method == "POST":
+        form = RequestForm(request.POST)
+        if form.is_valid():
+            try:
+                obj, warnings = services.request_submit(requester=request.user, data=form.service_data())
+            except ValidationError as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, f"Request #{obj.pk} submitted. You can follow its status here.")
+                for warning in warnings:
+                    messages.warning(request, warning)
+                return redirect("requests:detail", pk=obj.pk)
+    else:
+        initial, rows = initial_from_catalog(request.GET)
+        form = RequestForm(initial=initial)
+        form.criteria_rows = rows
+    return render(request, "requests_app/request_form.html", _form_context(form, title="New request"))
+
+
+@login_required
+def request_edit(request, pk: int):
+    obj = _visible(request.user, pk)
+    if not services.can_edit(request.user, obj):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = RequestForm(request.POST, instance=Request.objects.get(pk=obj.pk))
+        if form.is_valid():
+            try:
+                obj, warnings = services.request_update(
+                    request=obj, actor=request.user, data=form.service_data()
+                )
+            except (ValidationError, RuleViolation) as exc:
+                form.add_error(None, exc.message if isinstance(exc, RuleViolation) else _error_text(exc))
+            else:
+                messages.success(request, "Request updated.")
+                for warning in warnings:
+                    messages.warning(request, warning)
+                return redirect("requests:detail", pk=obj.pk)
+    else:
+        form = RequestForm(
+            instance=obj,
+            initial={
+                "activity_type": obj.activity_type_id,
+                "prospect_industry": obj.prospect_industry_id,
+                "prospect_region": obj.prospect_region_id,
+                "products": [p.name for p in obj.products.all()],
+                "needed_by": timezone.localtime(obj.needed_by).strftime("%Y-%m-%dT%H:%M"),
+            },
+        )
+    return render(
+        request,
+        "requests_app/request_form.html",
+        _form_context(form, title=f"Change request #{obj.pk}", obj=obj),
+    )
+
+
+def _list_qs(user):
+    return Request.objects.visible_to(user).select_related("requester", "assignee", "activity_type")
+
+
+@login_required
+def request_mine(request):
+    """The requests I made, newest first, with their status."""
+    _require(request.user, perms.VIEW_REQUESTS)
+    qs = _list_qs(request.user).filter(requester=request.user)
+    filterset = RequestFilter(request.GET, queryset=qs, request=request)
+    page = Paginator(filterset.qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [(r, r.urgency(now)) for r in page]
+    return render(
+        request, "requests_app/request_mine.html", {"filter": filterset, "page": page, "rows": rows}
+    )
+
+
+@login_required
+def request_queue(request):
+    """The triage queue: open requests, most urgent first (time left against lead time)."""
+    _require(request.user, perms.TRIAGE_REQUESTS)
+    params = request.GET.copy()
+    if not any(params.get(k) for k in ("status", "open")):
+        params["open"] = "true"
+    filterset = RequestFilter(params, queryset=_list_qs(request.user), request=request)
+    page = Paginator(filterset.qs.by_urgency(), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [(r, r.urgency(now)) for r in page]
+    query = params.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "requests_app/request_queue.html",
+        {"filter": filterset, "page": page, "rows": rows, "query": query.urlencode()},
+    )
+
+
+@login_required
+@require_POST
+def request_bulk_assign(request):
+    _require(request.user, perms.TRIAGE_REQUESTS)
+    ids = [int(i) for i in request.POST.getlist("requests") if i.isdigit()]
+    if not ids:
+        messages.error(request, "Tick at least one request to assign.")
+        return redirect("requests:queue")
+    chosen = list(Request.objects.visible_to(request.user).filter(pk__in=ids))
+    changed = services.request_assign(requests=chosen, assignee=request.user, actor=request.user)
+    messages.success(request, f"{changed} request(s) assigned to you.")
+    nxt = request.POST.get("next", "")
+    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "requests:queue")
+
+
+@login_required
+@require_POST
+def request_assign_me(request, pk: int):
+    _require(request.user, perms.TRIAGE_REQUESTS)
+    obj = _visible(request.user, pk)
+    try:
+        services.request_assign(requests=[obj], assignee=request.user, actor=request.user)
+        messages.success(request, f"Request #{obj.pk} is assigned to you.")
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return redirect(nxt)
+    return redirect("requests:detail", pk=obj.pk)
+
+
+def _candidates(obj: Request):
+    return list(
+        Candidate.objects.filter(request=obj)
+        .select_related("reference__customer", "reference__contact", "usage")
+        .prefetch_related(Prefetch("events", queryset=CandidateEvent.objects.select_related("actor")))
+    )
+
+
+def _workbench_context(request, obj: Request, *, error: str = "") -> dict:
+    """What the live part of the request page shows: candidates, and for managers the matches."""
+    ctx = {"obj": obj, "candidates": _candidates(obj), "workbench_error": error, "can_triage": False}
+    if perms.has_capability(request.user, perms.TRIAGE_REQUESTS):
+        policy = OverusePolicy.current()
+        today = timezone.localdate()
+        found = matching.matches_for_request(obj, today=today, policy=policy)
+        supply = matching.supply_for_request(obj, today=today, policy=policy, matches=found)
+        if supply["short"] and obj.is_open:
+            services.unmet_demand_record(request=obj, reason=supply["reason"])
+        proposed = {c.reference_id for c in ctx["candidates"] if c.state not in ("withdrawn", "declined")}
+        ctx.update(
+            can_triage=True,
+            matches=found,
+            supply=supply,
+            proposed=proposed,
+            weights=matching.WEIGHTS_DOC,
+        )
+    return ctx
+
+
+@login_required
+def request_detail(request, pk: int):
+    """A request: its facts and status, candidates with their timeline, and — for managers —
+    ranked matches with explanations and one-click propose."""
+    obj = _visible(request.user, pk)
+    is_requester = obj.requester_id == request.user.pk
+    ctx = _workbench_context(request, obj)
+    ctx.update(
+        urgency=obj.urgency(),
+        lead_warning=services.lead_time_warning(obj) if obj.is_open else "",
+        criteria_labels=dict(CriterionField.choices),
+        events=obj.events.select_related("actor"),
+        products=list(obj.products.all()),
+        can_edit=services.can_edit(request.user, obj),
+        can_cancel=obj.is_open and (is_requester or ctx["can_triage"]),
+        can_outcome=services.can_report_outcome(request.user, obj) and obj.status != RequestStatus.CANCELLED,
+        can_rate=is_requester
+        and obj.rating is None
+        and any(c.state == CandidateState.COMPLETED for c in ctx["candidates"]),
+        reason_form=ReasonForm(),
+        outcome_form=OutcomeForm(
+            initial={
+                "result": obj.outcome_result or "won",
+                "amount": obj.outcome_amount or obj.opportunity_amount,
+            }
+        ),
+        rate_form=RateForm(),
+    )
+    return render(request, "requests_app/request_detail.html", ctx)
+
+
+def _workbench_response(request, obj: Request, *, error: str = "", success: str = ""):
+    """htmx: re-render the live part in place; a plain POST: back to the page with a message."""
+    if request.htmx:
+        obj.refresh_from_db()
+        ctx = _workbench_context(request, obj, error=error)
+        ctx["workbench_success"] = success
+        return render(request, "requests_app/_workbench.html", ctx)
+    if error:
+        messages.error(request, error)
+    elif success:
+        messages.success(request, success)
+    return redirect("requests:detail", pk=obj.pk)
+
+
+@login_required
+@require_POST
+def candidate_propose_view(request, pk: int):
+    _require(request.user, perms.TRIAGE_REQUESTS)
+    obj = _visible(request.user, pk)
+    ref_id = request.POST.get("reference", "")
+    reference = (
+        ReferenceProfile.objects.visible_to(request.user)
+        .select_related("customer", "contact")
+        .filter(pk=ref_id)
+        .first()
+        if ref_id.isdigit()
+        else None
+    )
+    if reference is None:
+        return _workbench_response(request, obj, error="That reference does not exist.")
+    try:
+        services.candidate_propose(
+            request=obj,
+            reference=reference,
+            actor=request.user,
+            override_reason=request.POST.get("override_reason", ""),
+        )
+    except RuleViolation as exc:
+        return _workbench_response(request, obj, error=f"Not proposed: {exc.message}")
+    except ValidationError as exc:
+        return _workbench_response(request, obj, error=_error_text(exc))
+    return _workbench_response(
+        request, obj, success=f"{reference.customer.name} proposed; capacity reserved."
+    )
+
+
+@login_required
+@require_POST
+def candidate_transition_view(request, pk: int):
+    _require(request.user, perms.TRIAGE_REQUESTS)
+    candidate = get_object_or_404(Candidate.objects.visible_to(request.user).select_related("request"), pk=pk)
+    obj = candidate.request
+    to = request.POST.get("to", "")
+    try:
+        services.candidate_transition(
+            candidate=candidate, to=to, actor=request.user, note=request.POST.get("note", "")
+        )
+    except RuleViolation as exc:
+        return _workbench_response(request, obj, error=exc.message)
+    except ValidationError as exc:
+        return _workbench_response(request, obj, error=_error_text(exc))
+    if request.htmx:
+        obj.refresh_from_db()
+        if not obj.is_open:
+            # The request itself changed (fulfilled): reload the whole page to show it.
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            messages.success(request, f"Request #{obj.pk} is {obj.get_status_display().lower()}.")
+            return response
+    return _workbench_response(
+        request, obj, success=f"Candidate moved to {CandidateState(to).label.lower()}."
+    )
+
+
+def _reason_action(request, pk: int, service, done: str):
+    obj = _visible(request.user, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason.")
+        return redirect("requests:detail", pk=obj.pk)
+    try:
+        service(request=obj, actor=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, done)
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    return redirect("requests:detail", pk=obj.pk)
+
+
+@login_required
+@require_POST
+def request_cancel_view(request, pk: int):
+    return _reason_action(request, pk, services.request_cancel, "Request cancelled.")
+
+
+@login_required
+@require_POST
+def request_close_view(request, pk: int):
+    _require(request.user, perms.TRIAGE_REQUESTS)
+    return _reason_action(request, pk, services.request_close_unfulfilled, "Request closed unfulfilled.")
+
+
+@login_required
+@require_POST
+def request_outcome_view(request, pk: int):
+    obj = _visible(request.user, pk)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose won or lost and give a positive amount (or none).")
+        return redirect("requests:detail", pk=obj.pk)
+    try:
+        services.request_outcome(
+            request=obj,
+            actor=request.user,
+            result=form.cleaned_data["result"],
+            amount=form.cleaned_data["amount"],
+        )
+        messages.success(request, "Outcome recorded. Thank you.")
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    return redirect("requests:detail", pk=obj.pk)
+
+
+@login_required
+@require_POST
+def request_rate_view(request, pk: int):
+    obj = _visible(request.user, pk)
+    form = RateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Rate from 1 to 5.")
+        return redirect("requests:detail", pk=obj.pk)
+    try:
+        services.request_rate(
+            request=obj,
+            actor=request.user,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(request, "Thank you for rating the reference experience.")
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    return redirect("requests:detail", pk=obj.pk)
