@@ -7,3 +7,4 @@ class ReferencesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the nightly checks)
+        from .approval_checks import approvals_expire  # noqa: F401  (approval expiry)

@@ -702,3 +702,4 @@ class UsageEntry(models.Model):
 
     def can_transition_to(self, status: str) -> bool:
         return status in USAGE_TRANSITIONS.get(self.status, set())
+from .approval_models import *  # noqa: E402,F401,F403

@@ -1,3 +1,9 @@
-from .views import imports, inventory, nominations, overuse
+from .views import approvals, imports, inventory, nominations, overuse
 
-urlpatterns = inventory.urlpatterns + nominations.urlpatterns + imports.urlpatterns + overuse.urlpatterns
+urlpatterns = (
+    inventory.urlpatterns
+    + nominations.urlpatterns
+    + imports.urlpatterns
+    + overuse.urlpatterns
+    + approvals.urlpatterns
+)

@@ -1,8 +1,9 @@
 from rest_framework.routers import DefaultRouter
 
-from . import usage, views
+from . import approvals, usage, views
 
 router = DefaultRouter()
 views.register(router)
 usage.register(router)
+approvals.register(router)
 urlpatterns = router.urls

@@ -1,0 +1,527 @@
+"""Pages: marketing's approvals board, a customer's approvals, one approval (review, consent
+link, signed document, history), the content library, and the customer's no-login consent page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts import permissions as perms
+from refprogram.errors import RuleViolation
+
+from .. import services
+from ..approval_choices import (
+    APPROVAL_AUTOMATIC_STATUSES,
+    APPROVAL_TRANSITIONS,
+    CONSENT_LINK_DAYS,
+    DEFAULT_TERM_DAYS,
+    EXPIRY_WARNING_DAYS,
+    ApprovalStatus,
+    ApprovalUse,
+    Channel,
+)
+from ..approval_filters import ApprovalFilter
+from ..approval_models import Approval
+from ..approval_selectors import CELL_LABELS, approval_board_rows, approval_cells, library_assets
+from ..models import Contact, Customer
+
+BOARD_PAGE_SIZE = 50
+
+
+def _require(request, capability: str) -> None:
+    if not perms.has_capability(request.user, capability):
+        raise PermissionDenied
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's field errors on the form (unknown fields become form-wide errors)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _page_query(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- Forms ---------------------------------------------------------------------------------
+
+
+class ApprovalForm(forms.Form):
+    use = forms.ChoiceField(choices=ApprovalUse.choices)
+    title = forms.CharField(
+        label="What it concerns",
+        max_length=200,
+        required=False,
+        help_text="E.g. “Logo on our customers page” or the case study's title.",
+    )
+    quote_text = forms.CharField(
+        label="Exact quote text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required for a quote: the customer approves these exact words.",
+    )
+    asset_url = forms.URLField(
+        label="Link to the asset", required=False, max_length=500, assume_scheme="https"
+    )
+    scope = forms.MultipleChoiceField(
+        label="Channels", choices=Channel.choices, widget=forms.CheckboxSelectMultiple
+    )
+    expires_on = forms.DateField(
+        label="Approved until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    contact = forms.ModelChoiceField(
+        label="Who at the customer decides", queryset=Contact.objects.none(), required=False
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, customer: Customer, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.visible_to(user).filter(customer=customer)
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=ApprovalStatus.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    approver_name = forms.CharField(label="Approved by (name)", required=False, max_length=200)
+    approver_title = forms.CharField(label="Their title", required=False, max_length=200)
+    approver_email = forms.EmailField(label="Their email", required=False)
+    expires_on = forms.DateField(
+        label="Approved until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class SendLinkForm(forms.Form):
+    contact = forms.ModelChoiceField(
+        label="Customer contact", queryset=Contact.objects.none(), required=False
+    )
+    email = forms.EmailField(label="…or this email address", required=False)
+    name = forms.CharField(label="Their name", required=False, max_length=200)
+
+    def __init__(self, *args, customer: Customer, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = (
+            Contact.objects.visible_to(user).filter(customer=customer).exclude(email="")
+        )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(help_text="PDF, PNG or JPEG, at most 10 MB.")
+
+
+class ConsentForm(forms.Form):
+    name = forms.CharField(label="Your name", max_length=200)
+    title = forms.CharField(label="Your title", max_length=200, required=False)
+    comment = forms.CharField(
+        label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+
+
+# --- Board, customer, library --------------------------------------------------------------
+
+
+@login_required
+def approval_board(request):
+    """Per customer, which uses are approved, expiring, pending, declined or expired."""
+    _require(request, perms.VIEW_APPROVALS)
+    today = timezone.localdate()
+    approvals = Approval.objects.visible_to(request.user)
+    filterset = ApprovalFilter(request.GET or None, queryset=approvals)
+    customers = filterset.customers(
+        Customer.objects.visible_to(request.user).select_related("industry").order_by("name", "id")
+    )
+    page = Paginator(customers, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = approval_board_rows(customers=list(page.object_list), approvals=approvals, on=today)
+    return render(
+        request,
+        "references/approval_board.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+            "uses": ApprovalUse.choices,
+            "page_query": _page_query(request),
+            "warning_days": EXPIRY_WARNING_DAYS,
+            "legend": CELL_LABELS,
+        },
+    )
+
+
+@login_required
+def approval_customer(request, customer_id: int):
+    """One customer's approvals: the same per-use view as the board, and every approval."""
+    _require(request, perms.VIEW_APPROVALS)
+    customer = get_object_or_404(
+        Customer.objects.visible_to(request.user).select_related("industry", "region"), pk=customer_id
+    )
+    approvals = list(
+        Approval.objects.visible_to(request.user)
+        .filter(customer=customer)
+        .select_related("requested_by")
+        .order_by("-created_at", "-id")
+    )
+    cells = approval_cells(approvals)
+    return render(
+        request,
+        "references/approval_customer.html",
+        {"customer": customer, "cells": [cells[u] for u in ApprovalUse.values], "approvals": approvals},
+    )
+
+
+@login_required
+def approval_library(request):
+    """Approved quotes, case studies, videos and logos to re-use instead of a new ask."""
+    _require(request, perms.VIEW_APPROVALS)
+    base = Approval.objects.visible_to(request.user)
+    filterset = ApprovalFilter(request.GET or None, queryset=base)
+    qs = filterset.qs if filterset.is_valid() else base.none()
+    assets = library_assets(qs, status_given=bool(request.GET.get("status")))
+    page = Paginator(assets, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "references/approval_library.html",
+        {"filter": filterset, "page": page, "page_query": _page_query(request)},
+    )
+
+
+# --- One approval --------------------------------------------------------------------------
+
+
+def _approval_for(request, pk: int) -> Approval:
+    return get_object_or_404(
+        Approval.objects.visible_to(request.user).select_related(
+            "customer", "contact", "requested_by", "supersedes"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def approval_request(request, customer_id: int):
+    """Marketing asks for a customer's approval of one use."""
+    _require(request, perms.REQUEST_APPROVALS)
+    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_id)
+    supersedes = None
+    if request.GET.get("supersedes", "").isdigit():
+        supersedes = (
+            Approval.objects.visible_to(request.user)
+            .filter(pk=request.GET["supersedes"], customer=customer)
+            .first()
+        )
+    if request.method == "POST":
+        form = ApprovalForm(request.POST, customer=customer, user=request.user)
+        if request.POST.get("supersedes", "").isdigit():
+            supersedes = (
+                Approval.objects.visible_to(request.user)
+                .filter(pk=request.POST["supersedes"], customer=customer)
+                .first()
+            )
+        if form.is_valid():
+            try:
+                approval = services.approval_request(
+                    customer=customer, requested_by=request.user, supersedes=supersedes, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, f"Approval requested: {approval}.")
+                return redirect("approval-detail", pk=approval.pk)
+    else:
+        initial = {
+            "use": request.GET.get("use") if request.GET.get("use") in ApprovalUse.values else None,
+            "expires_on": timezone.localdate() + timedelta(days=DEFAULT_TERM_DAYS),
+        }
+        if supersedes is not None:
+            initial.update(
+                use=supersedes.use,
+                title=supersedes.title,
+                quote_text=supersedes.quote_text,
+                asset_url=supersedes.asset_url,
+                scope=supersedes.scope,
+                contact=supersedes.contact_id,
+            )
+        form = ApprovalForm(initial=initial, customer=customer, user=request.user)
+    return render(
+        request,
+        "references/approval_form.html",
+        {"form": form, "customer": customer, "supersedes": supersedes, "approval": None},
+    )
+
+
+@login_required
+def approval_edit(request, pk: int):
+    """Change an open request; a decided approval is locked (new wording: a new approval)."""
+    _require(request, perms.REQUEST_APPROVALS)
+    approval = _approval_for(request, pk)
+    if not approval.is_open:
+        messages.error(
+            request,
+            "This approval is decided and can't be edited. For new wording, request a new approval.",
+        )
+        return redirect("approval-detail", pk=approval.pk)
+    if request.method == "POST":
+        form = ApprovalForm(request.POST, customer=approval.customer, user=request.user)
+        if form.is_valid():
+            try:
+                services.approval_update(approval=approval, by=request.user, data=form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            except RuleViolation as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Saved.")
+                return redirect("approval-detail", pk=approval.pk)
+    else:
+        form = ApprovalForm(
+            initial={
+                "use": approval.use,
+                "title": approval.title,
+                "quote_text": approval.quote_text,
+                "asset_url": approval.asset_url,
+                "scope": approval.scope,
+                "expires_on": approval.expires_on,
+                "contact": approval.contact_id,
+                "notes": approval.notes,
+            },
+            customer=approval.customer,
+            user=request.user,
+        )
+    return render(
+        request,
+        "references/approval_form.html",
+        {"form": form, "customer": approval.customer, "approval": approval, "supersedes": None},
+    )
+
+
+def _detail_context(request, approval: Approval, **forms_) -> dict:
+    can_manage = perms.has_capability(request.user, perms.MANAGE_APPROVALS)
+    targets = [
+        (code, ApprovalStatus(code).label)
+        for code in ApprovalStatus.values
+        if code in APPROVAL_TRANSITIONS.get(approval.status, set())
+        and code not in APPROVAL_AUTOMATIC_STATUSES
+    ]
+    return {
+        "approval": approval,
+        "events": approval.events.select_related("actor"),
+        "links": approval.consent_links.select_related("sent_by")[:10] if can_manage else [],
+        "targets": targets,
+        "can_manage": can_manage,
+        "can_request": perms.has_capability(request.user, perms.REQUEST_APPROVALS),
+        "transition_form": forms_.get("transition_form")
+        or TransitionForm(initial={"expires_on": approval.expires_on}),
+        "send_form": forms_.get("send_form")
+        or SendLinkForm(
+            customer=approval.customer, user=request.user, initial={"contact": approval.contact_id}
+        ),
+        "upload_form": forms_.get("upload_form") or UploadForm(),
+        "upload_kind": forms_.get("upload_kind"),
+        "link_days": CONSENT_LINK_DAYS,
+        "sent_url": forms_.get("sent_url"),
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+def approval_detail(request, pk: int):
+    _require(request, perms.VIEW_APPROVALS)
+    approval = _approval_for(request, pk)
+    return render(request, "references/approval_detail.html", _detail_context(request, approval))
+
+
+@login_required
+@require_POST
+def approval_transition(request, pk: int):
+    _require(request, perms.MANAGE_APPROVALS)
+    approval = _approval_for(request, pk)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.approval_transition(approval=approval, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except RuleViolation as exc:
+            messages.error(request, exc.message)
+            return redirect("approval-detail", pk=approval.pk)
+        else:
+            messages.success(request, f"Now {ApprovalStatus(form.cleaned_data['to']).label.lower()}.")
+            return redirect("approval-detail", pk=approval.pk)
+    return render(
+        request,
+        "references/approval_detail.html",
+        _detail_context(request, approval, transition_form=form),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def approval_send_link(request, pk: int):
+    _require(request, perms.MANAGE_APPROVALS)
+    approval = _approval_for(request, pk)
+    form = SendLinkForm(request.POST, customer=approval.customer, user=request.user)
+    if form.is_valid():
+        contact = form.cleaned_data["contact"]
+        try:
+            sent = services.approval_send_link(
+                approval=approval,
+                by=request.user,
+                base_url=request.build_absolute_uri("/"),
+                email=form.cleaned_data["email"] or (contact.email if contact else ""),
+                name=form.cleaned_data["name"] or (contact.name if contact else ""),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except RuleViolation as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Consent link sent to {sent.link.email}.")
+            return redirect("approval-detail", pk=approval.pk)
+    return render(
+        request,
+        "references/approval_detail.html",
+        _detail_context(request, approval, send_form=form),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def approval_upload(request, pk: int, kind: str):
+    if kind not in ("document", "asset"):
+        raise Http404
+    _require(request, perms.MANAGE_APPROVALS if kind == "document" else perms.REQUEST_APPROVALS)
+    approval = _approval_for(request, pk)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.approval_file_attach(
+                approval=approval, by=request.user, upload=form.cleaned_data["file"], kind=kind
+            )
+        except ValidationError as exc:
+            form.add_error("file", [m for ms in exc.message_dict.values() for m in ms])
+        else:
+            messages.success(request, "File attached.")
+            return redirect("approval-detail", pk=approval.pk)
+    return render(
+        request,
+        "references/approval_detail.html",
+        _detail_context(request, approval, upload_form=form, upload_kind=kind),
+        status=400,
+    )
+
+
+@login_required
+def approval_file(request, pk: int, kind: str):
+    """The signed document (those who request approvals) or asset file (anyone who sees the
+    approval), streamed as a download after the permission check; no public URL exists."""
+    if kind not in ("document", "asset"):
+        raise Http404
+    _require(request, perms.REQUEST_APPROVALS if kind == "document" else perms.VIEW_APPROVALS)
+    approval = _approval_for(request, pk)
+    field = approval.document if kind == "document" else approval.asset_file
+    if not field:
+        raise Http404
+    name = approval.document_name if kind == "document" else approval.asset_file_name
+    content_type = approval.document_type if kind == "document" else approval.asset_file_type
+    response = FileResponse(field.open("rb"), as_attachment=True, filename=name or "file")
+    response["Content-Type"] = content_type or "application/octet-stream"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- The customer's consent page (no login) ------------------------------------------------
+
+CONSENT_INVALID = {
+    "unknown": "This link is not valid. Please use the exact link from your email.",
+    "used": "This link has already been used. Thank you, your answer was recorded.",
+    "withdrawn": "This link is no longer valid: we sent a newer one or changed the request.",
+    "expired": "This link has expired. Please ask your contact at our company for a new one.",
+}
+
+
+def _consent_headers(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+def consent_page(request, token: str):
+    """What will be published, exactly, and approve or decline with a comment. Nothing else."""
+    try:
+        link = services.approval_consent_link_get(token=token)
+    except services.ConsentLinkInvalid as exc:
+        response = render(
+            request,
+            "references/consent_invalid.html",
+            {"message": CONSENT_INVALID.get(exc.reason, CONSENT_INVALID["unknown"])},
+            status=404 if exc.reason == "unknown" else 410,
+        )
+        return _consent_headers(response)
+    approval = link.approval
+    if request.method == "POST":
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            try:
+                approval = services.approval_consent_decide(
+                    token=token,
+                    approve=form.cleaned_data["decision"] == "approve",
+                    name=form.cleaned_data["name"],
+                    title=form.cleaned_data["title"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            except services.ConsentLinkInvalid as exc:
+                response = render(
+                    request,
+                    "references/consent_invalid.html",
+                    {"message": CONSENT_INVALID.get(exc.reason, CONSENT_INVALID["unknown"])},
+                    status=410,
+                )
+                return _consent_headers(response)
+            else:
+                response = render(request, "references/consent_done.html", {"approval": approval})
+                return _consent_headers(response)
+    else:
+        form = ConsentForm(initial={"name": link.name})
+    response = render(
+        request,
+        "references/consent_page.html",
+        {"approval": approval, "form": form, "link": link},
+        status=400 if request.method == "POST" else 200,
+    )
+    return _consent_headers(response)
+
+
+urlpatterns: list = [
+    path("approvals/", approval_board, name="approval-board"),
+    path("approvals/customer/<int:customer_id>/", approval_customer, name="approval-customer"),
+    path("approvals/customer/<int:customer_id>/request/", approval_request, name="approval-request"),
+    path("approvals/<int:pk>/", approval_detail, name="approval-detail"),
+    path("approvals/<int:pk>/edit/", approval_edit, name="approval-edit"),
+    path("approvals/<int:pk>/transition/", approval_transition, name="approval-transition"),
+    path("approvals/<int:pk>/send-link/", approval_send_link, name="approval-send-link"),
+    path("approvals/<int:pk>/upload/<str:kind>/", approval_upload, name="approval-upload"),
+    path("approvals/<int:pk>/file/<str:kind>/", approval_file, name="approval-file"),
+    path("library/", approval_library, name="approval-library"),
+    path("consent/<str:token>/", consent_page, name="consent-page"),
+]
