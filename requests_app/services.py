@@ -329,7 +329,7 @@ def candidate_transition(
     completed references as it asked for."""
     _require_triage(actor)
     candidate = (
-        Candidate.objects.select_for_update()
+        Candidate.objects.select_for_update(of=("self",))
         .select_related("request__activity_type", "reference__customer", "reference__contact", "usage")
         .get(pk=candidate.pk)
     )
@@ -427,7 +427,7 @@ def request_cancel(*, request: Request, actor: User, reason: str) -> Request:
 
 
 def _withdraw_as_system(candidate: Candidate, *, note: str) -> None:
-    candidate = Candidate.objects.select_for_update().select_related("usage").get(pk=candidate.pk)
+    candidate = Candidate.objects.select_for_update(of=("self",)).select_related("usage").get(pk=candidate.pk)
     before = candidate.state
     if before in NOT_YET_ASKED and candidate.usage is not None:
         ledger.usage_transition(entry=candidate.usage, to="withdrawn", actor=None, note=note)

@@ -16,6 +16,12 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The shared ``users`` fixture hashes five passwords per test; a fast hasher keeps this folder quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_profile(db):
     """``make_profile(industry="finance", size_band="enterprise", products=["Vault"], ...)``"""
