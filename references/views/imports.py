@@ -1,3 +1,55 @@
-"""Pages: imports."""
+"""Pages: import the program's spreadsheet (CSV), download its template."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+from accounts import permissions as perms
+
+from ..forms import ImportForm
+from .inventory import capability_required
+
+
+@capability_required(perms.CHANGE_INVENTORY)
+def inventory_import(request):
+    """Upload a CSV of customers, contacts and references: all rows are written, or none."""
+    from ..services import imports
+
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST":
+        if form.is_valid():
+            report = imports.inventory_import(file=form.cleaned_data["file"], actor=request.user)
+            if report.ok:
+                messages.success(request, "Import finished: every row was written.")
+            else:
+                messages.error(
+                    request,
+                    f"Nothing was imported: {len(report.errors)} problem(s) in the file, listed below.",
+                )
+        else:
+            messages.error(request, "Choose a CSV file to import.")
+    kinds = ("customers", "contacts", "references")
+    return render(
+        request,
+        "references/inventory_import.html",
+        {"form": form, "report": report, "columns": imports.COLUMNS, "kinds": kinds},
+    )
+
+
+@capability_required(perms.CHANGE_INVENTORY)
+def inventory_import_template(request):
+    from ..services import imports
+
+    response = HttpResponse(imports.inventory_csv_template(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="inventory-template.csv"'
+    return response
+
+
+urlpatterns: list = [
+    path("inventory/import/", inventory_import, name="inventory-import"),
+    path("inventory/import/template.csv", inventory_import_template, name="inventory-import-template"),
+]

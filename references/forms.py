@@ -1,0 +1,246 @@
+"""HTML forms of the reference inventory: parse and validate input; services apply the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from refprogram.errors import RuleViolation
+
+from .choices import NominationSource, ProfileStatus, Seniority
+from .models import Contact, Customer, Nomination, ReferenceProfile
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError | RuleViolation) -> None:
+    """Show what a service refused on the form, next to the field it concerns when it names one."""
+    if isinstance(exc, RuleViolation):
+        form.add_error(None, exc.message)
+        return
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                message = " ".join(error.messages)
+                if target is None and field != NON_FIELD_ERRORS:
+                    message = f"{field.replace('_', ' ').capitalize()}: {message}"
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def style_filter_form(form: forms.Form, *, checkboxes=(), hide=(), labels=None) -> forms.Form:
+    """Make a FilterSet's form fit the sidebar: short lists as checkboxes, yes/no as "Any/Yes/No"."""
+    for name in hide:
+        form.fields.pop(name, None)
+    for name, field in form.fields.items():
+        if name in checkboxes:
+            field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+            field.widget.attrs["class"] = "checks"
+        elif isinstance(field, forms.NullBooleanField):
+            field.widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+        elif isinstance(field, forms.MultipleChoiceField):
+            field.widget.attrs["size"] = min(6, max(3, len(field.choices)))
+        if name == "search":
+            field.widget = forms.TextInput(attrs={"type": "search", "placeholder": "Words in story, title…"})
+    for name, label in (labels or {}).items():
+        if name in form.fields:
+            form.fields[name].label = label
+    return form
+
+
+class ProfileForm(forms.ModelForm):
+    """The story and attributes of a reference profile (status moves through the lifecycle buttons)."""
+
+    class Meta:
+        model = ReferenceProfile
+        fields = [
+            "headline",
+            "story",
+            "activity_types",
+            "products",
+            "use_cases",
+            "deployment",
+            "competitor",
+            "outcomes",
+            "private_only",
+            "last_validated",
+        ]
+        widgets = {
+            "activity_types": forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+            "last_validated": DateInput(),
+            "story": forms.Textarea(attrs={"rows": 5}),
+            "outcomes": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "activity_types": "What this reference has agreed to do.",
+            "last_validated": "The day the account owner last confirmed the customer is still happy.",
+        }
+
+
+class NewProfileForm(ProfileForm):
+    """A new reference profile for a contact of one customer: an existing contact or a new one."""
+
+    contact = forms.ModelChoiceField(
+        queryset=Contact.objects.none(), required=False, empty_label="— a new contact (below) —"
+    )
+    new_contact_name = forms.CharField(label="New contact's name", max_length=200, required=False)
+    new_contact_title = forms.CharField(label="Title", max_length=200, required=False)
+    new_contact_seniority = forms.ChoiceField(
+        label="Seniority", choices=[("", "—")] + Seniority.choices, required=False
+    )
+    new_contact_email = forms.EmailField(label="Email", required=False)
+    status = forms.ChoiceField(
+        choices=[(ProfileStatus.VETTING, "Vetting"), (ProfileStatus.ACTIVE, "Active")],
+        initial=ProfileStatus.VETTING,
+        help_text="Start in vetting unless the account owner has already agreed.",
+    )
+
+    class Meta(ProfileForm.Meta):
+        fields = ProfileForm.Meta.fields
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.fields["contact"].queryset = customer.contacts.filter(profiles__isnull=True)
+        self.order_fields(["contact", "new_contact_name", "new_contact_title", "new_contact_seniority"])
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("contact"):
+            if not data.get("new_contact_name"):
+                self.add_error(
+                    "new_contact_name", "Choose an existing contact or give the new contact's name."
+                )
+            if not data.get("new_contact_seniority"):
+                self.add_error("new_contact_seniority", "Give the new contact's seniority.")
+        return data
+
+    def _post_clean(self):
+        # The service validates the profile with its customer and contact; the bare instance would
+        # fail model validation here for the missing relations.
+        pass
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "name",
+            "crm_id",
+            "industry",
+            "region",
+            "country",
+            "size_band",
+            "employees",
+            "revenue_band",
+            "products",
+            "programs",
+            "account_owner",
+            "strategic_segment",
+            "is_marquee",
+            "health_score",
+            "health_updated",
+        ]
+        widgets = {
+            "health_updated": DateInput(),
+            "programs": forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+            "country": forms.TextInput(attrs={"maxlength": 2, "placeholder": "DE"}),
+        }
+        labels = {"health_updated": "Health measured on"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account_owner"].queryset = (
+            get_user_model().objects.filter(is_active=True).order_by("username")
+        )
+
+    def clean_country(self):
+        return (self.cleaned_data.get("country") or "").strip().upper()
+
+    def clean_crm_id(self):
+        return self.cleaned_data.get("crm_id") or None
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "seniority", "email", "phone", "languages", "time_zone"]
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=ProfileStatus.choices)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class NominationForm(forms.Form):
+    """Anyone proposes a customer as a reference: who, where the idea came from, and why."""
+
+    customer = forms.ModelChoiceField(queryset=Customer.objects.none(), widget=forms.HiddenInput)
+    contact = forms.ModelChoiceField(
+        queryset=Contact.objects.none(),
+        required=False,
+        label="Existing contact",
+        empty_label="— a new contact (below) —",
+    )
+    contact_name = forms.CharField(label="New contact's name", max_length=200, required=False)
+    contact_title = forms.CharField(label="Title", max_length=200, required=False)
+    contact_email = forms.EmailField(label="Email", required=False)
+    contact_seniority = forms.ChoiceField(
+        label="Seniority", choices=[("", "—")] + Seniority.choices, required=False
+    )
+    source = forms.ChoiceField(choices=NominationSource.choices, label="Where the idea comes from")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="Why would they be a good reference?"
+    )
+    products = forms.ModelMultipleChoiceField(queryset=None, required=False)
+    account_owner = forms.ModelChoiceField(queryset=None, required=False)
+
+    def __init__(self, *args, customers, contacts, **kwargs):
+        from .models import Product
+
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+        self.fields["contact"].queryset = contacts
+        if not contacts.exists():
+            del self.fields["contact"]
+        self.fields["products"].queryset = Product.objects.all()
+        self.fields["account_owner"].queryset = (
+            get_user_model().objects.filter(is_active=True).order_by("username")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("contact") and not data.get("contact_name"):
+            self.add_error("contact_name", "Choose an existing contact or give the new contact's name.")
+        return data
+
+
+class NominationVetForm(forms.ModelForm):
+    class Meta:
+        model = Nomination
+        fields = ["strategic_fit", "health_ok", "owner_consent", "vetting_notes"]
+        widgets = {
+            "strategic_fit": forms.Select(
+                choices=[("", "Not checked yet"), ("True", "Yes"), ("False", "No")]
+            ),
+            "health_ok": forms.Select(choices=[("", "Not checked yet"), ("True", "Yes"), ("False", "No")]),
+            "owner_consent": forms.Select(choices=[("", "Not asked yet"), ("True", "Yes"), ("False", "No")]),
+            "vetting_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"strategic_fit": "Fits the program's strategy"}
+
+
+class NominationRejectForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why is it rejected?"
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8, comma separated, with the header row.")
