@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from accounts import permissions as perms
@@ -52,9 +52,16 @@ class RequestQuerySet(models.QuerySet):
     def open(self) -> RequestQuerySet:
         return self.filter(status__in=OPEN_REQUEST_STATUSES)
 
-    def by_urgency(self) -> RequestQuerySet:
-        """Most pressing first: the latest day work must start (needed-by minus lead time)."""
-        return self.order_by("start_by", "needed_by", "id")
+    def by_urgency(self, now=None) -> RequestQuerySet:
+        """Most pressing first: overdue requests, then by the latest moment work must start
+        (needed-by minus the activity type's lead time)."""
+        now = now or timezone.now()
+        overdue_first = Case(
+            When(needed_by__lte=now, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        return self.annotate(overdue_rank=overdue_first).order_by(
+            "overdue_rank", "start_by", "needed_by", "id"
+        )
 
 
 class Request(models.Model):

@@ -1,0 +1,281 @@
+"""Pages and the role × endpoint table for requests; query counts of the lists at two sizes."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from requests_app.models import Candidate, Request
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["manager", "sales", "marketing", "executive", "admin"]
+
+# (method, path template, {role: expected status}); {own} is a request by sales1, {cand} its candidate.
+TABLE = [
+    (
+        "get",
+        "/requests/new/",
+        {"manager": 200, "sales": 200, "marketing": 200, "executive": 403, "admin": 403},
+    ),
+    ("get", "/requests/mine/", {r: 200 for r in ROLES}),
+    (
+        "get",
+        "/requests/queue/",
+        {"manager": 200, "sales": 403, "marketing": 403, "executive": 403, "admin": 403},
+    ),
+    (
+        "get",
+        "/requests/{own}/",
+        {"manager": 200, "sales": 200, "marketing": 404, "executive": 200, "admin": 200},
+    ),
+    (
+        "get",
+        "/requests/{own}/edit/",
+        {"manager": 200, "sales": 200, "marketing": 404, "executive": 403, "admin": 403},
+    ),
+    ("get", "/api/v1/requests/", {r: 200 for r in ROLES}),
+    (
+        "get",
+        "/api/v1/requests/{own}/",
+        {"manager": 200, "sales": 200, "marketing": 404, "executive": 200, "admin": 200},
+    ),
+    (
+        "get",
+        "/api/v1/requests/{own}/matches/",
+        {"manager": 200, "sales": 403, "marketing": 403, "executive": 403, "admin": 403},
+    ),
+    (
+        "get",
+        "/api/v1/requests/{own}/supply/",
+        {"manager": 200, "sales": 403, "marketing": 403, "executive": 403, "admin": 403},
+    ),
+    (
+        "get",
+        "/api/v1/requests/{own}/candidates/",
+        {"manager": 200, "sales": 200, "marketing": 404, "executive": 200, "admin": 200},
+    ),
+    (
+        "get",
+        "/api/v1/candidates/{cand}/",
+        {"manager": 200, "sales": 200, "marketing": 404, "executive": 200, "admin": 200},
+    ),
+    (
+        "post",
+        "/api/v1/candidates/{cand}/transition/",
+        {"manager": 409, "sales": 403, "marketing": 403, "executive": 403, "admin": 403},
+    ),
+    (
+        "post",
+        "/api/v1/requests/",
+        {"manager": 400, "sales": 400, "marketing": 400, "executive": 403, "admin": 403},
+    ),
+]
+
+
+@pytest.fixture
+def own(users, make_profile, make_request):
+    request = make_request(users["sales"])
+    ref = make_profile()
+    candidate = Candidate.objects.create(request=request, reference=ref)
+    return request, candidate
+
+
+@pytest.mark.parametrize("method, path, expected", TABLE, ids=[f"{m} {p}" for m, p, _ in TABLE])
+def test_role_by_endpoint(client_as, users, own, method, path, expected):
+    request, candidate = own
+    url = path.format(own=request.pk, cand=candidate.pk)
+    for role in ROLES:
+        client = client_as(users[role])
+        if method == "get":
+            response = client.get(url)
+        else:
+            # An empty body: a 400 for the submit, an invalid transition (complete a proposal) → 409.
+            body = {"to": "completed"} if "transition" in url else {}
+            response = client.post(url, body, content_type="application/json")
+        assert response.status_code == expected[role], (role, url, response.content[:300])
+
+
+def test_anonymous_is_sent_to_login_or_401(client):
+    assert client.get("/requests/mine/").status_code == 302
+    assert client.get("/api/v1/requests/").status_code in (401, 403)
+
+
+def test_intake_prefilled_from_catalog_query(client_as, sales, make_profile):
+    make_profile(products=["Vault"])
+    page = client_as(sales).get(
+        "/requests/new/?industry=finance&product=Vault&region=emea&region=na&activity_type=call&seniority=vp&search=fraud"
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="must_field"' in html and 'value="finance"' in html
+    assert 'value="Vault"' in html
+    assert "From a catalog search for: fraud" in html
+    assert '<option value="call" selected>' in html
+
+
+def test_intake_submits_and_redirects_with_lead_time_warning(client_as, sales):
+    client = client_as(sales)
+    response = client.post(
+        "/requests/new/",
+        {
+            "activity_type": "site_visit",
+            "prospect_name": "Globex",
+            "prospect_size_band": "enterprise",
+            "references_needed": "1",
+            "needed_by": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+            "must_field": ["industry"],
+            "must_value": ["finance"],
+            "nice_field": ["deployment", ""],
+            "nice_value": ["cloud", ""],
+            "nice_weight": ["", ""],
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    request = Request.objects.get(prospect_name="Globex")
+    assert request.criteria == {
+        "must": [{"field": "industry", "value": "finance"}],
+        "nice": [{"field": "deployment", "value": "cloud", "weight": 5}],
+    }
+    html = response.content.decode()
+    assert "usually takes 21 day(s)" in html
+    assert "Submitted" in html
+
+
+def test_intake_bad_criteria_rerenders_with_message(client_as, sales):
+    response = client_as(sales).post(
+        "/requests/new/",
+        {
+            "activity_type": "call",
+            "prospect_name": "Globex",
+            "references_needed": "1",
+            "needed_by": "2030-01-01T10:00",
+            "must_field": ["industry"],
+            "must_value": ["bakeries"],
+        },
+    )
+    assert response.status_code == 200
+    assert "unknown industry" in response.content.decode()
+    assert not Request.objects.exists()
+
+
+def test_request_page_shows_matches_and_htmx_propose_swaps_in_place(
+    client_as, manager, sales, make_profile, make_request
+):
+    ref = make_profile(name="Initech", products=["Vault"])
+    request = make_request(sales, must=[("product", "Vault")])
+    client = client_as(manager)
+    page = client.get(f"/requests/{request.pk}/").content.decode()
+    assert "Initech" in page and "How matches are ranked" in page and "Meets every must-have" in page
+
+    response = client.post(f"/requests/{request.pk}/propose/", {"reference": ref.pk}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="workbench">')  # a fragment, not a whole page
+    assert "<html" not in html
+    assert "capacity reserved" in html
+    assert Candidate.objects.get(request=request).reference == ref
+
+
+def test_request_page_transition_and_short_supply(client_as, manager, sales, make_profile, make_request):
+    request = make_request(sales, must=[("industry", "energy")])
+    client = client_as(manager)
+    page = client.get(f"/requests/{request.pk}/").content.decode()
+    assert "Supply is short" in page and "No reference meets every must-have" in page
+
+    ref = make_profile(industry="energy")
+    client.post(f"/requests/{request.pk}/propose/", {"reference": ref.pk})
+    candidate = Candidate.objects.get(request=request)
+    bad = client.post(f"/candidates/{candidate.pk}/transition/", {"to": "completed"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 200 and "cannot move to completed" in bad.content.decode()
+    ok = client.post(
+        f"/candidates/{candidate.pk}/transition/", {"to": "owner_approved"}, HTTP_HX_REQUEST="true"
+    )
+    assert ok.status_code == 200
+    candidate.refresh_from_db()
+    assert candidate.state == "owner_approved"
+
+
+def test_queue_orders_by_urgency_and_bulk_assigns(client_as, manager, sales, make_request):
+    relaxed = make_request(sales, activity="email", needed_in_days=30)
+    tight = make_request(
+        sales, activity="case_study", needed_in_days=20
+    )  # 60-day lead time: start by long ago
+    overdue = make_request(sales, needed_in_days=-1)
+    client = client_as(manager)
+    html = client.get("/requests/queue/").content.decode()
+    positions = [html.index(f"/requests/{r.pk}/") for r in (overdue, tight, relaxed)]
+    assert positions == sorted(positions)
+    assert "Overdue by" in html
+
+    response = client.post("/requests/queue/assign/", {"requests": [relaxed.pk, tight.pk]})
+    assert response.status_code == 302
+    assert set(Request.objects.filter(assignee=manager).values_list("pk", flat=True)) == {
+        relaxed.pk,
+        tight.pk,
+    }
+
+
+def test_requester_outcome_and_cancel_pages(client_as, sales, make_request):
+    request = make_request(sales)
+    client = client_as(sales)
+    client.post(f"/requests/{request.pk}/outcome/", {"result": "won", "amount": "1000"})
+    request.refresh_from_db()
+    assert request.outcome_result == "won"
+    client.post(f"/requests/{request.pk}/cancel/", {"reason": "No longer needed"})
+    request.refresh_from_db()
+    assert request.status == "cancelled"
+
+
+@pytest.mark.parametrize("url", ["/requests/queue/", "/requests/mine/", "/api/v1/requests/"])
+def test_list_query_counts_do_not_grow(client_as, manager, make_request, django_assert_num_queries, url):
+    client = client_as(manager)
+
+    def count_for(n):
+        for _ in range(n):
+            make_request(manager, products=["Vault"])
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count_for(3)
+    large = count_for(10)
+    assert small == large
+    with django_assert_num_queries(large):
+        client.get(url)
+
+
+def test_matches_endpoint_query_count_fixed(api_as, manager, sales, make_profile, make_request):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_profile(products=["Vault"], industry="retail")
+    request = make_request(sales, must=[("industry", "finance")], nice=[("product", "Vault", 3)])
+    client = api_as(manager)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/api/v1/requests/{request.pk}/matches/").status_code == 200
+        return len(ctx.captured_queries)
+
+    for _ in range(2):
+        make_profile(products=["Vault"])
+    small = count()
+    for _ in range(8):
+        make_profile(products=["Vault"])
+    assert count() == small
+
+
+def test_other_sales_rep_gets_404_on_pages(client_as, users, make_request):
+    request = make_request(users["sales"])
+    rep2 = UserFactory(username="sales2", role="sales")
+    client = client_as(rep2)
+    assert client.get(f"/requests/{request.pk}/").status_code == 404
+    assert client.post(f"/requests/{request.pk}/outcome/", {"result": "won"}).status_code == 404
+    assert f"/requests/{request.pk}/" not in client.get("/requests/mine/").content.decode()
