@@ -206,7 +206,7 @@ class ContactSerializer(PiiHidingMixin, NoUnknownFieldsMixin, serializers.ModelS
 # --- Reference profiles --------------------------------------------------------------------
 
 
-class CapacitySerializer(serializers.Serializer):
+class ReferenceCapacitySerializer(serializers.Serializer):
     used = serializers.IntegerField(help_text="Weighted points this reference used in the window.")
     cap = serializers.IntegerField(help_text="The reference's cap in points.")
     customer_used = serializers.IntegerField(help_text="Points all the customer's contacts used.")
@@ -322,7 +322,7 @@ class ReferenceProfileSerializer(NoUnknownFieldsMixin, serializers.ModelSerializ
         profile.capacity(today=self.context.get("today"), policy=self.context.get("policy"))  # annotates
         return bool(profile.is_stale_now)
 
-    @extend_schema_field(CapacitySerializer)
+    @extend_schema_field(ReferenceCapacitySerializer)
     def get_capacity(self, profile: ReferenceProfile) -> dict:
         return profile.capacity(today=self.context.get("today"), policy=self.context.get("policy"))
 
@@ -334,7 +334,7 @@ class ReferenceProfileSerializer(NoUnknownFieldsMixin, serializers.ModelSerializ
         return value
 
 
-class TransitionSerializer(serializers.Serializer):
+class ProfileTransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=ProfileStatus.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     resting_reason = serializers.ChoiceField(
@@ -342,17 +342,17 @@ class TransitionSerializer(serializers.Serializer):
     )
 
 
-class NoteSerializer(serializers.Serializer):
+class InventoryNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class FieldChangeSerializer(serializers.Serializer):
+class ProfileFieldChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     old = serializers.JSONField(allow_null=True)
     new = serializers.JSONField(allow_null=True)
 
 
-class HistoryEntrySerializer(serializers.Serializer):
+class ProfileHistoryEntrySerializer(serializers.Serializer):
     """One line of a profile's change history: who, when, what."""
 
     when = serializers.DateTimeField()
@@ -368,7 +368,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     from_status = serializers.CharField(allow_blank=True, required=False)
     to_status = serializers.CharField(allow_blank=True, required=False)
     note = serializers.CharField(allow_blank=True, required=False)
-    changes = FieldChangeSerializer(many=True)
+    changes = ProfileFieldChangeSerializer(many=True)
 
 
 # --- Nominations ---------------------------------------------------------------------------

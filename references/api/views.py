@@ -14,7 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
@@ -49,6 +49,12 @@ class InventoryViewSet(viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     required_capabilities: dict[str, str] = {}
     action_capabilities: dict[str, str] = {}
+
+    def check_permissions(self, request):
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method)  # 405 for what the resource never does, not 403
+        super().check_permissions(request)
 
     def write(self, serializer_class, data, **context):
         """Validate input with ``serializer_class``; bad input raises a 400 with field errors."""
@@ -369,13 +375,13 @@ class ReferenceProfileViewSet(
         profile = services.profile_update(profile=profile, actor=request.user, **serializer.validated_data)
         return self._fresh(profile)
 
-    @extend_schema(request=s.TransitionSerializer, responses=s.ReferenceProfileSerializer)
+    @extend_schema(request=s.ProfileTransitionSerializer, responses=s.ReferenceProfileSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the profile through its lifecycle: nominated → vetting → active ⇄ resting → retired.
         A move the lifecycle forbids is a 409 with code `invalid_transition`."""
         profile = self.get_object()
-        data = self.write(s.TransitionSerializer, request.data)
+        data = self.write(s.ProfileTransitionSerializer, request.data)
         profile = services.profile_transition(
             profile=profile,
             to=data["to"],
@@ -385,7 +391,7 @@ class ReferenceProfileViewSet(
         )
         return self._fresh(profile)
 
-    @extend_schema(request=s.NoteSerializer, responses=s.ReferenceProfileSerializer)
+    @extend_schema(request=s.InventoryNoteSerializer, responses=s.ReferenceProfileSerializer)
     @action(detail=True, methods=["post"])
     def revalidate(self, request, pk=None):
         """Re-confirm that the customer is still happy to be a reference (resets staleness).
@@ -395,16 +401,16 @@ class ReferenceProfileViewSet(
             profile.customer.account_owner_id != request.user.pk
         ):
             raise PermissionDenied("Only the account owner or a reference manager can re-confirm.")
-        data = self.write(s.NoteSerializer, request.data)
+        data = self.write(s.InventoryNoteSerializer, request.data)
         profile = services.profile_revalidate(profile=profile, actor=request.user, note=data["note"])
         return self._fresh(profile)
 
-    @extend_schema(responses=s.HistoryEntrySerializer(many=True))
+    @extend_schema(responses=s.ProfileHistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def history(self, request, pk=None):
         """Who changed what and when, newest first: field changes and lifecycle events."""
         profile = self.get_object()
-        return Response(s.HistoryEntrySerializer(profile_history_entries(profile), many=True).data)
+        return Response(s.ProfileHistoryEntrySerializer(profile_history_entries(profile), many=True).data)
 
 
 # --- Nominations ---------------------------------------------------------------------------
@@ -451,12 +457,12 @@ class NominationViewSet(
         data = self.write(s.NominationVetSerializer, request.data)
         return self._fresh(services.nomination_vet(nomination=nomination, actor=request.user, **data))
 
-    @extend_schema(request=s.NoteSerializer, responses=s.NominationSerializer)
+    @extend_schema(request=s.InventoryNoteSerializer, responses=s.NominationSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """Accept the nomination: it becomes an active reference profile (see `profile`)."""
         nomination = self.get_object()
-        data = self.write(s.NoteSerializer, request.data)
+        data = self.write(s.InventoryNoteSerializer, request.data)
         services.nomination_accept(nomination=nomination, actor=request.user, note=data["note"])
         return self._fresh(nomination)
 
