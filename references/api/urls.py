@@ -6,4 +6,4 @@ router = DefaultRouter()
 views.register(router)
 usage.register(router)
 approvals.register(router)
-urlpatterns = router.urls
+urlpatterns = router.urls + usage.urlpatterns  # policy/: one resource, GET and PATCH

@@ -6,3 +6,4 @@ Split by topic; import from here: ``from references import services``.
 from .inventory import *  # noqa: F403
 from .nominations import *  # noqa: F403
 from .approvals import *  # noqa: F403
+from .overuse import *  # noqa: F403
