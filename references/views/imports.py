@@ -10,7 +10,7 @@ from django.urls import path
 from accounts import permissions as perms
 
 from ..forms import ImportForm
-from .inventory import capability_required
+from .inventory import capability_required, posted
 
 
 @capability_required(perms.CHANGE_INVENTORY)
@@ -18,7 +18,7 @@ def inventory_import(request):
     """Upload a CSV of customers, contacts and references: all rows are written, or none."""
     from ..services import imports
 
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(*posted(request, files=True))
     report = None
     if request.method == "POST":
         if form.is_valid():

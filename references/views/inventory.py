@@ -78,6 +78,13 @@ def capability_required(capability: str):
     return decorator
 
 
+def posted(request, files: bool = False):
+    """Bind a form to the POST data (even an empty POST, so its required fields complain)."""
+    if request.method != "POST":
+        return (None, None) if files else None
+    return (request.POST, request.FILES) if files else request.POST
+
+
 def paginate(request, queryset, per_page: int = PAGE_SIZE):
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))
@@ -340,7 +347,7 @@ def profile_detail(request, pk):
 @capability_required(perms.CHANGE_INVENTORY)
 def profile_edit(request, pk):
     profile = _visible_profile(request, pk)
-    form = ProfileForm(request.POST or None, instance=profile)
+    form = ProfileForm(posted(request), instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
             services.profile_update(profile=profile, actor=request.user, **form.cleaned_data)
@@ -382,7 +389,7 @@ def profile_transition(request, pk):
 def profile_new(request, customer_pk):
     """A new reference profile at a customer: an existing contact or a new one."""
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_pk)
-    form = NewProfileForm(request.POST or None, customer=customer)
+    form = NewProfileForm(posted(request), customer=customer)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         contact = data.pop("contact")
@@ -459,7 +466,7 @@ def _save_with_service(request, form, save):
 @capability_required(perms.CHANGE_INVENTORY)
 def customer_edit(request, pk):
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
-    form = CustomerForm(request.POST or None, instance=customer)
+    form = CustomerForm(posted(request), instance=customer)
     saved = _save_with_service(
         request, form, lambda data: services.customer_update(customer=customer, actor=request.user, **data)
     )
@@ -471,7 +478,7 @@ def customer_edit(request, pk):
 
 @capability_required(perms.CHANGE_INVENTORY)
 def customer_new(request):
-    form = CustomerForm(request.POST or None)
+    form = CustomerForm(posted(request))
     saved = _save_with_service(
         request, form, lambda data: services.customer_create(actor=request.user, **data)
     )
@@ -484,7 +491,7 @@ def customer_new(request):
 @capability_required(perms.CHANGE_INVENTORY)
 def contact_edit(request, pk):
     contact = get_object_or_404(Contact.objects.visible_to(request.user).select_related("customer"), pk=pk)
-    form = ContactForm(request.POST or None, instance=contact)
+    form = ContactForm(posted(request), instance=contact)
     saved = _save_with_service(
         request, form, lambda data: services.contact_update(contact=contact, actor=request.user, **data)
     )

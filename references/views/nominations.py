@@ -23,7 +23,7 @@ from ..forms import (
     style_filter_form,
 )
 from ..models import Contact, Customer, Nomination
-from .inventory import capability_required, paginate
+from .inventory import capability_required, paginate, posted
 
 CUSTOMER_MATCHES = 25
 
@@ -51,7 +51,7 @@ def nomination_new(request):
         )
     contacts = Contact.objects.visible_to(user).filter(customer=customer, profiles__isnull=True)
     form = NominationForm(
-        request.POST or None,
+        posted(request),
         customers=customers,
         contacts=contacts,
         initial={"customer": customer.pk, "account_owner": customer.account_owner_id},

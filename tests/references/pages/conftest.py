@@ -26,15 +26,15 @@ def world(users):
     """An active and a retired reference, a contact without a profile, and two nominations."""
     product = ProductFactory(name="Monitor Pro", product_line="Management")
     active = ReferenceProfileFactory(
-        customer__name="Acme Health",
-        customer__industry_id="healthcare",
+        contact__customer__name="Acme Health",
+        contact__customer__industry_id="healthcare",
         contact__name="Dana Active",
         contact__email="dana@acme.example",
         contact__phone="+1 555 0100",
         products=[product],
     )
     retired = ReferenceProfileFactory(
-        status="retired", customer__name="Gone Corp", contact__name="Rita Retired"
+        status="retired", contact__customer__name="Gone Corp", contact__name="Rita Retired"
     )
     spare_contact = ContactFactory(customer=active.customer, name="Sam Spare")
     nomination = NominationFactory(nominated_by=users["manager"], customer=active.customer)
