@@ -96,6 +96,23 @@ CAPABILITIES = {
 }
 
 
+# Program metrics (reporting). Executives, managers and admins read the dashboard; influenced
+# revenue (won amounts, win rate, deal size) is commercial data for executives and managers only:
+# admins run the system, not the business, and sales and marketing see no dashboard at all.
+VIEW_DASHBOARD = "view_dashboard"  # the program metrics dashboard, its CSV exports, the summary API
+VIEW_REVENUE = "view_revenue"  # influenced revenue, win rate and deal size within those
+SET_TARGETS = "set_targets"  # the strategic mix the inventory should hold
+VIEW_OPERATIONS = "view_operations"  # the manager's operational view (due, overdue, aging, stale, at cap)
+_REPORTING_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.MANAGER: frozenset({VIEW_DASHBOARD, VIEW_REVENUE, SET_TARGETS, VIEW_OPERATIONS}),
+    Role.ADMIN: frozenset({VIEW_DASHBOARD, SET_TARGETS, VIEW_OPERATIONS}),
+    Role.EXECUTIVE: frozenset({VIEW_DASHBOARD, VIEW_REVENUE}),
+}
+CAPABILITIES = {
+    role: caps | _REPORTING_CAPABILITIES.get(role, frozenset()) for role, caps in CAPABILITIES.items()
+}
+
+
 def has_capability(user, capability: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
