@@ -1,15 +1,54 @@
-"""Placeholder: replaced by the full demo seeder."""
+"""``manage.py seed_demo [--scale N] [--seed S] [--logins-only]``: a demo program in an empty database."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from references.models import Customer
+from references.seeding import DEMO_URL, demo_logins, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Fill an empty database with a deterministic demo program."
+    help = (
+        "Fill an empty database with a realistic, deterministic demo program (N customers with "
+        "contacts, reference profiles, nominations and some usage) and the demo users."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=int, default=200)
-        parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--logins-only", action="store_true")
+        parser.add_argument("--scale", type=int, default=200, help="Number of customers (default 200).")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed, the same data.")
+        parser.add_argument(
+            "--logins-only", action="store_true", help="Only print the demo logins; change nothing."
+        )
 
-    def handle(self, *args, **options):
-        self.stdout.write("seed_demo is not built yet.")
+    def handle(self, *args, scale: int, seed: int, logins_only: bool, **options):
+        if logins_only:
+            self.print_logins()
+            return
+        if scale < 1:
+            raise CommandError("--scale must be at least 1.")
+        if Customer.objects.exists():
+            self.stdout.write(
+                self.style.WARNING(
+                    "The database already has customers, so seed_demo left it alone: it only fills an "
+                    "empty database. Use --logins-only to see the demo logins."
+                )
+            )
+            return
+        self.stdout.write(f"Seeding a demo program of {scale:,} customers (seed {seed})…")
+        verbose = options.get("verbosity", 1) > 1 or scale >= 20_000
+        result = seed_demo(
+            scale=scale, seed=seed, progress=(lambda msg: self.stdout.write(f"  {msg}")) if verbose else None
+        )
+        summary = ", ".join(f"{n:,} {what.replace('_', ' ')}" for what, n in result.counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Created {summary} in {result.seconds:.1f} s."))
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        rows = [("username", "role", "password"), *demo_logins()]
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        self.stdout.write("")
+        self.stdout.write("Demo logins:")
+        for i, row in enumerate(rows):
+            self.stdout.write("  " + "  ".join(cell.ljust(widths[j]) for j, cell in enumerate(row)).rstrip())
+            if i == 0:
+                self.stdout.write("  " + "  ".join("-" * w for w in widths))
+        self.stdout.write(f"\nOpen {DEMO_URL} and log in with one of them.")
