@@ -1,0 +1,219 @@
+#!/usr/bin/env python
+"""Scale benchmark of the matching engine on PostgreSQL (run on demand, not in CI).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/refprogram_requests_bench \\
+        .venv/bin/python benchmarks/matching_bench.py --scale 100000 --ledger 1000000
+
+1. (Re)creates the database named in DATABASE_URL (its name must contain "bench"), migrates it,
+   seeds ``--scale`` customers with ``seed_demo`` and tops the usage ledger up to ``--ledger``
+   rows with one set-based INSERT … SELECT, then ANALYZEs.
+2. Times ``--samples`` calls of ``GET /api/v1/requests/{id}/matches/`` (top 20) as a manager,
+   for requests with 3 must-haves (industry, region, product) and 4 nice-to-haves, and prints
+   p50 and p95.
+
+Goals: p50 under 150 ms at 100,000 profiles and 1,000,000 ledger rows; growth from 10,000 to
+100,000 well under 10×. ``--reuse`` skips step 1; ``--explain`` prints the ranking query's plan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refprogram.settings")
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    if "bench" not in name:
+        sys.exit(f"Refusing to drop {name!r}: the benchmark database's name must contain 'bench'.")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    print(f"created database {name}")
+
+
+def top_up_ledger(target: int) -> None:
+    """Bring the ledger to ``target`` rows: spread over every profile and the last two years,
+    mixed activity types and outcomes (set-based, no save() per row)."""
+    from django.db import connection
+
+    from references.models import UsageEntry
+
+    have = UsageEntry.objects.count()
+    missing = max(0, target - have)
+    started = time.perf_counter()
+    if missing:
+        with connection.cursor() as cur:
+            cur.execute(
+                f"""
+                WITH p AS (
+                    SELECT id, customer_id, row_number() OVER (ORDER BY id) AS rn, count(*) OVER () AS n
+                    FROM references_referenceprofile
+                )
+                INSERT INTO references_usageentry
+                    (reference_id, customer_id, activity_type_id, status, points, occurred_on,
+                     override, override_reason, note, created_at, updated_at)
+                SELECT p.id, p.customer_id,
+                       (ARRAY['call','email','name_drop','quote','event_meeting'])[1 + g % 5],
+                       (ARRAY['done','declined','asked','withdrawn','done','done','done'])[1 + g % 7],
+                       (ARRAY[2,1,1,1,2])[1 + g % 5],
+                       CURRENT_DATE - ((g::bigint * 7919) % 730)::int,
+                       false, '', '', now(), now()
+                FROM generate_series(1, {int(missing)}) AS g
+                JOIN p ON p.rn = 1 + ((g::bigint * 104729) % (SELECT max(n) FROM p))
+                """
+            )
+            cur.execute("ANALYZE")
+    print(f"ledger: {have:,} → {UsageEntry.objects.count():,} rows in {time.perf_counter() - started:.1f} s")
+
+
+def build_requests(rng: random.Random, n: int):
+    from datetime import timedelta
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from accounts.models import User
+    from references.models import ActivityType, ReferenceProfile
+    from requests_app.models import Request
+
+    requester = User.objects.filter(role="sales").first() or User.objects.create(
+        username="bench_sales", role="sales"
+    )
+    call = ActivityType.objects.get(code="call")
+    # Pick (industry, region, product) triples the inventory actually holds, as real requests do.
+    through = ReferenceProfile.products.through
+    combos = list(
+        through.objects.values(
+            "referenceprofile__customer__industry_id",
+            "referenceprofile__customer__region_id",
+            "product__name",
+        )
+        .annotate(n=Count("id"))
+        .order_by("-n")[:40]
+    )
+    use_cases = list(
+        ReferenceProfile.use_cases.through.objects.values_list("usecase__name", flat=True).distinct()[:20]
+    )
+    requests = []
+    for i in range(n):
+        c = combos[i % len(combos)]
+        needed_by = timezone.now() + timedelta(days=20)
+        nice = [
+            {"field": "deployment", "value": rng.choice(["cloud", "hybrid", "on_premises"]), "weight": 5},
+            {"field": "seniority", "value": rng.choice(["vp", "director", "c_level"]), "weight": 4},
+            {"field": "language", "value": rng.choice(["en", "de", "fr"]), "weight": 3},
+            {"field": "use_case", "value": rng.choice(use_cases), "weight": 2}
+            if use_cases
+            else {"field": "country", "value": "US", "weight": 2},
+        ]
+        requests.append(
+            Request.objects.create(
+                requester=requester,
+                activity_type=call,
+                prospect_name=f"Bench prospect {i}",
+                prospect_size_band=rng.choice(["midmarket", "enterprise", "global"]),
+                prospect_seniority=rng.choice(["vp", "director"]),
+                criteria={
+                    "must": [
+                        {"field": "industry", "value": c["referenceprofile__customer__industry_id"]},
+                        {"field": "region", "value": c["referenceprofile__customer__region_id"]},
+                        {"field": "product", "value": c["product__name"]},
+                    ],
+                    "nice": nice,
+                },
+                needed_by=needed_by,
+                start_by=needed_by - timedelta(days=call.lead_time_days),
+            )
+        )
+    return requests
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", type=int, default=100_000)
+    parser.add_argument("--ledger", type=int, default=None, help="ledger rows (default 10 per customer)")
+    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--explain", action="store_true")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database whose name contains 'bench'.")
+    if not args.reuse:
+        recreate_database(url)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["*"]
+    from accounts.models import User
+    from references.models import OverusePolicy, ReferenceProfile
+    from requests_app import matching
+
+    if not args.reuse:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        call_command("seed_demo", scale=args.scale, seed=1)
+        print(f"seed_demo --scale {args.scale}: {time.perf_counter() - started:.1f} s")
+        top_up_ledger(args.ledger or args.scale * 10)
+    print(f"profiles: {ReferenceProfile.objects.count():,}")
+
+    rng = random.Random(7)
+    requests = build_requests(rng, 10)
+    manager = User.objects.filter(role="manager").first() or User.objects.create(
+        username="bench_mgr", role="manager"
+    )
+    client = Client()
+    client.force_login(manager)
+    # Warm up caches and connections.
+    for r in requests[:3]:
+        client.get(f"/api/v1/requests/{r.pk}/matches/")
+    timings, sizes = [], []
+    for i in range(args.samples):
+        r = requests[i % len(requests)]
+        started = time.perf_counter()
+        response = client.get(f"/api/v1/requests/{r.pk}/matches/")
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.content[:300]
+        sizes.append(len(response.json()))
+    timings.sort()
+    p50 = statistics.median(timings)
+    p95 = timings[min(len(timings) - 1, int(round(0.95 * len(timings))) - 1)]
+    print(
+        f"matches endpoint (3 must-haves, 4 nice-to-haves, top 20) over {len(timings)} calls: "
+        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms; matches per call: min {min(sizes)}, max {max(sizes)}"
+    )
+    if args.explain:
+        from django.utils import timezone
+
+        qs = matching.rank_queryset(requests[0], policy=OverusePolicy.current(), today=timezone.localdate())
+        sql, params = qs.values_list("pk", "can_propose")[:20].query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN ANALYZE " + sql, params)
+            print("\n".join(row[0] for row in cur.fetchall()))
+
+
+if __name__ == "__main__":
+    main()
