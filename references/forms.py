@@ -34,10 +34,35 @@ def add_service_errors(form: forms.Form, exc: ValidationError | RuleViolation) -
             form.add_error(None, message)
 
 
-def style_filter_form(form: forms.Form, *, checkboxes=(), hide=(), labels=None) -> forms.Form:
-    """Make a FilterSet's form fit the sidebar: short lists as checkboxes, yes/no as "Any/Yes/No"."""
+FILTER_LABELS = {
+    "search": "Search",
+    "status": "Status",
+    "industry": "Industry",
+    "region": "Region",
+    "country": "Country (code)",
+    "size_band": "Size band",
+    "product": "Product",
+    "product_line": "Product line",
+    "use_case": "Use case",
+    "deployment": "Deployment",
+    "activity_type": "Will do",
+    "seniority": "Seniority",
+    "language": "Language",
+    "available": "Available now",
+    "stale": "Stale (re-confirm first)",
+    "marquee": "Marquee customer",
+    "source": "Source",
+    "aging": "Waiting > 7 days",
+}
+
+
+def style_filter_form(form: forms.Form, *, checkboxes=(), hide=(), labels=None, order=None) -> forms.Form:
+    """Make a FilterSet's form fit the sidebar: short lists as checkboxes, yes/no as "Any/Yes/No",
+    plain labels, languages by name."""
     for name in hide:
         form.fields.pop(name, None)
+    if order:
+        form.order_fields(order)
     for name, field in form.fields.items():
         if name in checkboxes:
             field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
@@ -46,11 +71,14 @@ def style_filter_form(form: forms.Form, *, checkboxes=(), hide=(), labels=None) 
             field.widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
         elif isinstance(field, forms.MultipleChoiceField):
             field.widget.attrs["size"] = min(6, max(3, len(field.choices)))
+            field.help_text = "Ctrl-click (⌘-click) to pick several."
         if name == "search":
             field.widget = forms.TextInput(attrs={"type": "search", "placeholder": "Words in story, title…"})
-    for name, label in (labels or {}).items():
+    for name, label in {**FILTER_LABELS, **(labels or {})}.items():
         if name in form.fields:
             form.fields[name].label = label
+    if "language" in form.fields:
+        form.fields["language"].label_from_instance = lambda language: language.name
     return form
 
 

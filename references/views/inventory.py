@@ -141,7 +141,7 @@ def _inventory_filter(request, queryset):
         filterset.form,
         checkboxes=("status", "size_band", "seniority", "deployment"),
         hide=("customer",),
-        labels={"available": "Available now", "stale": "Stale", "marquee": "Marquee customer"},
+        order=["search", "status", "available", "stale", "industry", "region", "country", "size_band"],
     )
     return filterset
 
@@ -200,9 +200,8 @@ def catalog(request):
         filterset.form,
         checkboxes=("size_band", "seniority", "deployment"),
         hide=("customer", "status", "stale", "marquee", "product_line"),
-        labels={"available": "Available now", "search": "Search"},
+        order=["search", "available", "activity_type", "industry", "size_band", "region", "country"],
     )
-    filterset.form.order_fields(["search", "available", "activity_type", "industry"])
     page = paginate(request, profile_rows(filterset.qs).order_by("is_stale_now", "customer__name", "id"))
     attach_capacity(page.object_list, today, policy)
     return render(request, "references/referenceprofile_catalog.html", {"filter": filterset, "page": page})

@@ -89,7 +89,7 @@ def nomination_list(request):
     vetter = perms.has_capability(user, perms.VET_NOMINATIONS)
     base = Nomination.objects.visible_to(user)
     filterset = NominationFilter(request.GET or None, queryset=base, request=request)
-    style_filter_form(filterset.form, checkboxes=("status", "source"), labels={"aging": "Waiting > 7 days"})
+    style_filter_form(filterset.form, checkboxes=("status", "source"))
     queryset = (
         filterset.qs.select_related("customer__industry", "customer__region", "nominated_by", "account_owner")
         .prefetch_related("products")
