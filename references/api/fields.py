@@ -74,7 +74,7 @@ class ManagedListField(serializers.SlugRelatedField):
         self.fail("unknown_many", label=self.label_name, values=", ".join(values), valid=valid)
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or not data.strip():
+        if not isinstance(data, str) or not data.strip() or "\x00" in data:
             self.fail("invalid", label=self.label_name)
         found = self.get_queryset().filter(**{self.slug_field: data.strip()}).first()
         if found is None:
@@ -97,7 +97,7 @@ class ManagedListManyField(ManyRelatedField):
         values = list(data)
         if not self.allow_empty and not values:
             self.fail("empty")
-        if any(not isinstance(v, str) or not v.strip() for v in values):
+        if any(not isinstance(v, str) or not v.strip() or "\x00" in v for v in values):
             child.fail("invalid", label=child.label_name)
         wanted = list(dict.fromkeys(v.strip() for v in values))
         found = {

@@ -103,6 +103,7 @@ class IndustryViewSet(ManagedListViewSet):
     queryset = Industry.objects.all()
     serializer_class = s.IndustrySerializer
     lookup_field = "code"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"  # codes are slugs
 
 
 @extend_schema_view(
@@ -115,6 +116,7 @@ class RegionViewSet(ManagedListViewSet):
     queryset = Region.objects.all()
     serializer_class = s.RegionSerializer
     lookup_field = "code"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"  # codes are slugs
 
 
 ID_LOOKUP = "Looked up by numeric id; other resources refer to it by its unique `name`."

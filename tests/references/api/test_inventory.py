@@ -196,6 +196,9 @@ BAD_INPUT = [
     ("post", "customers/", {**NEW_CUSTOMER, "products": [], "account_owner": "bob"}, "account_owner"),
     ("post", "customers/", {**NEW_CUSTOMER, "products": [], "colour": "red"}, "colour"),
     ("post", "customers/", ["not", "an", "object"], "non_field_errors"),
+    ("post", "customers/", {**NEW_CUSTOMER, "industry": "fin\x00"}, "industry"),  # PostgreSQL refuses NUL
+    ("post", "customers/", {**NEW_CUSTOMER, "products": ["Alpha\x00"]}, "products"),
+    ("post", "customers/", {**NEW_CUSTOMER, "products": [], "account_owner": 10**20}, "account_owner"),
     ("post", "contacts/", {"customer": "abc", "name": "X", "seniority": "vp"}, "customer"),
     ("post", "contacts/", {"customer": {"id": 1}, "name": "X", "seniority": "vp"}, "customer"),
     ("post", "contacts/", {"customer": True, "name": "X", "seniority": "vp"}, "customer"),
@@ -279,3 +282,11 @@ def test_contact_edit_refreshes_the_catalog_search(api_as, manager, pair):
     assert response.status_code == 200
     assert ids(api_as(manager).get(f"{API}references/?search=Quokka")) == {pair["a"].pk}
     assert contact.pk != pair["a"].contact_id
+
+
+def test_odd_lookups_and_query_strings_are_not_server_errors(api_as, manager, pair):
+    client = api_as(manager)
+    for path in ("industries/%00/", "references/abc/", "references/99999999999999999999/"):
+        assert client.get(API + path).status_code == 404, path
+    for query in ("industry=%00", "search=%00", "customer=abc", "language=xx"):
+        assert client.get(f"{API}references/?{query}").status_code == 400, query
