@@ -22,14 +22,17 @@ class ApprovalFilter(filters.FilterSet):
     customer_name = filters.CharFilter(method="filter_customer_name", label="Customer name")
     customer = filters.NumberFilter(field_name="customer_id")
     industry = filters.ModelMultipleChoiceFilter(
-        field_name="customer__industry", queryset=Industry.objects.all(), to_field_name="code"
+        field_name="customer__industry",
+        queryset=Industry.objects.all(),
+        to_field_name="code",
+        label="Industry",
     )
     product = filters.ModelMultipleChoiceFilter(
-        queryset=Product.objects.all(), to_field_name="name", method="filter_product"
+        queryset=Product.objects.all(), to_field_name="name", method="filter_product", label="Product"
     )
     use = filters.MultipleChoiceFilter(choices=ApprovalUse.choices)
     status = filters.MultipleChoiceFilter(choices=ApprovalStatus.choices)
-    channel = filters.ChoiceFilter(choices=Channel.choices, method="filter_channel")
+    channel = filters.ChoiceFilter(choices=Channel.choices, method="filter_channel", label="Channel")
     expiring = filters.BooleanFilter(
         method="filter_expiring", label=f"Expiring within {EXPIRY_WARNING_DAYS} days"
     )

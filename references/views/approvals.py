@@ -142,7 +142,7 @@ def approval_board(request):
     _require(request, perms.VIEW_APPROVALS)
     today = timezone.localdate()
     approvals = Approval.objects.visible_to(request.user)
-    filterset = ApprovalFilter(request.GET or None, queryset=approvals)
+    filterset = ApprovalFilter(request.GET, queryset=approvals)
     customers = filterset.customers(
         Customer.objects.visible_to(request.user).select_related("industry").order_by("name", "id")
     )
@@ -189,7 +189,7 @@ def approval_library(request):
     """Approved quotes, case studies, videos and logos to re-use instead of a new ask."""
     _require(request, perms.VIEW_APPROVALS)
     base = Approval.objects.visible_to(request.user)
-    filterset = ApprovalFilter(request.GET or None, queryset=base)
+    filterset = ApprovalFilter(request.GET, queryset=base)
     qs = filterset.qs if filterset.is_valid() else base.none()
     assets = library_assets(qs, status_given=bool(request.GET.get("status")))
     page = Paginator(assets, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -457,7 +457,8 @@ CONSENT_INVALID = {
 
 
 def _consent_headers(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
+    response["Referrer-Policy"] = "same-origin"  # the token never leaks to other sites (and the
+    # form still sends its Origin: "no-referrer" would make the browser send "Origin: null" and fail CSRF)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     return response
