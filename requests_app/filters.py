@@ -29,7 +29,7 @@ class RequestFilter(filters.FilterSet):
         model = Request
         fields: list[str] = []
 
-    def filter_open(self, queryset, name, value):
+    def filter_open(self, queryset, name, value: bool | None):
         if value is None:
             return queryset
         return (
@@ -38,7 +38,7 @@ class RequestFilter(filters.FilterSet):
             else queryset.exclude(status__in=OPEN_REQUEST_STATUSES)
         )
 
-    def filter_assignee(self, queryset, name, value):
+    def filter_assignee(self, queryset, name, value: str):
         value = (value or "").strip().lower()
         if not value:
             return queryset
@@ -51,7 +51,7 @@ class RequestFilter(filters.FilterSet):
             return queryset.filter(assignee_id=int(value))
         return queryset.none()
 
-    def filter_urgency(self, queryset, name, value):
+    def filter_urgency(self, queryset, name, value: str):
         now = timezone.now()
         if value == Urgency.OVERDUE:
             return queryset.filter(status__in=OPEN_REQUEST_STATUSES, needed_by__lte=now)
@@ -63,7 +63,7 @@ class RequestFilter(filters.FilterSet):
             )
         return queryset
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(self, queryset, name, value: str):
         value = (value or "").strip()[:200]
         if not value:
             return queryset

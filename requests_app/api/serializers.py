@@ -123,38 +123,38 @@ class RequestSerializer(serializers.ModelSerializer):
         return {"result": obj.outcome_result, "amount": obj.outcome_amount}
 
 
-class OutcomeSerializer(serializers.Serializer):
+class RequestOutcomeSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=OutcomeResult.choices)
     amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
 
 
-class RateSerializer(serializers.Serializer):
+class RequestRateSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class RequestReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
 
 
-class AssignSerializer(serializers.Serializer):
+class RequestAssignSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(
         required=False, allow_null=True, help_text="A manager's user id; omit for yourself."
     )
 
 
-class BulkAssignSerializer(AssignSerializer):
+class RequestBulkAssignSerializer(RequestAssignSerializer):
     requests = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=200)
 
 
-class ProposeSerializer(serializers.Serializer):
+class CandidateProposeSerializer(serializers.Serializer):
     reference = serializers.IntegerField()
     override_reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-class TransitionSerializer(serializers.Serializer):
+class CandidateTransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=CandidateState.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     scheduled_for = serializers.DateTimeField(required=False, allow_null=True)

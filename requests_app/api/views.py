@@ -19,15 +19,15 @@ from .. import matching, services
 from ..filters import RequestFilter
 from ..models import Candidate, CandidateEvent, Request
 from .serializers import (
-    AssignSerializer,
-    BulkAssignSerializer,
+    CandidateProposeSerializer,
     CandidateSerializer,
-    OutcomeSerializer,
-    ProposeSerializer,
-    RateSerializer,
-    ReasonSerializer,
+    CandidateTransitionSerializer,
+    RequestAssignSerializer,
+    RequestBulkAssignSerializer,
+    RequestOutcomeSerializer,
+    RequestRateSerializer,
+    RequestReasonSerializer,
     RequestSerializer,
-    TransitionSerializer,
 )
 
 
@@ -138,7 +138,8 @@ class RequestViewSet(
         return Response({**result, "weights": [{"what": w, "points": p} for w, p in matching.WEIGHTS_DOC]})
 
     @extend_schema(
-        request=ProposeSerializer, responses={200: CandidateSerializer(many=True), 201: CandidateSerializer}
+        request=CandidateProposeSerializer,
+        responses={200: CandidateSerializer(many=True), 201: CandidateSerializer},
     )
     @action(detail=True, methods=["get", "post"])
     def candidates(self, request, pk=None):
@@ -150,7 +151,7 @@ class RequestViewSet(
             return Response(CandidateSerializer(qs, many=True).data)
         if not perms.has_capability(request.user, perms.TRIAGE_REQUESTS):
             self.permission_denied(request, message="Only a reference manager may propose references.")
-        data = ProposeSerializer(data=request.data)
+        data = CandidateProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reference = (
             ReferenceProfile.objects.visible_to(request.user)
@@ -169,12 +170,12 @@ class RequestViewSet(
             CandidateSerializer(_candidates_qs().get(pk=candidate.pk)).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(request=OutcomeSerializer)
+    @extend_schema(request=RequestOutcomeSerializer)
     @action(detail=True, methods=["post"])
     def outcome(self, request, pk=None):
         """The deal's outcome ``{"result": "won"|"lost", "amount"}``, by the requester or a manager."""
         obj = self.get_object()
-        data = OutcomeSerializer(data=request.data)
+        data = RequestOutcomeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         obj = services.request_outcome(
             request=obj,
@@ -184,12 +185,12 @@ class RequestViewSet(
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
 
-    @extend_schema(request=RateSerializer)
+    @extend_schema(request=RequestRateSerializer)
     @action(detail=True, methods=["post"])
     def rate(self, request, pk=None):
         """The requester rates the reference experience ``{"rating": 1–5, "comment"}``."""
         obj = self.get_object()
-        data = RateSerializer(data=request.data)
+        data = RequestRateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         obj = services.request_rate(
             request=obj,
@@ -199,45 +200,47 @@ class RequestViewSet(
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
 
-    @extend_schema(request=ReasonSerializer)
+    @extend_schema(request=RequestReasonSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel an open request ``{"reason"}`` (its requester or a manager)."""
         obj = self.get_object()
-        data = ReasonSerializer(data=request.data)
+        data = RequestReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         obj = services.request_cancel(request=obj, actor=request.user, reason=data.validated_data["reason"])
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
 
-    @extend_schema(request=ReasonSerializer)
+    @extend_schema(request=RequestReasonSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close an open request unfulfilled ``{"reason"}`` (a manager); records unmet demand."""
         obj = self.get_object()
-        data = ReasonSerializer(data=request.data)
+        data = RequestReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         obj = services.request_close_unfulfilled(
             request=obj, actor=request.user, reason=data.validated_data["reason"]
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
 
-    @extend_schema(request=AssignSerializer)
+    @extend_schema(request=RequestAssignSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         """Assign the request ``{"assignee": user id}`` (omit for yourself, null to unassign)."""
         obj = self.get_object()
-        data = AssignSerializer(data=request.data)
+        data = RequestAssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.request_assign(
             requests=[obj], assignee=_assignee_for(data.validated_data, request.user), actor=request.user
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
 
-    @extend_schema(request=BulkAssignSerializer, responses={200: dict})
+    @extend_schema(
+        request=RequestBulkAssignSerializer, responses={200: dict}, operation_id="requests_bulk_assign"
+    )
     @action(detail=False, methods=["post"], url_path="assign")
     def bulk_assign(self, request):
         """Assign many requests at once ``{"requests": [ids], "assignee": id}``; returns how many changed."""
-        data = BulkAssignSerializer(data=request.data)
+        data = RequestBulkAssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         requests = list(self.get_queryset().filter(pk__in=data.validated_data["requests"]))
         changed = services.request_assign(
@@ -256,13 +259,13 @@ class CandidateViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return _candidates_qs().visible_to(self.request.user)
 
-    @extend_schema(request=TransitionSerializer)
+    @extend_schema(request=CandidateTransitionSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the candidate ``{"to", "note"}``; 409 ``invalid_transition`` for a move the state
         machine forbids."""
         candidate = self.get_object()
-        data = TransitionSerializer(data=request.data)
+        data = CandidateTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.candidate_transition(
             candidate=candidate,
