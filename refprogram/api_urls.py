@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("references.api.urls")),
     path("", include("requests_app.api.urls")),
+    path("", include("reporting.api.urls")),
 ]

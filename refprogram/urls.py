@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("references.urls")),
     path("", include("requests_app.urls")),
+    path("", include("reporting.urls")),
 ]

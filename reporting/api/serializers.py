@@ -1,0 +1,210 @@
+"""The shape of ``GET /api/v1/metrics/summary/`` for the OpenAPI schema (read-only)."""
+
+from rest_framework import serializers
+
+
+class SegmentSerializer(serializers.Serializer):
+    industry = serializers.CharField(allow_null=True)
+    region = serializers.CharField(allow_null=True)
+    product_line = serializers.CharField(allow_null=True)
+    activity_type = serializers.CharField(allow_null=True)
+
+
+class ActivityTimingSerializer(serializers.Serializer):
+    activity_type = serializers.CharField()
+    name = serializers.CharField()
+    lead_time_days = serializers.IntegerField()
+    fulfilled = serializers.IntegerField()
+    median_days = serializers.FloatField(allow_null=True)
+    p90_days = serializers.FloatField(allow_null=True)
+    within_lead_time = serializers.IntegerField()
+    within_lead_time_share = serializers.FloatField(allow_null=True)
+
+
+class RequestFiguresSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    fulfilled = serializers.IntegerField()
+    unfulfilled = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    unfulfilled_by_reason = serializers.DictField(child=serializers.IntegerField())
+    fulfilment_rate = serializers.FloatField(
+        allow_null=True, help_text="fulfilled / (fulfilled + unfulfilled)"
+    )
+    median_days_to_fulfil = serializers.FloatField(allow_null=True)
+    p90_days_to_fulfil = serializers.FloatField(allow_null=True)
+    fulfilled_on_time = serializers.IntegerField()
+    on_time_share = serializers.FloatField(allow_null=True)
+    by_activity_type = ActivityTimingSerializer(many=True)
+
+
+class RequestsBlockSerializer(serializers.Serializer):
+    current = RequestFiguresSerializer()
+    previous = RequestFiguresSerializer()
+
+
+class RevenueFiguresSerializer(serializers.Serializer):
+    influenced_revenue = serializers.FloatField()
+    won = serializers.IntegerField()
+    lost = serializers.IntegerField()
+    win_rate = serializers.FloatField(allow_null=True)
+    average_deal_size = serializers.FloatField(allow_null=True)
+
+
+class RevenueBlockSerializer(serializers.Serializer):
+    current = RevenueFiguresSerializer()
+    previous = RevenueFiguresSerializer()
+
+
+class SupplyDemandSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    dimension = serializers.ChoiceField(choices=["industry", "product_line", "region", "activity_type"])
+    value = serializers.CharField()
+    label = serializers.CharField()
+    requests = serializers.IntegerField()
+    available = serializers.IntegerField()
+    unmet = serializers.IntegerField()
+    shortfall = serializers.IntegerField()
+    requests_per_reference = serializers.FloatField(allow_null=True)
+
+
+class HeatCellSerializer(serializers.Serializer):
+    requests = serializers.IntegerField()
+    available = serializers.IntegerField()
+    gap = serializers.IntegerField()
+    heat = serializers.IntegerField()
+
+
+class HeatRowSerializer(serializers.Serializer):
+    industry = serializers.CharField()
+    label = serializers.CharField()
+    cells = HeatCellSerializer(many=True)
+
+
+class HeatRegionSerializer(serializers.Serializer):
+    region = serializers.CharField()
+    label = serializers.CharField()
+
+
+class HeatmapSerializer(serializers.Serializer):
+    regions = HeatRegionSerializer(many=True)
+    rows = HeatRowSerializer(many=True)
+
+
+class CoverageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    dimension = serializers.ChoiceField(choices=["product_line", "industry", "region"])
+    value = serializers.CharField()
+    target_share = serializers.FloatField()
+    references = serializers.IntegerField()
+    actual_share = serializers.FloatField(allow_null=True)
+    gap = serializers.FloatField(allow_null=True)
+
+
+class InventoryNowSerializer(serializers.Serializer):
+    active = serializers.IntegerField()
+    resting = serializers.IntegerField()
+    resting_at_cap = serializers.IntegerField()
+    stale = serializers.IntegerField()
+    in_catalog = serializers.IntegerField()
+    near_cap = serializers.IntegerField()
+    at_cap = serializers.IntegerField()
+    activated = serializers.IntegerField()
+    retired = serializers.IntegerField()
+    net_growth = serializers.IntegerField()
+    asks = serializers.IntegerField()
+    overrides = serializers.IntegerField()
+    over_asks = serializers.IntegerField(help_text="Must be zero.")
+
+
+class InventoryBeforeSerializer(serializers.Serializer):
+    asks = serializers.IntegerField()
+    overrides = serializers.IntegerField()
+    over_asks = serializers.IntegerField()
+
+
+class InventoryBlockSerializer(serializers.Serializer):
+    current = InventoryNowSerializer()
+    previous = InventoryBeforeSerializer()
+
+
+class MostUsedSerializer(serializers.Serializer):
+    reference = serializers.IntegerField()
+    contact = serializers.CharField()
+    customer = serializers.CharField()
+    asks = serializers.IntegerField()
+    points = serializers.IntegerField()
+
+
+class NominationSourceSerializer(serializers.Serializer):
+    source = serializers.CharField()
+    total = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    vetting = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+
+
+class FunnelSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    vetting = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+
+
+class NominationsSerializer(serializers.Serializer):
+    by_source = NominationSourceSerializer(many=True)
+    funnel = FunnelSerializer()
+    aging = serializers.IntegerField()
+
+
+class ApprovalsSerializer(serializers.Serializer):
+    pending = serializers.IntegerField()
+    expiring_30_days = serializers.IntegerField()
+    declined = serializers.IntegerField()
+
+
+class SatisfactionFiguresSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    average = serializers.FloatField(allow_null=True)
+    distribution = serializers.DictField(child=serializers.IntegerField())
+
+
+class SatisfactionBlockSerializer(serializers.Serializer):
+    current = SatisfactionFiguresSerializer()
+    previous = SatisfactionFiguresSerializer()
+
+
+class TrendSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    days = serializers.IntegerField()
+    received = serializers.IntegerField()
+    fulfilled = serializers.IntegerField()
+    unfulfilled = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    over_asks = serializers.IntegerField()
+    overrides = serializers.IntegerField()
+    active = serializers.IntegerField(allow_null=True, required=False)
+    resting = serializers.IntegerField(allow_null=True, required=False)
+    stale = serializers.IntegerField(allow_null=True, required=False)
+    near_cap = serializers.IntegerField(allow_null=True, required=False)
+    at_cap = serializers.IntegerField(allow_null=True, required=False)
+    approvals_pending = serializers.IntegerField(allow_null=True, required=False)
+
+
+class MetricsSummarySerializer(serializers.Serializer):
+    period = serializers.DictField(
+        help_text="from, to, days, previous_from, previous_to (dates as YYYY-MM-DD)"
+    )
+    segment = SegmentSerializer()
+    requests = RequestsBlockSerializer()
+    revenue = RevenueBlockSerializer(allow_null=True, help_text="null for roles without view_revenue")
+    supply_demand = SupplyDemandSerializer(many=True)
+    heatmap = HeatmapSerializer()
+    coverage = CoverageSerializer(many=True)
+    inventory = InventoryBlockSerializer()
+    most_used = MostUsedSerializer(many=True)
+    nominations = NominationsSerializer()
+    approvals = ApprovalsSerializer()
+    satisfaction = SatisfactionBlockSerializer()
+    trends = TrendSerializer(many=True)

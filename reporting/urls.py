@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export/<slug:table>.csv", views.export_csv, name="export"),
+    path("dashboard/targets/", views.targets, name="targets"),
+    path("dashboard/targets/<int:pk>/delete/", views.target_delete, name="target-delete"),
+    path("dashboard/operations/", views.operations, name="operations"),
+]

@@ -1,0 +1,150 @@
+"""Program metrics pages: the executive dashboard, CSV exports, strategic targets and the
+manager's operational view. Thin: read the period and segment, call the selectors, render."""
+
+from __future__ import annotations
+
+import csv
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import permissions as perms
+
+from . import selectors, services, tables
+from .forms import PeriodForm, TargetForm
+from .models import StrategicTarget
+from .periods import DEFAULT_PRESET, PRESETS, period_from_params
+from .selectors import Segment
+
+
+def capability_required(capability: str):
+    """Anonymous users go to the login page; a logged-in role without the capability gets 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not perms.has_capability(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def segment_from_params(params) -> Segment:
+    return Segment(**{k: (params.get(k) or "").strip() or None for k in selectors.SEGMENT_DIMENSIONS})
+
+
+def _period_and_errors(request):
+    """The requested period, or the default one with the field errors to show."""
+    try:
+        return period_from_params(request.GET), {}
+    except ValidationError as exc:
+        return period_from_params({"preset": DEFAULT_PRESET}), exc.message_dict
+
+
+@capability_required(perms.VIEW_DASHBOARD)
+def dashboard(request):
+    period, errors = _period_and_errors(request)
+    segment = segment_from_params(request.GET)
+    can_see_revenue = perms.has_capability(request.user, perms.VIEW_REVENUE)
+    summary = selectors.program_summary(period, segment, include_revenue=can_see_revenue)
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {
+            "period": period,
+            "summary": summary,
+            "tables": tables.build_all(summary),
+            "charts": tables.charts(summary),
+            "form": PeriodForm(
+                initial={**period.as_params(), **segment.as_dict(), "from": period.start, "to": period.end}
+            ),
+            "errors": errors,
+            "presets": PRESETS,
+            "query": query,
+            "can_see_revenue": can_see_revenue,
+            "heatmap": summary["heatmap"],
+        },
+    )
+
+
+@capability_required(perms.VIEW_DASHBOARD)
+def export_csv(request, table: str):
+    """One dashboard table as CSV, for the same period and segment as the page."""
+    if table not in tables.TABLES:
+        raise Http404("No such table.")
+    can_see_revenue = perms.has_capability(request.user, perms.VIEW_REVENUE)
+    if table in tables.REVENUE_TABLES and not can_see_revenue:
+        raise PermissionDenied
+    period, errors = _period_and_errors(request)
+    if errors:
+        return HttpResponse(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), status=400, content_type="text/plain"
+        )
+    summary = selectors.program_summary(
+        period,
+        segment_from_params(request.GET),
+        include_revenue=can_see_revenue,
+        include_trends=table == "trends",
+    )
+    built = tables.build(table, summary)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{table}_{period.start}_{period.end}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([heading for _, heading, _ in built.columns])
+    for row in built.rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return response
+
+
+@capability_required(perms.SET_TARGETS)
+@require_http_methods(["GET", "POST"])
+def targets(request):
+    """The strategic mix: list the targets and set one (setting an existing segment changes it)."""
+    form = TargetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = services.target_set(
+                dimension=form.cleaned_data["dimension"],
+                value=form.cleaned_data["value"],
+                target_share=form.cleaned_data["target_share"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, f"Target saved: {target}.")
+            return redirect("reporting:targets")
+    rows = selectors.coverage()
+    return render(
+        request,
+        "reporting/target_list.html",
+        {"form": form, "rows": rows},
+        status=400 if form.errors else 200,
+    )
+
+
+@capability_required(perms.SET_TARGETS)
+@require_POST
+def target_delete(request, pk: int):
+    target = get_object_or_404(StrategicTarget, pk=pk)
+    services.target_delete(target=target, actor=request.user)
+    messages.success(request, f"Target removed: {target}.")
+    return redirect("reporting:targets")
+
+
+@capability_required(perms.VIEW_OPERATIONS)
+def operations(request):
+    data = selectors.operations()
+    return render(request, "reporting/operations.html", {**data, "now": timezone.now()})
