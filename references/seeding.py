@@ -885,7 +885,9 @@ class _Seeder:
                 status = NominationStatus.SUBMITTED
             seniority = _pick(rng, SENIORITY_WEIGHTS)
             person = self.person(country[2])
-            created = now - timedelta(days=rng.randint(0, 30), hours=rng.randint(0, 23))
+            # About half arrived this week; the rest wait longer than the 7 days that count as aging.
+            days = rng.randint(0, 6) if rng.random() < 0.5 else rng.randint(8, 45)
+            created = now - timedelta(days=days, hours=rng.randint(0, 23))
             decided = status in (NominationStatus.ACCEPTED, NominationStatus.REJECTED)
             if status == NominationStatus.ACCEPTED:
                 linked.add(profile_id)
