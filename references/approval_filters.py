@@ -42,7 +42,7 @@ class ApprovalFilter(filters.FilterSet):
         model = Approval
         fields: list[str] = []
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(self, queryset, name, value: str):
         condition = Q()
         for word in (value or "").split()[:10]:
             condition &= (
@@ -50,11 +50,11 @@ class ApprovalFilter(filters.FilterSet):
             )
         return queryset.filter(condition)
 
-    def filter_customer_name(self, queryset, name, value):
+    def filter_customer_name(self, queryset, name, value: str):
         value = (value or "").strip()[:200]
         return queryset.filter(customer__name__icontains=value) if value else queryset
 
-    def filter_product(self, queryset, name, value):
+    def filter_product(self, queryset, name, value: list[Product]):
         if not value:
             return queryset
         through = Customer.products.through
@@ -62,10 +62,10 @@ class ApprovalFilter(filters.FilterSet):
             Exists(through.objects.filter(customer_id=OuterRef("customer_id"), product__in=value))
         )
 
-    def filter_channel(self, queryset, name, value):
+    def filter_channel(self, queryset, name, value: str):
         return queryset.filter(channel_condition(value)) if value else queryset
 
-    def filter_expiring(self, queryset, name, value):
+    def filter_expiring(self, queryset, name, value: bool | None):
         if value is None:
             return queryset
         expiring = Approval.objects.expiring(EXPIRY_WARNING_DAYS, timezone.localdate())
@@ -75,7 +75,7 @@ class ApprovalFilter(filters.FilterSet):
             else queryset.exclude(pk__in=expiring.values("pk"))
         )
 
-    def filter_valid(self, queryset, name, value):
+    def filter_valid(self, queryset, name, value: bool | None):
         if value is None:
             return queryset
         valid = Approval.objects.valid(timezone.localdate())

@@ -152,6 +152,7 @@ SPECTACULAR_SETTINGS = {
         "SeniorityEnum": "references.choices.Seniority",
         "ProfileStatusEnum": "references.choices.ProfileStatus",
         "NominationStatusEnum": "references.choices.NominationStatus",
+        "ApprovalStatusEnum": "references.approval_choices.ApprovalStatus",
     },
 }
 

@@ -132,7 +132,7 @@ class ApprovalPatchSerializer(ApprovalSerializer):
         read_only_fields = [*ApprovalSerializer.Meta.read_only_fields, "customer", "supersedes"]
 
 
-class TransitionSerializer(serializers.Serializer):
+class ApprovalTransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=ApprovalStatus.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     approver_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -142,13 +142,13 @@ class TransitionSerializer(serializers.Serializer):
     expires_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class SendLinkSerializer(serializers.Serializer):
+class ApprovalSendLinkSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     valid_days = serializers.IntegerField(required=False, min_value=1, max_value=30, default=14)
 
 
-class UploadSerializer(serializers.Serializer):
+class ApprovalUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
@@ -255,24 +255,24 @@ class ApprovalViewSet(
             approval=serializer.instance, by=self.request.user, data=dict(serializer.validated_data)
         )
 
-    @extend_schema(request=TransitionSerializer, responses=ApprovalSerializer)
+    @extend_schema(request=ApprovalTransitionSerializer, responses=ApprovalSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the approval along its lifecycle; 409 ``invalid_transition`` when the map forbids it."""
         approval = self.get_object()
-        serializer = TransitionSerializer(data=request.data)
+        serializer = ApprovalTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         approval = services.approval_transition(
             approval=approval, by=request.user, **serializer.validated_data
         )
         return Response(ApprovalSerializer(approval, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=SendLinkSerializer, responses={201: None})
+    @extend_schema(request=ApprovalSendLinkSerializer, responses={201: None})
     @action(detail=True, methods=["post"], url_path="send-link")
     def send_link(self, request, pk=None):
         """Email the customer contact a private, expiring, one-time link to approve or decline."""
         approval = self.get_object()
-        serializer = SendLinkSerializer(data=request.data)
+        serializer = ApprovalSendLinkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         sent = services.approval_send_link(
             approval=approval,
@@ -290,7 +290,9 @@ class ApprovalViewSet(
         )
 
     @extend_schema(
-        methods=["POST"], request={"multipart/form-data": UploadSerializer}, responses=ApprovalSerializer
+        methods=["POST"],
+        request={"multipart/form-data": ApprovalUploadSerializer},
+        responses=ApprovalSerializer,
     )
     @action(detail=True, methods=["get", "post"])
     def document(self, request, pk=None):
@@ -298,7 +300,9 @@ class ApprovalViewSet(
         return self._file(request, "document")
 
     @extend_schema(
-        methods=["POST"], request={"multipart/form-data": UploadSerializer}, responses=ApprovalSerializer
+        methods=["POST"],
+        request={"multipart/form-data": ApprovalUploadSerializer},
+        responses=ApprovalSerializer,
     )
     @action(detail=True, methods=["get", "post"])
     def asset(self, request, pk=None):
@@ -311,7 +315,7 @@ class ApprovalViewSet(
             needed = perms.MANAGE_APPROVALS if kind == "document" else perms.REQUEST_APPROVALS
             if not perms.has_capability(request.user, needed):
                 raise PermissionDenied()
-            serializer = UploadSerializer(data=request.data)
+            serializer = ApprovalUploadSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             approval = services.approval_file_attach(
                 approval=approval, by=request.user, upload=serializer.validated_data["file"], kind=kind

@@ -184,3 +184,36 @@ def test_a_decided_approval_cannot_be_edited_on_the_page(users, client_as, make_
         f"/approvals/customer/{approval.customer_id}/request/?supersedes={approval.pk}"
     ).content.decode()
     assert "RefProgram halved our response time." in form
+
+
+def test_the_missing_approval_note_offers_to_request_each_missing_use(users, acme, rf):
+    from django.template.loader import render_to_string
+
+    from accounts.permissions import capabilities_of
+    from references import services
+
+    missing = services.approvals_missing_for_activity(customer=acme, activity_type="website_listing")
+    assert missing == ["website_listing", "logo"]
+    html = render_to_string(
+        "references/approval_missing.html",
+        {"customer": acme, "missing": missing, "caps": capabilities_of(users["marketing"])},
+    )
+    for use in missing:
+        assert f"/approvals/customer/{acme.pk}/request/?use={use}" in html
+    html = render_to_string(
+        "references/approval_missing.html",
+        {"customer": acme, "missing": missing, "caps": capabilities_of(users["sales"])},
+    )
+    assert "/request/" not in html and "Ask marketing" in html
+
+
+def test_the_detail_page_shows_the_history(users, client_as, api_as, make_approval):
+    approval = make_approval(status="requested", use="logo")
+    api_as(users["manager"]).post(
+        f"/api/v1/approvals/{approval.pk}/transition/",
+        {"to": "in_review", "note": "Called Dana"},
+        format="json",
+    )
+    html = client_as(users["executive"]).get(f"/approvals/{approval.pk}/").content.decode()
+    assert "requested → in_review" in html and "Called Dana" in html and "manager1" in html
+    assert "Send consent link" not in html and "Edit request" not in html  # read-only for executives
