@@ -303,9 +303,8 @@ def fulfilment_times(period: Period, segment: Segment = Segment()) -> dict:
     database, and are interpolated the same way.
     """
     start, end = period.bounds()
-    fulfilled = (
-        segment_requests(segment)
-        .filter(status=RequestStatus.FULFILLED, closed_at__gte=start, closed_at__lt=end)
+    fulfilled = segment_requests(segment).filter(
+        status=RequestStatus.FULFILLED, closed_at__gte=start, closed_at__lt=end
     )
     secs = SecondsBetween(F("closed_at"), F("created_at"))
     within = LessThanOrEqual(secs, F("activity_type__lead_time_days") * SECONDS_PER_DAY)
