@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import django_filters as filters
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.functional import cached_property
 
 from .choices import (
     Deployment,
@@ -22,6 +26,7 @@ from .models import (
     Industry,
     Language,
     Nomination,
+    OverusePolicy,
     Product,
     ReferenceProfile,
     Region,
@@ -29,22 +34,30 @@ from .models import (
     UseCase,
 )
 
+SEARCH_WORD = re.compile(r"\w+", re.UNICODE)
 
-def full_text(queryset: QuerySet, value: str, document: str = "search_document") -> QuerySet:
-    """Free-text search: PostgreSQL full text (GIN-indexed, web-search syntax) with a prefix
-    fallback for partial words; on SQLite every word must appear somewhere in the document."""
-    value = (value or "").strip()[:200]
-    if not value:
+
+def full_text(queryset: QuerySet, value: str) -> QuerySet:
+    """Free-text search of reference profiles; every word must match (as a word prefix).
+
+    On PostgreSQL it uses the stored, GIN-indexed ``search_vector`` column (migration 0004), so a
+    search never recomputes ``to_tsvector`` row by row; on SQLite every word must appear somewhere
+    in ``search_document``.
+    """
+    words = SEARCH_WORD.findall((value or "")[:200])[:12]
+    if not words:
         return queryset
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        vector = SearchVector(document, config="english")
-        query = SearchQuery(value, config="english", search_type="websearch")
-        return queryset.annotate(_fts=vector).filter(_fts=query)
+        # Only \w+ tokens reach to_tsquery, so the query text cannot be malformed.
+        tsquery = " & ".join(f"{word}:*" for word in words)
+        table = connection.ops.quote_name(ReferenceProfile._meta.db_table)
+        matches = RawSQL(
+            f"{table}.search_vector @@ to_tsquery('english', %s)", (tsquery,), output_field=BooleanField()
+        )
+        return queryset.filter(matches)
     condition = Q()
-    for word in value.split():
-        condition &= Q(**{f"{document}__icontains": word})
+    for word in words:
+        condition &= Q(search_document__icontains=word)
     return queryset.filter(condition)
 
 
@@ -61,34 +74,41 @@ class ReferenceProfileFilter(filters.FilterSet):
     """Filters of the inventory, the sales catalog and `GET /api/v1/references/`."""
 
     search = filters.CharFilter(method="filter_search", label="Search")
-    status = filters.MultipleChoiceFilter(choices=ProfileStatus.choices)
+    status = filters.MultipleChoiceFilter(distinct=False, choices=ProfileStatus.choices)
     industry = filters.ModelMultipleChoiceFilter(
-        field_name="customer__industry", queryset=Industry.objects.all(), to_field_name="code"
+        distinct=False, field_name="customer__industry", queryset=Industry.objects.all(), to_field_name="code"
     )
     region = filters.ModelMultipleChoiceFilter(
-        field_name="customer__region", queryset=Region.objects.all(), to_field_name="code"
+        distinct=False, field_name="customer__region", queryset=Region.objects.all(), to_field_name="code"
     )
     country = filters.CharFilter(field_name="customer__country", method="filter_country", label="Country")
     size_band = filters.MultipleChoiceFilter(
-        field_name="customer__size_band", choices=SizeBand.choices, label="Size band"
+        distinct=False, field_name="customer__size_band", choices=SizeBand.choices, label="Size band"
     )
     product = filters.ModelMultipleChoiceFilter(
-        queryset=Product.objects.all(), to_field_name="name", method="filter_product"
+        distinct=False, queryset=Product.objects.all(), to_field_name="name", method="filter_product"
     )
     product_line = filters.CharFilter(method="filter_product_line", label="Product line")
     use_case = filters.ModelMultipleChoiceFilter(
-        queryset=UseCase.objects.all(), to_field_name="name", method="filter_use_case", label="Use case"
+        distinct=False,
+        queryset=UseCase.objects.all(),
+        to_field_name="name",
+        method="filter_use_case",
+        label="Use case",
     )
-    deployment = filters.MultipleChoiceFilter(choices=Deployment.choices)
+    deployment = filters.MultipleChoiceFilter(distinct=False, choices=Deployment.choices)
     activity_type = filters.ModelMultipleChoiceFilter(
+        distinct=False,
         queryset=ActivityType.objects.all(),
         to_field_name="code",
         method="filter_activity_type",
         label="Activity type",
     )
-    seniority = filters.MultipleChoiceFilter(field_name="contact__seniority", choices=Seniority.choices)
+    seniority = filters.MultipleChoiceFilter(
+        distinct=False, field_name="contact__seniority", choices=Seniority.choices
+    )
     language = filters.ModelMultipleChoiceFilter(
-        queryset=Language.objects.all(), to_field_name="code", method="filter_language"
+        distinct=False, queryset=Language.objects.all(), to_field_name="code", method="filter_language"
     )
     customer = filters.NumberFilter(field_name="customer_id")
     available = filters.BooleanFilter(method="filter_available")
@@ -139,25 +159,34 @@ class ReferenceProfileFilter(filters.FilterSet):
             Exists(through.objects.filter(contact_id=OuterRef("contact_id"), language__in=value))
         )
 
+    @cached_property
+    def policy(self) -> OverusePolicy:
+        """The overuse policy, read once per filtering (the list view may pass its own)."""
+        return OverusePolicy.current()
+
     def filter_available(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.available() if value else queryset.unavailable()
+        return queryset.available(policy=self.policy) if value else queryset.unavailable(policy=self.policy)
 
     def filter_stale(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.stale() if value else queryset.fresh()
+        return queryset.stale(policy=self.policy) if value else queryset.fresh(policy=self.policy)
 
 
 class CustomerFilter(filters.FilterSet):
     search = filters.CharFilter(method="filter_search", label="Search")
-    industry = filters.ModelMultipleChoiceFilter(queryset=Industry.objects.all(), to_field_name="code")
-    region = filters.ModelMultipleChoiceFilter(queryset=Region.objects.all(), to_field_name="code")
+    industry = filters.ModelMultipleChoiceFilter(
+        distinct=False, queryset=Industry.objects.all(), to_field_name="code"
+    )
+    region = filters.ModelMultipleChoiceFilter(
+        distinct=False, queryset=Region.objects.all(), to_field_name="code"
+    )
     country = filters.CharFilter(method="filter_country")
-    size_band = filters.MultipleChoiceFilter(choices=SizeBand.choices)
+    size_band = filters.MultipleChoiceFilter(distinct=False, choices=SizeBand.choices)
     product = filters.ModelMultipleChoiceFilter(
-        queryset=Product.objects.all(), to_field_name="name", method="filter_product"
+        distinct=False, queryset=Product.objects.all(), to_field_name="name", method="filter_product"
     )
     account_owner = filters.NumberFilter(field_name="account_owner_id")
     marquee = filters.BooleanFilter(field_name="is_marquee")
@@ -181,9 +210,9 @@ class CustomerFilter(filters.FilterSet):
 class ContactFilter(filters.FilterSet):
     search = filters.CharFilter(method="filter_search", label="Search")
     customer = filters.NumberFilter(field_name="customer_id")
-    seniority = filters.MultipleChoiceFilter(choices=Seniority.choices)
+    seniority = filters.MultipleChoiceFilter(distinct=False, choices=Seniority.choices)
     language = filters.ModelMultipleChoiceFilter(
-        queryset=Language.objects.all(), to_field_name="code", method="filter_language"
+        distinct=False, queryset=Language.objects.all(), to_field_name="code", method="filter_language"
     )
 
     class Meta:
@@ -199,8 +228,8 @@ class ContactFilter(filters.FilterSet):
 
 
 class NominationFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=NominationStatus.choices)
-    source = filters.MultipleChoiceFilter(choices=NominationSource.choices)
+    status = filters.MultipleChoiceFilter(distinct=False, choices=NominationStatus.choices)
+    source = filters.MultipleChoiceFilter(distinct=False, choices=NominationSource.choices)
     aging = filters.BooleanFilter(method="filter_aging")
 
     class Meta:
@@ -220,9 +249,9 @@ class UsageEntryFilter(filters.FilterSet):
     reference = filters.NumberFilter(field_name="reference_id")
     customer = filters.NumberFilter(field_name="customer_id")
     activity_type = filters.ModelMultipleChoiceFilter(
-        queryset=ActivityType.objects.all(), to_field_name="code"
+        distinct=False, queryset=ActivityType.objects.all(), to_field_name="code"
     )
-    status = filters.MultipleChoiceFilter(choices=UsageStatus.choices)
+    status = filters.MultipleChoiceFilter(distinct=False, choices=UsageStatus.choices)
     request = filters.NumberFilter(field_name="request_ref")
     override = filters.BooleanFilter()
     since = filters.DateFilter(field_name="occurred_on", lookup_expr="gte")

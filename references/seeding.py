@@ -921,7 +921,7 @@ class _Seeder:
 
 
 # Expression indexes that cost far more to maintain row by row than to build once at the end.
-BULK_BUILT_INDEXES = ("profile_search_fts", "customer_name_trgm")
+BULK_BUILT_INDEXES = ("profile_search_vector", "customer_name_trgm")
 
 
 def _drop_bulk_built_indexes() -> list[str]:
