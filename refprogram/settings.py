@@ -127,8 +127,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="refprogram@localhost
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: its WWW-Authenticate header makes an anonymous call a 401, not a 403.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "refprogram.api.Pagination",
@@ -153,6 +154,9 @@ SPECTACULAR_SETTINGS = {
         "ProfileStatusEnum": "references.choices.ProfileStatus",
         "NominationStatusEnum": "references.choices.NominationStatus",
         "ApprovalStatusEnum": "references.approval_choices.ApprovalStatus",
+        "RequestStatusEnum": "requests_app.choices.RequestStatus",
+        "CandidateStateEnum": "requests_app.choices.CandidateState",
+        "UsageStatusEnum": "references.choices.UsageStatus",
     },
 }
 
