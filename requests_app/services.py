@@ -21,6 +21,7 @@ from accounts import permissions as perms
 from accounts.models import User
 from accounts.services import notification_send
 from references.models import ReferenceProfile
+from references.services import approvals
 from references.services import overuse as ledger
 from refprogram.errors import RuleViolation
 
@@ -250,6 +251,10 @@ def candidate_propose(
     _require_open(request)
     if request.activity_type.is_public and reference.private_only:
         raise RuleViolation(CODE_PRIVATE_ONLY, "This reference is kept for private (sales) use only.")
+    # Public use of a customer's name needs its valid approval, before the ask and again at completion.
+    approvals.approval_require_for_activity(
+        customer=reference.customer, activity_type=request.activity_type, reference=reference
+    )
     if request.candidates.filter(reference=reference, state__in=OPEN_CANDIDATE_STATES).exists():
         raise RuleViolation(CODE_ALREADY_PROPOSED, "This reference is already proposed for this request.")
     if request.candidates.filter(reference=reference, state=CandidateState.COMPLETED).exists():
@@ -345,6 +350,13 @@ def candidate_transition(
         )
     if to != CandidateState.WITHDRAWN:
         _require_open(request)
+    if to == CandidateState.COMPLETED:
+        # The approval may have expired or been revoked since the proposal.
+        approvals.approval_require_for_activity(
+            customer=candidate.reference.customer,
+            activity_type=request.activity_type,
+            reference=candidate.reference,
+        )
     before = candidate.state
     usage_to = CANDIDATE_USAGE.get(to)
     if to == CandidateState.WITHDRAWN and before in NOT_YET_ASKED:
