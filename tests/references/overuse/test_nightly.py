@@ -57,6 +57,9 @@ def program(db, ledger, today):
     }
 
 
+OURS = ["rest_at_cap", "wake_freed", "flag_stale"]
+
+
 def statuses():
     return dict(ReferenceProfile.objects.values_list("pk", "status"))
 
@@ -102,7 +105,9 @@ def test_second_run_changes_nothing(program, today, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         second = nightly.run_all(today=today)
     with django_capture_on_commit_callbacks(execute=True):
-        next_night = nightly.run_all(today=today + timedelta(days=1))
+        # The next night nothing of ours changed either (other apps' checks, e.g. the day's metric
+        # snapshot, legitimately do something every new day).
+        next_night = nightly.run_all(today=today + timedelta(days=1), only=OURS)
 
     assert all(value == 0 for changes in second.values() for value in changes.values()), second
     assert all(value == 0 for changes in next_night.values() for value in changes.values()), next_night
