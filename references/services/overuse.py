@@ -361,9 +361,12 @@ def policy_update(*, actor: User | None, **fields: Any) -> OverusePolicy:
     policy.full_clean()
     policy.save()
     if caps_changed:
+        from refprogram.tasks_util import enqueue
+
         from ..tasks import capacity_statuses_refresh
 
-        transaction.on_commit(lambda: capacity_statuses_refresh.delay())
+        # With Redis down the policy is still saved; the nightly run rests and wakes profiles then.
+        transaction.on_commit(lambda: enqueue(capacity_statuses_refresh))
     return policy
 
 
