@@ -109,6 +109,7 @@ def test_second_run_changes_nothing(program, today, django_capture_on_commit_cal
         # snapshot, legitimately do something every new day).
         next_night = nightly.run_all(today=today + timedelta(days=1), only=OURS)
 
+    print("second run:", second)  # shown in full when the assertion below fails
     assert all(value == 0 for changes in second.values() for value in changes.values()), second
     assert all(value == 0 for changes in next_night.values() for value in changes.values()), next_night
     after = (statuses(), ProfileEvent.objects.count(), Notification.objects.count(), len(mail.outbox))
