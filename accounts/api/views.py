@@ -1,7 +1,11 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
+from rest_framework.throttling import AnonRateThrottle
+
+from refprogram.security import LoginRateThrottle, raise_if_locked_out
 
 
 class ObtainTokenView(ObtainAuthToken):
@@ -9,6 +13,9 @@ class ObtainTokenView(ObtainAuthToken):
 
     permission_classes = [AllowAny]
     authentication_classes = []
+    # Per address, and tighter per username and address; 5 failures also lock the pair out (axes).
+    throttle_classes = [AnonRateThrottle, LoginRateThrottle]
+    throttle_scope = "auth-token"
 
     @extend_schema(
         request=inline_serializer(
@@ -17,4 +24,8 @@ class ObtainTokenView(ObtainAuthToken):
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            raise_if_locked_out(request)  # 429 locked_out rather than "wrong password"
+            raise

@@ -1,0 +1,66 @@
+"""Request-wide plumbing: the request id that ties log lines to one request, and the answer
+when the database is unreachable."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+
+from refprogram.logging import request_id_var
+
+logger = logging.getLogger("refprogram.requests")
+
+# A caller's own id (a proxy's X-Request-ID) is kept only if it is short and plain.
+_VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Takes the proxy's ``X-Request-ID`` or makes one, exposes it to logs and echoes it back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("x-request-id", "")
+        request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+_DATABASE_DOWN_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Unavailable · RefProgram</title></head>
+<body><h1>RefProgram is briefly unavailable</h1>
+<p>The database is unavailable, so nothing was saved. Please try again in a minute.</p>
+<p>Reference: {request_id}</p></body></html>
+"""
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost or refused database connection on a page is a plain 503 "try again" page, not a
+    500 stack trace. Each service runs in its own transaction, so nothing half-done was kept.
+    (The API answers the same with JSON, see ``refprogram.api``.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("database unavailable during %s", request.path, exc_info=exception)
+        request_id = getattr(request, "request_id", "-")
+        response = HttpResponse(_DATABASE_DOWN_PAGE.format(request_id=request_id), status=503)
+        response["Retry-After"] = "30"
+        return response
