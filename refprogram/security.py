@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -44,6 +45,25 @@ class LoginLockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class LoginLockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler (attempts, lockouts and a log of log-ins in the database,
+    shared by every worker), for log-ins that came over the network.
+
+    A log-in without a client address did not come from outside (``force_login`` in tests,
+    internal code): it is not written to the access log, as the backend above does not count it.
+    """
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        if request is None or not request.META.get("REMOTE_ADDR"):
+            return None
+        return super().user_logged_in(sender, request, user, **kwargs)
+
+    def user_logged_out(self, sender, request, user, **kwargs):
+        if request is None or not request.META.get("REMOTE_ADDR"):
+            return None
+        return super().user_logged_out(sender, request, user, **kwargs)
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

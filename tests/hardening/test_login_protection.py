@@ -169,3 +169,11 @@ def test_request_id_is_echoed_or_made(client):
     assert given["X-Request-ID"] == "req-1234567890"
     made = client.get("/login/", HTTP_X_REQUEST_ID="<script>")
     assert made["X-Request-ID"] != "<script>" and len(made["X-Request-ID"]) == 32
+
+
+def test_logins_over_http_are_in_the_access_log_internal_ones_are_not(users):
+    from axes.models import AccessLog
+
+    assert _login(Client(REMOTE_ADDR="10.0.0.7"), "sales1", PASSWORD).status_code == 302
+    Client().force_login(users["manager"])  # no client address: not a log-in from outside
+    assert list(AccessLog.objects.values_list("username", "ip_address")) == [("sales1", "10.0.0.7")]
