@@ -1,15 +1,24 @@
-"""``manage.py seed_demo [--scale N] [--seed S] [--logins-only]``: a demo program in an empty database."""
+"""``manage.py seed_demo [--scale N] [--seed S] [--logins-only]``: a demo program in an empty database.
+
+It lives in ``requests_app`` because it seeds requests on top of the inventory, and
+``references`` never imports ``requests_app`` (dependencies point one way).
+"""
+
+import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from references.models import Customer
 from references.seeding import DEMO_URL, demo_logins, seed_demo
+from requests_app.seeding import seed_requests
 
 
 class Command(BaseCommand):
     help = (
         "Fill an empty database with a realistic, deterministic demo program (N customers with "
-        "contacts, reference profiles, nominations and some usage) and the demo users."
+        "contacts, reference profiles, nominations and some usage; requests in every state with "
+        "their candidates, outcomes and ratings; public-use approvals) and the demo users."
     )
 
     def add_arguments(self, parser):
@@ -40,6 +49,14 @@ class Command(BaseCommand):
         )
         summary = ", ".join(f"{n:,} {what.replace('_', ' ')}" for what, n in result.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Created {summary} in {result.seconds:.1f} s."))
+        started = time.monotonic()
+        created = seed_requests(seed=seed, today=timezone.localdate(), scale=scale)
+        summary = ", ".join(f"{n:,} {what}" for what, n in created.items())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {summary} and ran the nightly checks in {time.monotonic() - started:.1f} s."
+            )
+        )
         self.print_logins()
 
     def print_logins(self) -> None:
