@@ -45,6 +45,8 @@ class ApprovalSerializer(serializers.ModelSerializer):
         queryset=Approval.objects.none(), required=False, allow_null=True
     )
     scope = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), allow_empty=False)
+    # null until the customer decided, and for roles that may not see contacts' personal data
+    approver_email = serializers.EmailField(read_only=True, allow_null=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     is_valid_today = serializers.SerializerMethodField()
     has_document = serializers.SerializerMethodField()
@@ -117,6 +119,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and not perms.has_capability(request.user, perms.VIEW_CONTACT_PII):
             data["approver_email"] = None  # the customer contact's personal data
+        data["approver_email"] = data["approver_email"] or None
         return data
 
 

@@ -283,6 +283,8 @@ class ReferenceProfileSerializer(NoUnknownFieldsMixin, serializers.ModelSerializ
         many=True,
         required=False,
     )
+    # blank unless resting: declared so the schema lists the blank value too
+    resting_reason = serializers.ChoiceField(choices=RestingReason.choices, read_only=True, allow_blank=True)
     is_stale = serializers.SerializerMethodField()
     capacity = serializers.SerializerMethodField()
     customer_summary = CustomerSummarySerializer(source="customer", read_only=True)

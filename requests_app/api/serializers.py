@@ -205,3 +205,18 @@ class CandidateSerializer(serializers.ModelSerializer):
         if obj.usage is None:
             return None
         return {"id": obj.usage.pk, "status": obj.usage.status, "points": obj.usage.points}
+
+
+class MatchSerializer(serializers.Serializer):
+    """One ranked match as ``GET requests/{id}/matches/`` returns it (documents the response;
+    ``matching.matches_for_request`` builds it)."""
+
+    reference = serializers.DictField(help_text="The reference's summary, with its capacity.")
+    score = serializers.FloatField()
+    met = serializers.ListField(child=serializers.CharField(), help_text="Criterion fields it meets.")
+    missed = serializers.ListField(child=serializers.CharField(), help_text="Criterion fields it misses.")
+    met_criteria = serializers.ListField(child=serializers.DictField())
+    missed_criteria = serializers.ListField(child=serializers.DictField())
+    must_missed = serializers.ListField(child=serializers.CharField())
+    available = serializers.BooleanField(help_text="Whether it can be proposed now.")
+    explanation = serializers.CharField()

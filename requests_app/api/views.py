@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -22,6 +22,7 @@ from .serializers import (
     CandidateProposeSerializer,
     CandidateSerializer,
     CandidateTransitionSerializer,
+    MatchSerializer,
     RequestAssignSerializer,
     RequestBulkAssignSerializer,
     RequestOutcomeSerializer,
@@ -108,8 +109,11 @@ class RequestViewSet(
     def update(self, request, *args, **kwargs):
         return self.partial_update(request, *args, **kwargs)
 
-    @extend_schema(responses={200: dict})
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        responses={200: MatchSerializer(many=True)},
+        parameters=[OpenApiParameter("limit", int, description="How many matches (1–100, default 20).")],
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def matches(self, request, pk=None):
         """Ranked matches, best first, each with its score, the criteria it meets and misses,
         whether it can be proposed now, and an explanation. ``?limit=`` (1–100, default 20).
@@ -141,7 +145,8 @@ class RequestViewSet(
         request=CandidateProposeSerializer,
         responses={200: CandidateSerializer(many=True), 201: CandidateSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    # A plain list (a request has a handful of candidates): no pagination or filters, in the schema too.
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def candidates(self, request, pk=None):
         """GET: the candidates proposed for this request with their timelines. POST
         ``{"reference": id}``: propose one (reserves capacity; 409 when it cannot be asked)."""
