@@ -324,10 +324,13 @@ class _Seeder:
             customer = p.customer
             products = sorted(x.name for x in p.products.all())
             use_cases = sorted(x.name for x in p.use_cases.all())
-            must = [{"field": "product", "value": rng.choice(products)}]
-            if rng.random() < 0.5:
-                must.append({"field": "industry", "value": customer.industry_id})
-            elif rng.random() < 0.4:
+            # A peer with the product in the prospect's industry, mostly in its region too
+            # (narrow must-haves also keep the ranking at submission quick on a big inventory).
+            must = [
+                {"field": "product", "value": rng.choice(products)},
+                {"field": "industry", "value": customer.industry_id},
+            ]
+            if rng.random() < 0.7:
                 must.append({"field": "region", "value": customer.region_id})
             nice = []
             if use_cases:
@@ -374,7 +377,7 @@ class _Seeder:
         """(kind, created) for every request, oldest first: kinds in fixed proportions with a
         minimum of each, spread over the last six months (open ones are recent)."""
         n, rng = self.n, self.rng
-        short = 2 + n // 60
+        short = 2 + n // 150  # each costs seconds at submission on a big inventory (nearest misses)
         counts = {
             "in_progress": max(5, round(n * 0.18)),
             "submitted": max(4, round(n * 0.12)),
