@@ -56,8 +56,10 @@ from references.models import (
     ActivityType,
     Contact,
     OverusePolicy,
+    Product,
     ReferenceProfile,
     UsageEntry,
+    UseCase,
     counting_usage,
     stale_condition,
 )
@@ -215,10 +217,13 @@ def criterion_q(criterion: dict) -> Q:
         return Q(competitor__icontains=value)
     if f == CriterionField.PRODUCT:
         through = ReferenceProfile.products.through
-        return Q(Exists(through.objects.filter(referenceprofile_id=OuterRef("pk"), product__name=value)))
+        # The name resolves once (an InitPlan), so the EXISTS probes the (profile, product) index.
+        product_id = Subquery(Product.objects.filter(name=value).values("pk")[:1])
+        return Q(Exists(through.objects.filter(referenceprofile_id=OuterRef("pk"), product_id=product_id)))
     if f == CriterionField.USE_CASE:
         through = ReferenceProfile.use_cases.through
-        return Q(Exists(through.objects.filter(referenceprofile_id=OuterRef("pk"), usecase__name=value)))
+        use_case_id = Subquery(UseCase.objects.filter(name=value).values("pk")[:1])
+        return Q(Exists(through.objects.filter(referenceprofile_id=OuterRef("pk"), usecase_id=use_case_id)))
     if f == CriterionField.LANGUAGE:
         through = Contact.languages.through
         return Q(Exists(through.objects.filter(contact_id=OuterRef("contact_id"), language_id=value)))
