@@ -745,7 +745,7 @@ def nomination_figures(period: Period, segment: Segment = Segment(), now=None) -
 
 def approval_figures(period: Period, segment: Segment = Segment(), today: dt.date | None = None) -> dict:
     """Approvals waiting for a decision now, valid ones ending within 30 days, and those the
-    customer declined in the period."""
+    customer approved or declined in the period."""
     today = today or timezone.localdate()
     start, end = period.bounds()
     return segment_approvals(segment).aggregate(
@@ -761,6 +761,10 @@ def approval_figures(period: Period, segment: Segment = Segment(), today: dt.dat
         declined=Count(
             "pk",
             filter=Q(status=ApprovalStatus.DECLINED, decided_at__gte=start, decided_at__lt=end),
+        ),
+        approved=Count(
+            "pk",
+            filter=Q(status=ApprovalStatus.APPROVED, decided_at__gte=start, decided_at__lt=end),
         ),
     )
 

@@ -288,6 +288,7 @@ def t_approvals(s):
         [
             ("pending", "Pending (requested or in review)", "int"),
             ("expiring_30_days", "Expiring within 30 days", "int"),
+            ("approved", "Approved in the period", "int"),
             ("declined", "Declined in the period", "int"),
         ],
         a,

@@ -162,6 +162,7 @@ class ApprovalsSerializer(serializers.Serializer):
     pending = serializers.IntegerField()
     expiring_30_days = serializers.IntegerField()
     declined = serializers.IntegerField()
+    approved = serializers.IntegerField(help_text="Approved by the customer in the period.")
 
 
 class SatisfactionFiguresSerializer(serializers.Serializer):

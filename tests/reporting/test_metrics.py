@@ -188,7 +188,8 @@ def test_nominations(march):
 
 
 def test_approvals(march):
-    assert march["approvals"] == {"pending": 2, "expiring_30_days": 1, "declined": 1}
+    # the two approved ones carry no decision date, so none was approved in March
+    assert march["approvals"] == {"pending": 2, "expiring_30_days": 1, "declined": 1, "approved": 0}
 
 
 def test_segment_filter(program, api_as, users):
