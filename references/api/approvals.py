@@ -12,11 +12,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts import permissions as perms
 from accounts.permissions import HasCapability
+from refprogram.parsers import JSONParser
 
 from .. import services
 from ..approval_choices import ApprovalStatus, Channel

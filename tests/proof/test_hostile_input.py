@@ -83,10 +83,6 @@ def test_the_json_parser_answers_a_too_deeply_nested_body_with_a_parse_error():
         JSONParser().parse(io.BytesIO(DEEP.encode()), "application/json", {})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs REST_FRAMEWORK['DEFAULT_PARSER_CLASSES'] to start with refprogram.parsers.JSONParser",
-)
 @pytest.mark.parametrize("path", ["/api/v1/requests/", "/api/v1/approvals/"])
 def test_a_too_deeply_nested_json_body_is_a_400(world, path):
     response = _api(world).generic("POST", path, DEEP, content_type="application/json")
