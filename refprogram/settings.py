@@ -232,6 +232,9 @@ else:
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "refprogram"}
     }
 
+# How long the dashboard's figures are reused for the same period and segment (0: always fresh).
+METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=120)
+
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
     "rest_framework.throttling.AnonRateThrottle",
     "rest_framework.throttling.UserRateThrottle",

@@ -56,7 +56,7 @@ def dashboard(request):
     period, errors = _period_and_errors(request)
     segment = segment_from_params(request.GET)
     can_see_revenue = perms.has_capability(request.user, perms.VIEW_REVENUE)
-    summary = selectors.program_summary(period, segment, include_revenue=can_see_revenue)
+    summary = selectors.program_summary_cached(period, segment, include_revenue=can_see_revenue)
     query = request.GET.urlencode()
     return render(
         request,
@@ -91,7 +91,7 @@ def export_csv(request, table: str):
         return HttpResponse(
             "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), status=400, content_type="text/plain"
         )
-    summary = selectors.program_summary(
+    summary = selectors.program_summary_cached(
         period,
         segment_from_params(request.GET),
         include_revenue=can_see_revenue,

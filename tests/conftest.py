@@ -35,6 +35,8 @@ def _eager_tasks_and_plain_static(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Every test makes a user per role; PBKDF2's real cost is not under test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Metric figures are computed fresh in tests (their cache has its own test).
+    settings.METRICS_CACHE_SECONDS = 0
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield

@@ -69,7 +69,7 @@ class MetricsSummaryView(APIView):
     def get(self, request):
         period = period_from_params(request.query_params)
         segment = segment_clean(request.query_params)
-        summary = selectors.program_summary(
+        summary = selectors.program_summary_cached(
             period, segment, include_revenue=perms.has_capability(request.user, perms.VIEW_REVENUE)
         )
         return Response(summary)

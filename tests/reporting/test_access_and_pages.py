@@ -241,3 +241,18 @@ def test_query_counts_do_not_grow_with_data(program, users, client_as, api_as):
 # Constant whatever the data: one aggregate query per figure family (PostgreSQL computes the
 # percentiles per activity type in a second grouped query, SQLite sorts the durations in one).
 PINNED = {"sqlite": (65, 43), "postgresql": (67, 45)}
+
+
+def test_figures_are_reused_for_the_same_period_until_the_cache_expires(program, users, api_as, settings):
+    from django.core.cache import cache
+
+    settings.METRICS_CACHE_SECONDS = 60
+    cache.clear()
+    summary = lambda query: api_as(users["executive"]).get(f"/api/v1/metrics/summary/?{query}")  # noqa: E731
+    first = _count(lambda: summary(MARCH))
+    again = _count(lambda: summary(MARCH))
+    other_period = _count(lambda: summary("from=2025-04-01&to=2025-04-30"))
+    assert again < first / 4  # the second view reads the cached figures
+    assert other_period == first  # another period is computed afresh
+    assert summary(MARCH).json() == summary(MARCH).json()
+    cache.clear()
