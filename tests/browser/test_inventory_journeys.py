@@ -146,6 +146,7 @@ def test_manager_accepts_an_aging_nomination(live_server, page, login, shot):
     nomination.refresh_from_db()
     assert nomination.status == "accepted"
 
-    page.click("nav.mainnav >> text=Import")
+    page.click("nav.mainnav >> text=More")
+    page.click("nav.mainnav >> text=Import a spreadsheet")
     expect(page.locator("#columns")).to_contain_text("customer_name")
     shot(page, "manager-import")

@@ -34,7 +34,9 @@ def test_executive_reads_the_dashboard(live_server, page):
             industry="finance",
             region="emea",
         )
-    make_request(sales, created=now - timedelta(days=200), status="cancelled", closed=now - timedelta(days=199))
+    make_request(
+        sales, created=now - timedelta(days=200), status="cancelled", closed=now - timedelta(days=199)
+    )
 
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", executive.username)
