@@ -196,8 +196,9 @@ BAD_INPUT = [
     ("post", "customers/", {**NEW_CUSTOMER, "products": [], "account_owner": "bob"}, "account_owner"),
     ("post", "customers/", {**NEW_CUSTOMER, "products": [], "colour": "red"}, "colour"),
     ("post", "customers/", ["not", "an", "object"], "non_field_errors"),
-    ("post", "customers/", {**NEW_CUSTOMER, "industry": "fin\x00"}, "industry"),  # PostgreSQL refuses NUL
-    ("post", "customers/", {**NEW_CUSTOMER, "products": ["Alpha\x00"]}, "products"),
+    # NUL never reaches a field: the API's JSON parser refuses it for the whole body.
+    ("post", "customers/", {**NEW_CUSTOMER, "industry": "fin\x00"}, "json"),
+    ("post", "customers/", {**NEW_CUSTOMER, "products": ["Alpha\x00"]}, "json"),
     ("post", "customers/", {**NEW_CUSTOMER, "products": [], "account_owner": 10**20}, "account_owner"),
     ("post", "contacts/", {"customer": "abc", "name": "X", "seniority": "vp"}, "customer"),
     ("post", "contacts/", {"customer": {"id": 1}, "name": "X", "seniority": "vp"}, "customer"),
