@@ -74,3 +74,29 @@ def test_docker_compose_runs_database_broker_web_worker_and_beat():
     assert "gunicorn" in services["web"]["command"]
     assert "beat" in services["beat"]["command"]
     assert "worker" in services["worker"]["command"]
+
+
+def test_code_only_commands_run_without_a_secret_key_but_serving_does_not():
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")
+    }
+    check = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stderr
+    assert "No changes detected" in check.stdout
+    serve = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert serve.returncode != 0
+    assert "SECRET_KEY is not set" in serve.stderr
