@@ -19,6 +19,7 @@ from .choices import (
     SizeBand,
     UsageStatus,
 )
+from .facets import FACETS, facet_key
 from .models import (
     ActivityType,
     Contact,
@@ -61,6 +62,14 @@ def full_text(queryset: QuerySet, value: str) -> QuerySet:
     return queryset.filter(condition)
 
 
+def _facets_any(queryset: QuerySet, facet: str, values) -> QuerySet:
+    """PostgreSQL: profiles holding any of ``values`` of one facet, through the GIN-indexed
+    ``facet_keys`` array (see ``references.facets``)."""
+    table = connection.ops.quote_name(ReferenceProfile._meta.db_table)
+    keys = [facet_key(facet, v) for v in values]
+    return queryset.filter(RawSQL(f"{table}.facet_keys && %s::text[]", (keys,), output_field=BooleanField()))
+
+
 def _m2m_exists(queryset: QuerySet, through, owner_field: str, target_field: str, values) -> QuerySet:
     """Filter by any of ``values`` in a many-to-many relation without joining (no duplicates)."""
     if not values:
@@ -76,14 +85,26 @@ class ReferenceProfileFilter(filters.FilterSet):
     search = filters.CharFilter(method="filter_search", label="Search")
     status = filters.MultipleChoiceFilter(distinct=False, choices=ProfileStatus.choices)
     industry = filters.ModelMultipleChoiceFilter(
-        distinct=False, field_name="customer__industry", queryset=Industry.objects.all(), to_field_name="code"
+        distinct=False,
+        field_name="customer__industry",
+        queryset=Industry.objects.all(),
+        to_field_name="code",
+        method="filter_facet",
     )
     region = filters.ModelMultipleChoiceFilter(
-        distinct=False, field_name="customer__region", queryset=Region.objects.all(), to_field_name="code"
+        distinct=False,
+        field_name="customer__region",
+        queryset=Region.objects.all(),
+        to_field_name="code",
+        method="filter_facet",
     )
     country = filters.CharFilter(field_name="customer__country", method="filter_country", label="Country")
     size_band = filters.MultipleChoiceFilter(
-        distinct=False, field_name="customer__size_band", choices=SizeBand.choices, label="Size band"
+        distinct=False,
+        field_name="customer__size_band",
+        choices=SizeBand.choices,
+        label="Size band",
+        method="filter_facet",
     )
     product = filters.ModelMultipleChoiceFilter(
         distinct=False, queryset=Product.objects.all(), to_field_name="name", method="filter_product"
@@ -96,7 +117,9 @@ class ReferenceProfileFilter(filters.FilterSet):
         method="filter_use_case",
         label="Use case",
     )
-    deployment = filters.MultipleChoiceFilter(distinct=False, choices=Deployment.choices)
+    deployment = filters.MultipleChoiceFilter(
+        distinct=False, field_name="deployment", choices=Deployment.choices, method="filter_facet"
+    )
     activity_type = filters.ModelMultipleChoiceFilter(
         distinct=False,
         queryset=ActivityType.objects.all(),
@@ -105,7 +128,7 @@ class ReferenceProfileFilter(filters.FilterSet):
         label="Activity type",
     )
     seniority = filters.MultipleChoiceFilter(
-        distinct=False, field_name="contact__seniority", choices=Seniority.choices
+        distinct=False, field_name="contact__seniority", choices=Seniority.choices, method="filter_facet"
     )
     language = filters.ModelMultipleChoiceFilter(
         distinct=False, queryset=Language.objects.all(), to_field_name="code", method="filter_language"
@@ -122,10 +145,41 @@ class ReferenceProfileFilter(filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return full_text(queryset, value)
 
+    @staticmethod
+    def _by_facet(queryset, name: str, values) -> QuerySet | None:
+        """On PostgreSQL, the filter as one lookup in the profile's facet keys; else ``None``
+        (the caller filters through the relations)."""
+        if connection.vendor != "postgresql":
+            return None
+        return _facets_any(queryset, FACETS[name], [getattr(v, "pk", v) for v in values])
+
+    # The filters with a field of their own (``field_name``) and their facet.
+    FIELD_FACETS = {
+        "customer__industry": "industry",
+        "customer__region": "region",
+        "customer__size_band": "size_band",
+        "deployment": "deployment",
+        "contact__seniority": "seniority",
+    }
+
+    def filter_facet(self, queryset, field_name, value):
+        """Industry, region, size band, deployment, seniority: the facet keys on PostgreSQL,
+        the column (through its relation) elsewhere."""
+        if not value:
+            return queryset
+        by_facet = self._by_facet(queryset, self.FIELD_FACETS[field_name], value)
+        return by_facet if by_facet is not None else queryset.filter(**{f"{field_name}__in": value})
+
     def filter_country(self, queryset, name, value):
-        return queryset.filter(customer__country=value.strip().upper()) if value else queryset
+        value = (value or "").strip().upper()
+        if not value:
+            return queryset
+        by_facet = self._by_facet(queryset, "country", [value])
+        return by_facet if by_facet is not None else queryset.filter(customer__country=value)
 
     def filter_product(self, queryset, name, value: list[Product]):
+        if value and (by_facet := self._by_facet(queryset, "product", value)) is not None:
+            return by_facet
         return _m2m_exists(
             queryset, ReferenceProfile.products.through, "referenceprofile_id", "product", value
         )
@@ -142,11 +196,15 @@ class ReferenceProfileFilter(filters.FilterSet):
         )
 
     def filter_use_case(self, queryset, name, value: list[UseCase]):
+        if value and (by_facet := self._by_facet(queryset, "use_case", value)) is not None:
+            return by_facet
         return _m2m_exists(
             queryset, ReferenceProfile.use_cases.through, "referenceprofile_id", "usecase", value
         )
 
     def filter_activity_type(self, queryset, name, value: list[ActivityType]):
+        if value and (by_facet := self._by_facet(queryset, "activity_type", value)) is not None:
+            return by_facet
         return _m2m_exists(
             queryset, ReferenceProfile.activity_types.through, "referenceprofile_id", "activitytype", value
         )
@@ -154,6 +212,8 @@ class ReferenceProfileFilter(filters.FilterSet):
     def filter_language(self, queryset, name, value: list[Language]):
         if not value:
             return queryset
+        if (by_facet := self._by_facet(queryset, "language", value)) is not None:
+            return by_facet
         through = Contact.languages.through
         return queryset.filter(
             Exists(through.objects.filter(contact_id=OuterRef("contact_id"), language__in=value))

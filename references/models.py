@@ -453,11 +453,12 @@ class ReferenceProfile(models.Model):
     )
     stale_notified_on = models.DateField(null=True, blank=True)
     search_document = models.TextField(blank=True, editable=False)
+    search_facets = models.TextField(blank=True, editable=False)  # see references.facets
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(
-        m2m_fields=[activity_types, products, use_cases], excluded_fields=["search_document"]
+        m2m_fields=[activity_types, products, use_cases], excluded_fields=["search_document", "search_facets"]
     )
     objects = ReferenceProfileQuerySet.as_manager()
 
@@ -702,4 +703,6 @@ class UsageEntry(models.Model):
 
     def can_transition_to(self, status: str) -> bool:
         return status in USAGE_TRANSITIONS.get(self.status, set())
+
+
 from .approval_models import *  # noqa: E402,F401,F403

@@ -23,6 +23,7 @@ from accounts.services import user_create
 
 from .choices import Deployment, NominationSource, NominationStatus, ProfileStatus, RestingReason, UsageStatus
 from .defaults import install as install_defaults
+from .facets import facet_text
 from .models import (
     ActivityType,
     Contact,
@@ -742,7 +743,7 @@ class _Seeder:
                 contact["id"] = contacts.add(**contact)
                 pairs[Contact, "languages"].extend((contact["id"], code) for code in languages)
                 if rng.random() < 0.85:
-                    self.profile(profiles, customer, contact, meta, pairs)
+                    self.profile(profiles, customer, {**contact, "languages": languages}, meta, pairs)
         written_customers = customers.flush()
         for (model, name), rows in pairs.items():
             if model is Customer:
@@ -806,6 +807,18 @@ class _Seeder:
                 deployment=deployment,
                 products=products,
                 use_cases=use_cases,
+            ),
+            search_facets=facet_text(
+                industry=customer["industry_id"],
+                region=customer["region_id"],
+                country=customer["country"],
+                size_band=customer["size_band"],
+                deployment=deployment,
+                seniority=contact["seniority"],
+                product_ids=[self.products[p].pk for p in products],
+                use_case_ids=[self.use_cases[u].pk for u in use_cases],
+                activity_codes=codes,
+                language_codes=contact["languages"],
             ),
         )
         self.chunk_profiles.append(
@@ -921,7 +934,7 @@ class _Seeder:
 
 
 # Expression indexes that cost far more to maintain row by row than to build once at the end.
-BULK_BUILT_INDEXES = ("profile_search_vector", "customer_name_trgm")
+BULK_BUILT_INDEXES = ("profile_search_vector", "profile_facet_keys", "customer_name_trgm")
 
 
 def _drop_bulk_built_indexes() -> list[str]:

@@ -13,6 +13,7 @@ from accounts.models import User
 from refprogram.errors import RuleViolation
 
 from ..choices import CODE_INVALID_TRANSITION, PROFILE_TRANSITIONS, ProfileStatus, RestingReason
+from ..facets import facet_text
 from ..models import Contact, Customer, ProfileEvent, ReferenceProfile
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "profile_revalidate",
     "search_documents_refresh",
     "build_search_document",
+    "build_search_facets",
 ]
 
 CUSTOMER_M2M = ("products", "programs")
@@ -73,16 +75,35 @@ def build_search_document(profile: ReferenceProfile) -> str:
     return " ".join(p for p in parts if p)
 
 
+def build_search_facets(profile: ReferenceProfile) -> str:
+    """The keys the catalog's filters look up on PostgreSQL (see ``references.facets``)."""
+    customer, contact = profile.customer, profile.contact
+    return facet_text(
+        industry=customer.industry_id,
+        region=customer.region_id,
+        country=customer.country,
+        size_band=customer.size_band,
+        deployment=profile.deployment,
+        seniority=contact.seniority,
+        product_ids=[p.pk for p in profile.products.all()],
+        use_case_ids=[u.pk for u in profile.use_cases.all()],
+        activity_codes=[a.pk for a in profile.activity_types.all()],
+        language_codes=[lang.pk for lang in contact.languages.all()],
+    )
+
+
 def search_documents_refresh(*, profile_ids: Iterable[int]) -> int:
-    """Rebuild the search text of these profiles (after a customer, contact or profile change)."""
+    """Rebuild the search text and facet keys of these profiles (after a customer, contact or
+    profile change)."""
     profiles = list(
         ReferenceProfile.objects.filter(pk__in=list(profile_ids))
         .select_related("customer__industry", "customer__region", "contact")
-        .prefetch_related("products", "use_cases")
+        .prefetch_related("products", "use_cases", "activity_types", "contact__languages")
     )
     for profile in profiles:
         profile.search_document = build_search_document(profile)
-    ReferenceProfile.objects.bulk_update(profiles, ["search_document"], batch_size=500)
+        profile.search_facets = build_search_facets(profile)
+    ReferenceProfile.objects.bulk_update(profiles, ["search_document", "search_facets"], batch_size=500)
     return len(profiles)
 
 

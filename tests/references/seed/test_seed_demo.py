@@ -15,7 +15,7 @@ from accounts.models import User
 from references.choices import size_band_for
 from references.models import Customer, Nomination, OverusePolicy, ReferenceProfile, UsageEntry
 from references.seeding import COUNTRIES, DEMO_PASSWORD, DEMO_USERS
-from references.services import build_search_document
+from references.services import build_search_document, build_search_facets
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,9 @@ def test_the_program_is_realistic():
     profiles = list(
         ReferenceProfile.objects.select_related(
             "customer__industry", "customer__region", "contact"
-        ).prefetch_related("products", "use_cases", "activity_types", "customer__products")
+        ).prefetch_related(
+            "products", "use_cases", "activity_types", "customer__products", "contact__languages"
+        )
     )
     assert len(profiles) > 60
     statuses = {p.status for p in profiles}
@@ -143,6 +145,7 @@ def test_the_program_is_realistic():
     assert sum(p.status == "active" for p in profiles) > len(profiles) / 2
     for p in profiles:
         assert p.search_document == build_search_document(p)
+        assert p.search_facets == build_search_facets(p)
         assert set(p.products.all()) <= set(p.customer.products.all())
         assert p.activity_types.exists()
     assert ReferenceProfile.objects.stale(today, policy).exists()

@@ -1,0 +1,67 @@
+"""The catalog's facet keys: one short key per filterable attribute of a reference profile.
+
+A profile's ``search_facets`` holds its keys separated by spaces, e.g. ``industry=finance
+region=emea country=DE size=enterprise product=12 activity=call language=de``. On PostgreSQL
+the column ``facet_keys`` (migration 0005) is that text as an array with a GIN index, so a
+catalog search with several filters is one index lookup (``facet_keys && ARRAY[...]`` per
+filter) instead of joins to customers, contacts and three many-to-many tables. SQLite filters
+through the relations and never reads these keys.
+
+The keys are rebuilt with the search text (``services.search_documents_refresh``) whenever a
+profile, its customer or its contact changes; ``seeding`` computes the same keys from plain
+values, and migration 0005 fills them in SQL for profiles that existed before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# Filter name in ReferenceProfileFilter -> facet prefix.
+FACETS = {
+    "industry": "industry",
+    "region": "region",
+    "country": "country",
+    "size_band": "size",
+    "deployment": "deployment",
+    "seniority": "seniority",
+    "product": "product",
+    "use_case": "usecase",
+    "activity_type": "activity",
+    "language": "language",
+}
+
+
+def facet_key(facet: str, value) -> str:
+    """One key; values are codes, ids or choice values, never free text (no spaces)."""
+    return f"{facet}={str(value).replace(' ', '_')}"
+
+
+def facet_text(
+    *,
+    industry: str,
+    region: str,
+    country: str,
+    size_band: str,
+    deployment: str,
+    seniority: str,
+    product_ids: Iterable[int],
+    use_case_ids: Iterable[int],
+    activity_codes: Iterable[str],
+    language_codes: Iterable[str],
+) -> str:
+    """A profile's facet keys from plain values, in a fixed order (sorted within each facet)."""
+    keys = [
+        facet_key("industry", industry),
+        facet_key("region", region),
+        facet_key("country", country),
+        facet_key("size", size_band),
+    ]
+    if deployment:
+        keys.append(facet_key("deployment", deployment))
+    if seniority:
+        keys.append(facet_key("seniority", seniority))
+    keys += [facet_key("product", pk) for pk in sorted(product_ids)]
+    keys += [facet_key("usecase", pk) for pk in sorted(use_case_ids)]
+    keys += [facet_key("activity", code) for code in sorted(activity_codes)]
+    keys += [facet_key("language", code) for code in sorted(language_codes)]
+    return " ".join(keys)
