@@ -479,6 +479,17 @@ def _present(profile, spec: MatchSpec, *, policy, today: date, available: bool) 
     }
 
 
+def any_can_be_proposed(request, *, policy: OverusePolicy, today: date) -> bool:
+    """Does at least one reference meet the must-haves and can be proposed now? One query that
+    stops at the first such reference, without ranking them all."""
+    spec = MatchSpec.for_request(request)
+    qs = eligible_profiles(request.activity_type)
+    for c in spec.must:
+        qs = qs.filter(criterion_q(c))
+    bare = MatchSpec(must=spec.must, nice=[], size_band="", seniority="")
+    return _annotate_score(qs, bare, request.activity_type, policy, today).filter(can_propose=1).exists()
+
+
 def matches_for_request(
     request, *, limit: int = DEFAULT_MATCHES, today: date | None = None, policy=None
 ) -> list[dict]:
@@ -546,8 +557,7 @@ def alternatives(request) -> list[dict]:
         else:
             note = (
                 f"{n} matching customer(s) do {names[code].lower()}s. "
-                "Public use needs the customer's approval; "
-                "approvals tracking comes in a later release, so check with the reference manager."
+                "Public use needs the customer's valid approval for it (see Approvals)."
             )
         result.append({"activity_type": code, "name": names[code], "customers": n, "note": note})
     return result
@@ -562,6 +572,8 @@ def supply_for_request(
     today = today or timezone.localdate()
     policy = policy or OverusePolicy.current()
     if matches is None:
+        if any_can_be_proposed(request, policy=policy, today=today):
+            return {"short": False, "reason": "", "message": "", "nearest_misses": [], "alternatives": []}
         matches = matches_for_request(request, today=today, policy=policy)
     if matches and any(m["available"] for m in matches):
         return {"short": False, "reason": "", "message": "", "nearest_misses": [], "alternatives": []}

@@ -13,6 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from locust import HttpUser, between, constant, task
 
+# Seconds a person pauses between two actions (reading results, typing): LOAD_THINK="2,6".
+THINK = between(*(float(x) for x in os.environ.get("LOAD_THINK", "2,6").split(",")))
+
 FIXTURE = json.loads(open(os.environ["LOAD_FIXTURE"]).read())
 _sales_tokens = itertools.cycle(FIXTURE["sales_tokens"])
 _manager_tokens = itertools.cycle(FIXTURE["manager_tokens"])
@@ -38,7 +41,7 @@ class SalesRep(_TokenUser):
     """Searches the catalog with filters and free text, submits requests, reads a managed list."""
 
     weight = 30
-    wait_time = between(0.5, 1.5)
+    wait_time = THINK
 
     @task(6)
     def catalog_search(self):
@@ -91,7 +94,7 @@ class Manager(_TokenUser):
     """Ranks matches for open requests and reads the program summary and the dashboard."""
 
     weight = 10
-    wait_time = between(0.5, 1.5)
+    wait_time = THINK
 
     def on_start(self):
         """The API with the manager's token; the dashboard page with a logged-in session."""
@@ -132,7 +135,8 @@ class Manager(_TokenUser):
 
 
 class MatchesProbe(_TokenUser):
-    """Back to back, no pause: its rate against ``TrivialProbe``'s is the throughput ratio."""
+    """Back to back, no pause, run alone after the mixed load (``run.py`` names it): its rate
+    against ``TrivialProbe``'s, run the same way, is the throughput ratio."""
 
     fixed_count = 5
     wait_time = constant(0)

@@ -45,6 +45,7 @@ os.environ.setdefault("SECRET_KEY", "load-test-" + secrets.token_hex(16))
 PASSWORD = "load-pass-123"
 SALES, MANAGERS = 40, 20
 GOAL_P95_MS = 500
+PROBE_USERS = 5
 
 
 def prepare() -> dict:
@@ -138,30 +139,63 @@ def wait_until_up(url: str, timeout: float = 60) -> None:
     sys.exit(f"gunicorn did not answer {url} within {timeout:.0f} s")
 
 
-def report(stats_csv: Path) -> int:
-    rows = list(csv.DictReader(stats_csv.open()))
+def _stats(stats_csv: Path) -> dict[str, dict]:
+    return {row["Name"]: row for row in csv.DictReader(stats_csv.open())}
+
+
+def report(mixed_csv: Path, matches_csv: Path, trivial_csv: Path, think: str) -> int:
+    by_name = _stats(mixed_csv)
     columns = ("requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms")
     print("\n" + f"{'endpoint':28}" + "".join(f"{c:>10}" for c in columns))
-    by_name = {}
-    for row in rows:
-        by_name[row["Name"]] = row
+    for name, row in by_name.items():
         print(
-            f"{row['Name']:28}{int(row['Request Count']):>10,}{int(row['Failure Count']):>10}"
+            f"{name:28}{int(row['Request Count']):>10,}{int(row['Failure Count']):>10}"
             f"{float(row['Requests/s']):>10.1f}{row['50%']:>10}{row['95%']:>10}{row['99%']:>10}"
         )
     total = by_name["Aggregated"]
     errors = int(total["Failure Count"])
-    matches = float(by_name["probe: matches"]["Requests/s"])
-    trivial = float(by_name["probe: industries"]["Requests/s"])
-    worst = max((int(r["95%"]), r["Name"]) for r in rows if r["Name"] not in ("Aggregated", "login"))
-    print(f"\nerrors: {errors}")
-    print(
-        f"matches throughput: {matches:.1f} req/s against {trivial:.1f} req/s for the trivial endpoint "
-        f"(5 back-to-back users each): ratio {matches / trivial:.2f}"
-    )
+    worst = max((int(r["95%"]), name) for name, r in by_name.items() if name not in ("Aggregated", "login"))
+    print(f"\nmixed load: {float(total['Requests/s']):.1f} requests/s (think time {think} s between actions)")
+    print(f"errors: {errors}")
     verdict = "met" if worst[0] < GOAL_P95_MS else "NOT met"
     print(f"slowest p95: {worst[0]} ms ({worst[1]}); goal p95 < {GOAL_P95_MS} ms: {verdict}")
+
+    matches = _stats(matches_csv)["probe: matches"]
+    trivial = _stats(trivial_csv)["probe: industries"]
+    errors += int(matches["Failure Count"]) + int(trivial["Failure Count"])
+    m_rate, t_rate = float(matches["Requests/s"]), float(trivial["Requests/s"])
+    print(
+        f"throughput, {PROBE_USERS} back-to-back users each, same server right after the mixed load: "
+        f"matches {m_rate:.1f} req/s (p50 {matches['50%']} ms), trivial endpoint {t_rate:.1f} req/s "
+        f"(p50 {trivial['50%']} ms): ratio {m_rate / t_rate:.2f}"
+    )
     return errors
+
+
+def run_locust(bin_dir: Path, host: str, csv_prefix: Path, env: dict, users: int, seconds: int, classes):
+    """One headless locust run of ``classes`` (user class names in locustfile.py)."""
+    subprocess.run(
+        [
+            str(bin_dir / "locust"),
+            "-f",
+            str(Path(__file__).with_name("locustfile.py")),
+            "--headless",
+            f"--users={users}",
+            f"--spawn-rate={users}",
+            f"--run-time={seconds}s",
+            f"--host={host}",
+            f"--csv={csv_prefix}",
+            "--only-summary",
+            "--stop-timeout=5",
+            "--loglevel=WARNING",
+            *classes,
+        ],
+        cwd=ROOT,
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
+    return Path(f"{csv_prefix}_stats.csv")
 
 
 def main() -> None:
@@ -169,8 +203,10 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--time", type=int, default=60, help="seconds")
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--time", type=int, default=60, help="seconds of mixed load")
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (README: 2 x cores + 1)")
+    parser.add_argument("--think", default="2,6", help="seconds between a user's actions: min,max")
+    parser.add_argument("--probe-time", type=int, default=15, help="seconds of each throughput probe")
     args = parser.parse_args()
 
     fixture = prepare()
@@ -185,6 +221,7 @@ def main() -> None:
         "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
         "LOAD_FIXTURE": str(fixture_file),
+        "LOAD_THINK": args.think,
     }
     bin_dir = Path(sys.executable).parent
     # Production serves hashed static names from STATIC_ROOT (whitenoise): collect them first.
@@ -207,32 +244,25 @@ def main() -> None:
     )
     try:
         wait_until_up(f"{host}/health/")
-        print(f"gunicorn up on {host} with {args.workers} workers; {args.users} users for {args.time} s")
-        subprocess.run(
-            [
-                str(bin_dir / "locust"),
-                "-f",
-                str(Path(__file__).with_name("locustfile.py")),
-                "--headless",
-                f"--users={args.users}",
-                f"--spawn-rate={args.users}",
-                f"--run-time={args.time}s",
-                f"--host={host}",
-                f"--csv={workdir / 'load'}",
-                "--only-summary",
-                "--stop-timeout=5",
-                "--loglevel=WARNING",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=False,
-            stdout=subprocess.DEVNULL,
+        print(
+            f"gunicorn up on {host} with {args.workers} workers; {args.users} users for {args.time} s, "
+            f"then {PROBE_USERS} back-to-back users on matches and on a trivial endpoint for "
+            f"{args.probe_time} s each"
+        )
+        mixed = run_locust(
+            bin_dir, host, workdir / "mixed", env, args.users, args.time, ["SalesRep", "Manager"]
+        )
+        matches = run_locust(
+            bin_dir, host, workdir / "matches", env, PROBE_USERS, args.probe_time, ["MatchesProbe"]
+        )
+        trivial = run_locust(
+            bin_dir, host, workdir / "trivial", env, PROBE_USERS, args.probe_time, ["TrivialProbe"]
         )
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
         gunicorn_log.close()
-    errors = report(workdir / "load_stats.csv")
+    errors = report(mixed, matches, trivial, args.think)
     print(f"\nlocust CSVs and the gunicorn log: {workdir}")
     sys.exit(1 if errors else 0)
 

@@ -276,3 +276,28 @@ def test_supply_not_short_records_nothing(api_as, manager, sales, make_profile, 
     supply = api_as(manager).get(f"/api/v1/requests/{request.pk}/supply/").json()
     assert supply["short"] is False
     assert not UnmetDemand.objects.filter(request=request).exists()
+
+
+def test_quick_supply_check_agrees_with_the_full_ranking(sales, make_profile, make_request):
+    """Submitting asks only "can any reference be proposed now?"; that one query must answer as
+    the full ranking would, whatever makes the candidates unavailable."""
+    from references.models import OverusePolicy
+
+    make_profile(industry="finance", country="DE")
+    make_profile(industry="healthcare", validated_days_ago=400)  # stale
+    make_profile(industry="retail", status="resting", resting_reason="request")
+    busy = make_profile(industry="energy")
+    for i in range(6):
+        UsageEntryFactory(reference=busy, occurred_on=timezone.localdate() - timedelta(days=20 + i))
+    make_profile(industry="telecom", activities=["email"])  # not willing to take a call
+    today, policy = timezone.localdate(), OverusePolicy.current()
+    answers = {}
+    for industry in ("finance", "healthcare", "retail", "energy", "telecom", "media"):
+        for must in ([("industry", industry)], [("industry", industry), ("country", "DE")]):
+            request = make_request(sales, must=must)
+            ranked = matching.matches_for_request(request, today=today, policy=policy)
+            full = any(m["available"] for m in ranked)
+            assert matching.any_can_be_proposed(request, policy=policy, today=today) is full, must
+            answers[industry, len(must)] = full
+    assert answers[("finance", 1)] and answers[("finance", 2)]
+    assert not any(v for (industry, _), v in answers.items() if industry != "finance")
