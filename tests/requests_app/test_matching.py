@@ -301,3 +301,27 @@ def test_quick_supply_check_agrees_with_the_full_ranking(sales, make_profile, ma
             answers[industry, len(must)] = full
     assert answers[("finance", 1)] and answers[("finance", 2)]
     assert not any(v for (industry, _), v in answers.items() if industry != "finance")
+
+
+def test_top_ranked_orders_exactly_as_the_annotated_queryset(sales, make_profile, make_request):
+    """The matches list reads the top N through a CTE that computes ledger sums once per row;
+    it must give the same references in the same order as ordering the queryset itself."""
+    from references.models import OverusePolicy
+
+    for i, (size, level) in enumerate(
+        [("smb", "vp"), ("enterprise", "manager"), ("global", "c_level"), ("enterprise", "vp")] * 3
+    ):
+        profile = make_profile(
+            size_band=size,
+            seniority=level,
+            products=["Vault"] if i % 2 else [],
+            validated_days_ago=10 if i % 3 else 400,
+        )
+        for day in range(i % 4):
+            UsageEntryFactory(reference=profile, occurred_on=timezone.localdate() - timedelta(days=40 + day))
+    request = make_request(sales, nice=[("product", "Vault", 3)], size_band="enterprise", seniority="vp")
+    today, policy = timezone.localdate(), OverusePolicy.current()
+    qs = matching.rank_queryset(request, policy=policy, today=today)
+    expected = list(qs.values_list("pk", "can_propose")[:8])
+    assert matching.top_ranked(qs, activity_type=request.activity_type, policy=policy, limit=8) == expected
+    assert {ok for _, ok in expected} == {0, 1}  # both kinds are in the comparison
