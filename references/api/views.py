@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from accounts import permissions as perms
 from accounts.permissions import HasCapability, has_capability
+from refprogram.paging import KeysFirstPagination
 
 from .. import services
 from ..filters import ContactFilter, CustomerFilter, NominationFilter, ReferenceProfileFilter
@@ -321,6 +322,7 @@ class ReferenceProfileViewSet(
     serializer_class = s.ReferenceProfileSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ReferenceProfileFilter
+    pagination_class = KeysFirstPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
     required_capabilities = {
         "GET": perms.VIEW_CATALOG,

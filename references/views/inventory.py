@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
 from refprogram.errors import RuleViolation
+from refprogram.paging import KeysFirstPaginator
 
 from .. import services
 from ..choices import PROFILE_TRANSITIONS, ProfileStatus
@@ -85,8 +86,8 @@ def posted(request, files: bool = False):
     return (request.POST, request.FILES) if files else request.POST
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    paginator = Paginator(queryset, per_page)
+def paginate(request, queryset, per_page: int = PAGE_SIZE, paginator_class=Paginator):
+    paginator = paginator_class(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -156,7 +157,7 @@ def inventory_list(request):
     order = SORTS.get(sort.lstrip("-"), SORTS["customer"])
     if sort.startswith("-"):
         order = tuple(f"-{field}" for field in order)
-    page = paginate(request, profile_rows(filterset.qs).order_by(*order))
+    page = paginate(request, profile_rows(filterset.qs).order_by(*order), paginator_class=KeysFirstPaginator)
     attach_capacity(page.object_list, today, policy)
     return render(
         request,
@@ -202,7 +203,11 @@ def catalog(request):
         hide=("customer", "status", "stale", "marquee", "product_line"),
         order=["search", "available", "activity_type", "industry", "size_band", "region", "country"],
     )
-    page = paginate(request, profile_rows(filterset.qs).order_by("is_stale_now", "customer__name", "id"))
+    page = paginate(
+        request,
+        profile_rows(filterset.qs).order_by("is_stale_now", "customer__name", "id"),
+        paginator_class=KeysFirstPaginator,
+    )
     attach_capacity(page.object_list, today, policy)
     return render(request, "references/referenceprofile_catalog.html", {"filter": filterset, "page": page})
 

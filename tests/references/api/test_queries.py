@@ -45,16 +45,16 @@ def _grow_customers(n: int) -> None:
 
 # path, role, how to add rows, pinned query count
 LISTS = [
-    # count, page, prefetch: activity types, products, use cases, customer programs, contact
-    # languages; plus the overuse policy fetched once per request
-    ("references/", "manager", _grow_references, 8),
-    ("references/", "sales", _grow_references, 8),
+    # count, the page's keys, the page, prefetch: activity types, products, use cases, customer
+    # programs, contact languages; plus the overuse policy fetched once per request
+    ("references/", "manager", _grow_references, 9),
+    ("references/", "sales", _grow_references, 9),
     # + the product and language values checked (2), the policy read once more by the filters (1)
     (
         "references/?search=Customer&available=false&stale=false&product=P1&language=en",
         "manager",
         _grow_references,
-        11,
+        12,
     ),
     ("customers/", "manager", _grow_customers, 4),  # count, page, products, programs
     ("contacts/", "manager", _grow_customers, 3),  # count, page, languages
@@ -98,3 +98,18 @@ def test_page_size_is_capped_at_200(api_as, manager):
     default = client.get(f"{API}customers/").json()
     assert len(default["results"]) == 50
     assert client.get(f"{API}customers/?page=999").status_code == 404
+
+
+def test_deep_pages_hold_the_same_rows_in_the_same_order(users, api_as):
+    """The page's keys are read first, then its rows: every page holds exactly the rows of a
+    plain OFFSET slice of the same ordering, and the pages together hold every row once."""
+    from references.models import ReferenceProfile
+
+    _grow_references(23)
+    api = api_as(users["manager"])
+    seen = []
+    for number in (1, 2, 3):
+        body = api.get("/api/v1/references/", {"page": number, "page_size": 10}).json()
+        seen += [row["id"] for row in body["results"]]
+    expected = list(ReferenceProfile.objects.order_by("customer__name", "id").values_list("pk", flat=True))
+    assert seen == expected and len(seen) == ReferenceProfile.objects.count() >= 23
