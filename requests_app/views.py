@@ -267,7 +267,7 @@ def candidate_propose_view(request, pk: int):
         .select_related("customer", "contact")
         .filter(pk=ref_id)
         .first()
-        if ref_id.isdigit()
+        if ref_id.isdigit() and len(ref_id) <= 18  # a row id, never beyond a 64-bit integer
         else None
     )
     if reference is None:

@@ -139,18 +139,25 @@ class RequestReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
 
 
+# A row id: positive and within a 64-bit integer (anything larger is refused with a 400, never
+# handed to the database).
+MAX_ID = 2**63 - 1
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
 class RequestAssignSerializer(serializers.Serializer):
-    assignee = serializers.IntegerField(
-        required=False, allow_null=True, help_text="A manager's user id; omit for yourself."
-    )
+    assignee = id_field(required=False, allow_null=True, help_text="A manager's user id; omit for yourself.")
 
 
 class RequestBulkAssignSerializer(RequestAssignSerializer):
-    requests = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=200)
+    requests = serializers.ListField(child=id_field(), min_length=1, max_length=200)
 
 
 class CandidateProposeSerializer(serializers.Serializer):
-    reference = serializers.IntegerField()
+    reference = id_field()
     override_reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
