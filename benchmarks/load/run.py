@@ -172,7 +172,9 @@ def report(mixed_csv: Path, matches_csv: Path, trivial_csv: Path, think: str) ->
     return errors
 
 
-def run_locust(bin_dir: Path, host: str, csv_prefix: Path, env: dict, users: int, seconds: int, classes):
+def run_locust(
+    bin_dir: Path, host: str, csv_prefix: Path, env: dict, users: int, seconds: int, classes, spawn_rate=None
+):
     """One headless locust run of ``classes`` (user class names in locustfile.py)."""
     subprocess.run(
         [
@@ -181,7 +183,7 @@ def run_locust(bin_dir: Path, host: str, csv_prefix: Path, env: dict, users: int
             str(Path(__file__).with_name("locustfile.py")),
             "--headless",
             f"--users={users}",
-            f"--spawn-rate={users}",
+            f"--spawn-rate={spawn_rate or users}",
             f"--run-time={seconds}s",
             f"--host={host}",
             f"--csv={csv_prefix}",
@@ -207,6 +209,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (README: 2 x cores + 1)")
     parser.add_argument("--think", default="2,6", help="seconds between a user's actions: min,max")
     parser.add_argument("--probe-time", type=int, default=15, help="seconds of each throughput probe")
+    parser.add_argument(
+        "--spawn-rate", type=int, default=10, help="users starting per second (managers log in as they start)"
+    )
     args = parser.parse_args()
 
     fixture = prepare()
@@ -250,7 +255,14 @@ def main() -> None:
             f"{args.probe_time} s each"
         )
         mixed = run_locust(
-            bin_dir, host, workdir / "mixed", env, args.users, args.time, ["SalesRep", "Manager"]
+            bin_dir,
+            host,
+            workdir / "mixed",
+            env,
+            args.users,
+            args.time,
+            ["SalesRep", "Manager"],
+            spawn_rate=args.spawn_rate,
         )
         matches = run_locust(
             bin_dir, host, workdir / "matches", env, PROBE_USERS, args.probe_time, ["MatchesProbe"]
