@@ -687,6 +687,7 @@ class UsageEntry(models.Model):
         ordering = ["-occurred_on", "-id"]
         verbose_name_plural = "usage entries"
         indexes = [
+            # On PostgreSQL these two also carry status and points (migration 0006).
             models.Index(fields=["reference", "occurred_on"], name="usage_ref_day"),
             models.Index(fields=["customer", "occurred_on"], name="usage_customer_day"),
             models.Index(fields=["occurred_on", "status"], name="usage_day_status"),
