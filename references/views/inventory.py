@@ -219,15 +219,21 @@ def _names(model, key="pk") -> dict:
     return {getattr(obj, key): str(obj) for obj in model.objects.all()}
 
 
-def _history(records, label: str, hidden: set[str], lookups: dict) -> list[dict]:
-    """One entry per history record: who changed what, from what to what."""
+def _history(records, label: str, hidden: set[str], lookups: dict, shown_elsewhere=()) -> list[dict]:
+    """One entry per history record: who changed what, from what to what. Fields in
+    ``shown_elsewhere`` are left out (a change of nothing else is no entry)."""
     records = sorted(records, key=lambda r: (r.history_date, r.history_id))
     entries = []
     previous = None
     for record in records:
         changes = []
         if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous, excluded_fields=["updated_at", "created_at"])
+            delta = record.diff_against(
+                previous, excluded_fields=["updated_at", "created_at", *shown_elsewhere]
+            )
+            if not delta.changes and shown_elsewhere:
+                previous = record
+                continue
             for change in delta.changes:
                 if change.field in hidden:
                     changes.append({"field": change.field.replace("_", " "), "old": "…", "new": "(hidden)"})
@@ -285,7 +291,14 @@ def _change_history(profile, user) -> list[dict]:
     }
     hidden = set() if perms.has_capability(user, perms.VIEW_CONTACT_PII) else PII_FIELDS
     entries = (
-        _history(profile.history.select_related("history_user"), "Reference profile", set(), lookups)
+        # Status moves are the lifecycle events below (with their reason), not profile edits.
+        _history(
+            profile.history.select_related("history_user"),
+            "Reference profile",
+            set(),
+            lookups,
+            shown_elsewhere=("status", "resting_reason", "stale_notified_on"),
+        )
         + _history(profile.customer.history.select_related("history_user"), "Customer", set(), lookups)
         + _history(profile.contact.history.select_related("history_user"), "Contact", hidden, lookups)
     )

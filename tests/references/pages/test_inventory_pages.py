@@ -303,3 +303,17 @@ def test_list_pages_have_a_fixed_number_of_queries(users, client_as, django_asse
         response = client.get(url)
     assert response.content.decode().count('href="/references/') >= 13
     assert len(small.captured_queries) < 25
+
+
+def test_a_status_move_is_one_lifecycle_entry_in_the_history(world, users, client_as):
+    """Moving a profile writes a history record and a lifecycle event; the history shows the
+    move once, as the lifecycle event with its note."""
+    from references import services
+
+    services.profile_transition(
+        profile=world.active, to="resting", actor=users["manager"], note="Quarter-end pause"
+    )
+    page = html(client_as(users["manager"]).get(reverse("profile-detail", args=[world.active.pk])))
+    history = page[page.index("Change history") :]
+    assert history.count("Quarter-end pause") == 1
+    assert history.count("<strong>Status</strong>") == 1  # the lifecycle entry, not also an edit
