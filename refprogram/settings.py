@@ -241,6 +241,8 @@ else:
 
 # How long the dashboard's figures are reused for the same period and segment (0: always fresh).
 METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=120)
+# When several views miss the same figures at once, one computes; the others wait this long for it.
+METRICS_CACHE_WAIT_SECONDS = env.float("METRICS_CACHE_WAIT_SECONDS", default=8.0)
 
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
     "rest_framework.throttling.AnonRateThrottle",

@@ -5,6 +5,12 @@ loop over requests, references or ledger rows in Python. The dashboard, the CSV 
 summary API and the nightly snapshot all take their numbers from :func:`program_summary`, so they
 always agree.
 
+At scale (a million ledger rows) two families dominate: the ledger's asks and over-asks of the
+period and the one before, and the inventory as it stands today, which the inventory health,
+supply against demand, the heatmap and the coverage all count. On PostgreSQL each is one
+statement (:mod:`reporting.postgres`); the portable queries below stay as the definition, are
+what SQLite runs, and are checked against the statements in the tests.
+
 Which period a request counts in
     A request counts as *received* in the period it was created, and as *fulfilled*,
     *closed unfulfilled* or *cancelled* in the period it was closed (``closed_at``). A request
@@ -35,7 +41,12 @@ Segments
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import itertools
+import json
 import math
+import time
+import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -52,6 +63,7 @@ from django.db.models import (
     Func,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -77,8 +89,10 @@ from references.models import (
 from requests_app.choices import DUE_SOON_HOURS, CandidateState, OutcomeResult, RequestStatus
 from requests_app.models import Candidate, Request, UnmetDemand
 
+from . import postgres
 from .models import MetricSnapshot, StrategicTarget, TargetDimension
 from .periods import Period
+from .postgres import InventoryStock
 
 EXPIRING_WITHIN_DAYS = 30
 MOST_USED_LIMIT = 10
@@ -86,6 +100,10 @@ OPERATIONS_LIMIT = 50
 TREND_MONTHS = 12
 SECONDS_PER_DAY = 86400.0
 SEGMENT_DIMENSIONS = ("industry", "product_line", "region", "activity_type")
+# From this many days of asks in all, PostgreSQL finds over-asks with window sums over the
+# ledger rather than by summing each ask's window (see usage_by_period). On a million ledger
+# rows the two cost the same for two periods of 30 days; shorter spans favour the per-ask sums.
+WINDOWED_FROM_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -160,6 +178,11 @@ def _days(seconds: float | None) -> float | None:
 
 def _money(amount) -> float:
     return round(float(amount or 0), 2)
+
+
+def _on_postgresql() -> bool:
+    """Whether the heaviest figures can use the single statements of :mod:`reporting.postgres`."""
+    return connection.vendor == "postgresql"
 
 
 # --- Segment filters -------------------------------------------------------------------------
@@ -425,24 +448,32 @@ def satisfaction_figures(period: Period, segment: Segment = Segment()) -> dict:
 
 
 def supply_demand(
-    period: Period, segment: Segment = Segment(), today: dt.date | None = None, policy=None
+    period: Period,
+    segment: Segment = Segment(),
+    today: dt.date | None = None,
+    policy=None,
+    *,
+    stock: InventoryStock | None = None,
+    portable: bool = False,
 ) -> list[dict]:
     """Per industry, product line, region and activity type: requests received in the period,
     references available today, unmet demand recorded in the period, and the shortfall
     (requests minus available references). Ranked where recruiting is most needed: most unmet
-    demand first, then the largest shortfall, then the most requests."""
+    demand first, then the largest shortfall, then the most requests.
+
+    The available references come from ``stock`` (the inventory counted once, see
+    :func:`inventory_stock`) when given or when on PostgreSQL; ``portable`` forces the ORM
+    queries SQLite runs (one grouped count per dimension)."""
     today = today or timezone.localdate()
     policy = policy or OverusePolicy.current()
+    if stock is None and not portable:
+        stock = inventory_stock(segment, today, policy)
     start, end = period.bounds()
     received = segment_requests(segment).filter(created_at__gte=start, created_at__lt=end)
-    available = segment_profiles(segment, ReferenceProfile.objects.available(today, policy))
     unmet = segment_unmet(segment).filter(created_at__gte=start, created_at__lt=end)
     product_through = Request.products.through.objects.filter(request__in=received.values("pk"))
-    profile_products = ReferenceProfile.products.through.objects.filter(
-        referenceprofile__in=available.values("pk")
-    )
-    profile_activities = ReferenceProfile.activity_types.through.objects.filter(
-        referenceprofile__in=available.values("pk")
+    supply = (
+        _available_by_dimension(stock) if stock is not None else _available_queries(segment, today, policy)
     )
     # (dimension, demand, supply, unmet): each a grouped count keyed by (value, label).
     sources = {
@@ -450,18 +481,14 @@ def supply_demand(
             received.values(v=F("prospect_industry_id"), label=F("prospect_industry__name")).annotate(
                 n=Count("pk")
             ),
-            available.values(v=F("customer__industry_id"), label=F("customer__industry__name")).annotate(
-                n=Count("pk")
-            ),
+            supply["industry"],
             unmet.values(v=F("industry_id"), label=F("industry__name")).annotate(n=Count("pk")),
         ),
         "product_line": (
             product_through.values(v=F("product__product_line"), label=F("product__product_line")).annotate(
                 n=Count("request_id", distinct=True)
             ),
-            profile_products.values(v=F("product__product_line"), label=F("product__product_line")).annotate(
-                n=Count("referenceprofile_id", distinct=True)
-            ),
+            supply["product_line"],
             unmet.values(v=F("product__product_line"), label=F("product__product_line")).annotate(
                 n=Count("pk")
             ),
@@ -470,16 +497,12 @@ def supply_demand(
             received.values(v=F("prospect_region_id"), label=F("prospect_region__name")).annotate(
                 n=Count("pk")
             ),
-            available.values(v=F("customer__region_id"), label=F("customer__region__name")).annotate(
-                n=Count("pk")
-            ),
+            supply["region"],
             unmet.values(v=F("region_id"), label=F("region__name")).annotate(n=Count("pk")),
         ),
         "activity_type": (
             received.values(v=F("activity_type_id"), label=F("activity_type__name")).annotate(n=Count("pk")),
-            profile_activities.values(v=F("activitytype_id"), label=F("activitytype__name")).annotate(
-                n=Count("referenceprofile_id", distinct=True)
-            ),
+            supply["activity_type"],
             unmet.values(v=F("activity_type_id"), label=F("activity_type__name")).annotate(n=Count("pk")),
         ),
     }
@@ -487,7 +510,7 @@ def supply_demand(
     for dimension, (demand_q, supply_q, unmet_q) in sources.items():
         cells: dict[str, dict] = {}
         for key, query in (("requests", demand_q), ("available", supply_q), ("unmet", unmet_q)):
-            for r in query.order_by():
+            for r in query.order_by() if isinstance(query, QuerySet) else query:
                 if r["v"] is None:
                     continue
                 cell = cells.setdefault(
@@ -512,11 +535,67 @@ def supply_demand(
     return rows
 
 
-def demand_heatmap(period: Period, segment: Segment = Segment(), today=None, policy=None) -> dict:
+def _available_queries(segment: Segment, today: dt.date, policy) -> dict:
+    """References available today per dimension, one grouped query each (the portable way)."""
+    available = segment_profiles(segment, ReferenceProfile.objects.available(today, policy))
+    profile_products = ReferenceProfile.products.through.objects.filter(
+        referenceprofile__in=available.values("pk")
+    )
+    profile_activities = ReferenceProfile.activity_types.through.objects.filter(
+        referenceprofile__in=available.values("pk")
+    )
+    return {
+        "industry": available.values(
+            v=F("customer__industry_id"), label=F("customer__industry__name")
+        ).annotate(n=Count("pk")),
+        "product_line": profile_products.values(
+            v=F("product__product_line"), label=F("product__product_line")
+        ).annotate(n=Count("referenceprofile_id", distinct=True)),
+        "region": available.values(v=F("customer__region_id"), label=F("customer__region__name")).annotate(
+            n=Count("pk")
+        ),
+        "activity_type": profile_activities.values(
+            v=F("activitytype_id"), label=F("activitytype__name")
+        ).annotate(n=Count("referenceprofile_id", distinct=True)),
+    }
+
+
+def _available_by_dimension(stock: InventoryStock) -> dict[str, list[dict]]:
+    """The same rows as :func:`_available_queries`, read from the counted inventory."""
+    return {
+        "industry": [
+            {"v": code, "label": stock.industry_names.get(code), "n": n}
+            for code, n in stock.by_industry("available").items()
+        ],
+        "product_line": [
+            {"v": line, "label": line, "n": n} for line, n in stock.available_by_product_line.items()
+        ],
+        "region": [
+            {"v": code, "label": stock.region_names.get(code), "n": n}
+            for code, n in stock.by_region("available").items()
+        ],
+        "activity_type": [
+            {"v": code, "label": name, "n": n} for code, (name, n) in stock.available_by_activity_type.items()
+        ],
+    }
+
+
+def demand_heatmap(
+    period: Period,
+    segment: Segment = Segment(),
+    today=None,
+    policy=None,
+    *,
+    stock: InventoryStock | None = None,
+    portable: bool = False,
+) -> dict:
     """Industry × region: requests received in the period against references available today.
-    Cells with more requests than references are where to recruit."""
+    Cells with more requests than references are where to recruit. The available references
+    come from ``stock`` as in :func:`supply_demand`."""
     today = today or timezone.localdate()
     policy = policy or OverusePolicy.current()
+    if stock is None and not portable:
+        stock = inventory_stock(segment, today, policy)
     start, end = period.bounds()
     demand = (
         segment_requests(segment)
@@ -527,12 +606,15 @@ def demand_heatmap(period: Period, segment: Segment = Segment(), today=None, pol
         .annotate(n=Count("pk"))
         .order_by()
     )
-    supply = (
-        segment_profiles(segment, ReferenceProfile.objects.available(today, policy))
-        .values_list("customer__industry_id", "customer__region_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    if stock is not None:
+        supply = [(*cell, n["available"]) for cell, n in stock.cells.items() if n["available"]]
+    else:
+        supply = (
+            segment_profiles(segment, ReferenceProfile.objects.available(today, policy))
+            .values_list("customer__industry_id", "customer__region_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     cells: dict[tuple[str, str], dict] = defaultdict(lambda: {"requests": 0, "available": 0})
     for industry, region, n in demand:
         cells[(industry, region)]["requests"] = n
@@ -556,22 +638,29 @@ def demand_heatmap(period: Period, segment: Segment = Segment(), today=None, pol
 # --- Coverage against strategic targets ---------------------------------------------------------
 
 
-def coverage(targets=None) -> list[dict]:
+def coverage(targets=None, *, stock: InventoryStock | None = None) -> list[dict]:
     """Each strategic target against the share of the catalog (active and resting references)
     that holds it. Product-line shares can add up to more than 100 %: a reference who runs
-    products of two lines counts for both."""
+    products of two lines counts for both. The catalog per industry and region is one grouped
+    count (or read from ``stock`` when it was counted program-wide)."""
     targets = list(StrategicTarget.objects.all() if targets is None else targets)
+    if not targets:
+        return []
     catalog = ReferenceProfile.objects.in_catalog()
-    total = catalog.count()
-    actual: dict[str, dict[str, int]] = {}
-    dims = {t.dimension for t in targets}
-    if TargetDimension.INDUSTRY in dims:
-        actual["industry"] = dict(
-            catalog.values_list("customer__industry_id").annotate(n=Count("pk")).order_by()
+    if stock is not None and stock.program_wide:
+        cells = [(industry, region, cell["in_catalog"]) for (industry, region), cell in stock.cells.items()]
+    else:
+        cells = list(
+            catalog.values_list("customer__industry_id", "customer__region_id")
+            .annotate(n=Count("pk"))
+            .order_by()
         )
-    if TargetDimension.REGION in dims:
-        actual["region"] = dict(catalog.values_list("customer__region_id").annotate(n=Count("pk")).order_by())
-    if TargetDimension.PRODUCT_LINE in dims:
+    total = sum(n for _, _, n in cells)
+    actual: dict[str, dict[str, int]] = {"industry": defaultdict(int), "region": defaultdict(int)}
+    for industry, region, n in cells:
+        actual["industry"][industry] += n
+        actual["region"][region] += n
+    if TargetDimension.PRODUCT_LINE in {t.dimension for t in targets}:
         actual["product_line"] = dict(
             ReferenceProfile.products.through.objects.filter(referenceprofile__in=catalog.values("pk"))
             .values_list("product__product_line")
@@ -623,12 +712,35 @@ def over_ask_condition(policy: OverusePolicy):
     return window_sum("reference"), window_sum("customer")
 
 
-def usage_figures(period: Period, segment: Segment = Segment(), policy=None) -> dict:
+def usage_figures(
+    period: Period, segment: Segment = Segment(), policy=None, *, portable: bool = False
+) -> dict:
     """Asks recorded in the period, overrides among them, and over-asks (asks that took a
     reference or customer above its cap without an override; must be zero)."""
+    return usage_by_period([period], segment, policy, portable=portable)[0]
+
+
+def usage_by_period(
+    periods: list[Period], segment: Segment = Segment(), policy=None, *, portable: bool = False
+) -> list[dict]:
+    """:func:`usage_figures` for several periods (the dashboard's and the one before it).
+
+    The portable query sums each ask's window twice (reference and customer), which is cheap
+    for a few thousand asks and slow for a program's hundreds of thousands. So on PostgreSQL,
+    the whole program's asks over at least ``WINDOWED_FROM_DAYS`` days in all are counted in
+    one statement with window sums (:func:`reporting.postgres.usage_by_period`). A segment's
+    asks are few (and the nightly snapshot's day is short): they keep the per-ask sums, which
+    then cost less than reading the whole ledger. ``portable`` forces the portable query."""
     policy = policy or OverusePolicy.current()
+    days = sum(period.days for period in periods)
+    if not portable and not segment and _on_postgresql() and days >= WINDOWED_FROM_DAYS:
+        return postgres.usage_by_period(periods, policy)
+    return [_usage_figures_portable(period, segment, policy) for period in periods]
+
+
+def _usage_figures_portable(period: Period, segment: Segment, policy: OverusePolicy) -> dict:
     ref_sum, cust_sum = over_ask_condition(policy)
-    row = (
+    return (
         segment_usage(segment)
         .filter(status__in=USAGE_COUNTING, occurred_on__gte=period.start, occurred_on__lte=period.end)
         .annotate(ref_points=ref_sum, cust_points=cust_sum)
@@ -642,19 +754,74 @@ def usage_figures(period: Period, segment: Segment = Segment(), policy=None) -> 
             ),
         )
     )
-    return row
+
+
+def inventory_stock(
+    segment: Segment = Segment(), today: dt.date | None = None, policy=None
+) -> InventoryStock | None:
+    """The inventory today counted once for the inventory health, supply against demand, the
+    heatmap and (program-wide) the coverage: one statement on PostgreSQL
+    (:func:`reporting.postgres.inventory_stock`); ``None`` elsewhere, where each figure keeps
+    its own portable query."""
+    if not _on_postgresql():
+        return None
+    today = today or timezone.localdate()
+    policy = policy or OverusePolicy.current()
+    return postgres.inventory_stock(
+        today, policy, segment_profiles(segment).values("pk") if segment else None
+    )
 
 
 def inventory_figures(
-    period: Period, segment: Segment = Segment(), today: dt.date | None = None, policy=None
+    period: Period,
+    segment: Segment = Segment(),
+    today: dt.date | None = None,
+    policy=None,
+    *,
+    stock: InventoryStock | None = None,
+    portable: bool = False,
 ) -> dict:
     """The inventory today (active, resting and why, near or at cap, stale) and its movement in
-    the period (references activated and retired)."""
+    the period (references activated and retired). The inventory comes from ``stock`` as in
+    :func:`supply_demand`."""
     today = today or timezone.localdate()
     policy = policy or OverusePolicy.current()
+    if stock is None and not portable:
+        stock = inventory_stock(segment, today, policy)
     profiles = segment_profiles(segment)
+    if stock is not None:
+        now = {
+            figure: stock.total(figure)
+            for figure in ("active", "resting", "resting_at_cap", "stale", "near_cap", "at_cap")
+        }
+    else:
+        now = _inventory_now_portable(profiles, today, policy)
+    start, end = period.bounds()
+    moves = ProfileEvent.objects.filter(
+        profile__in=profiles.values("pk"), created_at__gte=start, created_at__lt=end
+    ).aggregate(
+        activated=Count(
+            "pk",
+            filter=Q(to_status=ProfileStatus.ACTIVE)
+            & Q(from_status__in=(ProfileStatus.NOMINATED, ProfileStatus.VETTING)),
+        ),
+        retired=Count("pk", filter=Q(to_status=ProfileStatus.RETIRED)),
+    )
+    return {
+        **{k: now[k] for k in ("active", "resting", "resting_at_cap", "stale")},
+        "in_catalog": now["active"] + now["resting"],
+        "near_cap": now["near_cap"],
+        "at_cap": now["at_cap"],
+        "activated": moves["activated"],
+        "retired": moves["retired"],
+        "net_growth": moves["activated"] - moves["retired"],
+    }
+
+
+def _inventory_now_portable(profiles, today: dt.date, policy: OverusePolicy) -> dict:
+    """The inventory today figure by figure (what SQLite runs)."""
     catalog_q = Q(status__in=(ProfileStatus.ACTIVE, ProfileStatus.RESTING))
-    stock = profiles.aggregate(
+    counts = profiles.aggregate(
         active=Count("pk", filter=Q(status=ProfileStatus.ACTIVE)),
         resting=Count("pk", filter=Q(status=ProfileStatus.RESTING)),
         resting_at_cap=Count("pk", filter=Q(status=ProfileStatus.RESTING, resting_reason=RestingReason.CAP)),
@@ -668,44 +835,32 @@ def inventory_figures(
         .values("reference")
         .annotate(s=Sum("points"))
     )
-    near_cap = points.filter(s__gte=threshold, s__lt=policy.reference_cap).count()
-    at_cap = profiles.filter(catalog_q).at_cap(today, policy).count()
-    start, end = period.bounds()
-    moves = ProfileEvent.objects.filter(
-        profile__in=profiles.values("pk"), created_at__gte=start, created_at__lt=end
-    ).aggregate(
-        activated=Count(
-            "pk",
-            filter=Q(to_status=ProfileStatus.ACTIVE)
-            & Q(from_status__in=(ProfileStatus.NOMINATED, ProfileStatus.VETTING)),
-        ),
-        retired=Count("pk", filter=Q(to_status=ProfileStatus.RETIRED)),
-    )
-    return {
-        **stock,
-        "in_catalog": stock["active"] + stock["resting"],
-        "near_cap": near_cap,
-        "at_cap": at_cap,
-        "activated": moves["activated"],
-        "retired": moves["retired"],
-        "net_growth": moves["activated"] - moves["retired"],
-    }
+    counts["near_cap"] = points.filter(s__gte=threshold, s__lt=policy.reference_cap).count()
+    counts["at_cap"] = profiles.filter(catalog_q).at_cap(today, policy).count()
+    return counts
 
 
 def most_used(period: Period, segment: Segment = Segment(), limit: int = MOST_USED_LIMIT) -> list[dict]:
-    """The references asked most in the period, by counted points (asks declined count too)."""
+    """The references asked most in the period, by counted points (asks declined count too).
+    The asks are grouped by reference alone; names are looked up for the few that make the list
+    (PostgreSQL evaluates them after the limit)."""
+    profile = ReferenceProfile.objects.filter(pk=OuterRef("reference_id")).order_by()
     rows = (
         segment_usage(segment)
         .filter(status__in=USAGE_COUNTING, occurred_on__gte=period.start, occurred_on__lte=period.end)
-        .values("reference_id", "reference__contact__name", "reference__customer__name")
+        .values("reference_id")
         .annotate(asks=Count("pk"), points=Sum("points"))
-        .order_by("-points", "-asks", "reference_id")[:limit]
+        .order_by("-points", "-asks", "reference_id")
+        .annotate(
+            contact=Subquery(profile.values("contact__name")[:1]),
+            customer=Subquery(profile.values("customer__name")[:1]),
+        )[:limit]
     )
     return [
         {
             "reference": r["reference_id"],
-            "contact": r["reference__contact__name"],
-            "customer": r["reference__customer__name"],
+            "contact": r["contact"],
+            "customer": r["customer"],
             "asks": r["asks"],
             "points": r["points"],
         }
@@ -809,12 +964,16 @@ def program_summary(
     today: dt.date | None = None,
 ) -> dict:
     """Every figure of the dashboard for the period, compared with the previous period of the
-    same length. ``revenue`` is ``None`` for roles that may not see it."""
+    same length. ``revenue`` is ``None`` for roles that may not see it.
+
+    The ledger's figures of both periods are one computation, and so is the inventory today
+    (shared by the inventory health, supply against demand, the heatmap and the coverage)."""
     today = today or timezone.localdate()
     policy = OverusePolicy.current()
     previous = period.previous()
-    usage_now, usage_before = usage_figures(period, segment, policy), usage_figures(previous, segment, policy)
-    inventory = inventory_figures(period, segment, today, policy)
+    usage_now, usage_before = usage_by_period([period, previous], segment, policy)
+    stock = inventory_stock(segment, today, policy)
+    inventory = inventory_figures(period, segment, today, policy, stock=stock)
     inventory.update(
         over_asks=usage_now["over_asks"], overrides=usage_now["overrides"], asks=usage_now["asks"]
     )
@@ -836,9 +995,9 @@ def program_summary(
             if include_revenue
             else None
         ),
-        "supply_demand": supply_demand(period, segment, today, policy),
-        "heatmap": demand_heatmap(period, segment, today, policy),
-        "coverage": coverage(),
+        "supply_demand": supply_demand(period, segment, today, policy, stock=stock),
+        "heatmap": demand_heatmap(period, segment, today, policy, stock=stock),
+        "coverage": coverage(stock=stock),
         "inventory": {
             "current": inventory,
             "previous": {
@@ -929,28 +1088,82 @@ def program_summary_cached(
     include_trends: bool = True,
 ) -> dict:
     """``program_summary`` kept for ``METRICS_CACHE_SECONDS`` (default two minutes) per period,
-    segment and revenue visibility. On a program of a million ledger rows a full computation
-    takes seconds; executives reading the same period share one, at most a few minutes old."""
+    segment and day. On a program of a million ledger rows a full computation takes seconds;
+    executives reading the same period share one, at most a few minutes old.
+
+    One entry serves every reader of the period: it holds the revenue and the trends, and each
+    caller gets a copy without what it did not ask for (revenue is ``None`` for roles that may
+    not see it), so the dashboard, its CSV exports and the API share a computation.
+
+    When several requests miss the same entry at once, one computes it and the others wait for
+    its result (single flight, see :func:`_computed_once`), instead of all running the same
+    seconds-long queries on the same few workers."""
     from django.conf import settings
     from django.core.cache import cache
 
     seconds = getattr(settings, "METRICS_CACHE_SECONDS", 0)
-    arguments = dict(include_revenue=include_revenue, include_trends=include_trends)
     if seconds <= 0:
-        return program_summary(period, segment, **arguments)
-    key = "metrics-summary:" + ":".join(
-        str(part)
-        for part in (
-            period.start,
-            period.end,
-            timezone.localdate(),
-            sorted(segment.as_dict().items()),
-            include_revenue,
-            include_trends,
+        return program_summary(
+            period, segment, include_revenue=include_revenue, include_trends=include_trends
         )
-    )
+    key = summary_cache_key(period, segment)
     summary = cache.get(key)
     if summary is None:
-        summary = program_summary(period, segment, **arguments)
-        cache.set(key, summary, seconds)
-    return summary
+        summary = _computed_once(key, seconds, lambda: program_summary(period, segment))
+    return {
+        **summary,
+        "revenue": summary["revenue"] if include_revenue else None,
+        "trends": summary["trends"] if include_trends else [],
+    }
+
+
+def summary_cache_key(period: Period, segment: Segment) -> str:
+    """The cache key of a period's figures: its days, today (the inventory figures are today's)
+    and the segment (hashed: product line names may hold spaces, which some caches refuse)."""
+    slice_ = hashlib.sha256(json.dumps(segment.as_dict(), sort_keys=True).encode()).hexdigest()[:16]
+    return f"metrics-summary:{period.start}:{period.end}:{timezone.localdate()}:{slice_}"
+
+
+# How long a computation may hold the right to compute an entry (then another may take it over),
+# how long the others wait for its result, and how often they look.
+SINGLE_FLIGHT_LOCK_SECONDS = 60
+SINGLE_FLIGHT_WAIT_SECONDS = 8.0
+SINGLE_FLIGHT_POLL_SECONDS = (0.05, 0.1, 0.2, 0.25)
+
+
+def _computed_once(key: str, seconds: int, compute):
+    """Compute a missing cache entry once for everyone who needs it at the same moment.
+
+    The first caller takes a lock (``cache.add`` on ``<key>:computing``, which only one caller
+    can win), computes, stores the entry and releases the lock. The others poll the cache for
+    the entry while the lock is held, for up to ``METRICS_CACHE_WAIT_SECONDS`` (default 8 s);
+    if the lock disappears without an entry (the computation failed) or the wait runs out, each
+    computes for itself. When the cache is unreachable nobody can take the lock and nobody
+    waits: every caller computes, as without a cache (the cache backend turns Redis errors into
+    misses), so a cache outage slows the dashboard but never breaks it.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    lock = f"{key}:computing"
+    token = uuid.uuid4().hex
+    if cache.add(lock, token, SINGLE_FLIGHT_LOCK_SECONDS):
+        try:
+            value = compute()
+            cache.set(key, value, seconds)
+            return value
+        finally:
+            if cache.get(lock) == token:  # not taken over after a computation longer than the lock
+                cache.delete(lock)
+    deadline = time.monotonic() + getattr(settings, "METRICS_CACHE_WAIT_SECONDS", SINGLE_FLIGHT_WAIT_SECONDS)
+    pauses = itertools.chain(SINGLE_FLIGHT_POLL_SECONDS, itertools.repeat(SINGLE_FLIGHT_POLL_SECONDS[-1]))
+    while cache.get(lock) is not None and (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(next(pauses), left))
+        value = cache.get(key)
+        if value is not None:
+            return value
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value

@@ -240,7 +240,9 @@ def test_query_counts_do_not_grow_with_data(program, users, client_as, api_as):
 
 # Constant whatever the data: one aggregate query per figure family (PostgreSQL computes the
 # percentiles per activity type in a second grouped query, SQLite sorts the durations in one).
-PINNED = {"sqlite": (65, 43), "postgresql": (67, 45)}
+# On PostgreSQL the ledger figures of both periods are one statement, and so is the inventory
+# today (shared by inventory health, supply against demand, the heatmap and the coverage).
+PINNED = {"sqlite": (63, 41), "postgresql": (56, 34)}
 
 
 def test_figures_are_reused_for_the_same_period_until_the_cache_expires(program, users, api_as, settings):

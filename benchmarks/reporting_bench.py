@@ -1,0 +1,288 @@
+#!/usr/bin/env python
+"""Scale benchmark of the program metrics (``reporting.selectors.program_summary``) on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/refprogram_requests_bench \\
+        .venv/bin/python benchmarks/reporting_bench.py --runs 7
+
+Reads an already seeded database (``seed_demo``, ``overuse_bench.py`` or ``matching_bench.py``
+leave one behind); it never seeds, migrates or drops anything. Like the other benchmarks it
+refuses a database whose name lacks "bench", and it runs every read in a read-only
+transaction, so it cannot change what it measures.
+
+1. Computes ``program_summary`` for the dashboard's default period (``--preset``, default the
+   dashboard's: the last 90 days ending today) and segment (``--industry`` …), straight, never
+   through ``program_summary_cached``: every run is a cache miss. ``--warmup`` runs (default 1)
+   fill PostgreSQL's buffers first and are not counted.
+2. Prints p50, p95 and the slowest of ``--runs`` runs (default 7), and per selector the median
+   of its time inside those runs (a selector called for both periods is the sum of its calls).
+
+Goal: the whole summary under 1 s on 123,402 profiles and 1,000,000 ledger rows.
+
+``--verify`` also computes every figure that has a PostgreSQL statement through the portable
+ORM queries (what SQLite runs: the over-asks summed per ask, the inventory figure by figure) and
+checks that they are the same; slow, run it once. ``--explain NAME`` prints ``EXPLAIN ANALYZE``
+of every query one selector runs (``usage_by_period`` and ``inventory_stock`` are the two
+statements of ``reporting.postgres``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refprogram.settings")
+
+# The selectors program_summary calls, timed where it calls them (usage_by_period and
+# inventory_stock compute for several of the others; a name the code lacks is skipped).
+SELECTORS = (
+    "usage_by_period",
+    "inventory_stock",
+    "request_figures",
+    "revenue_figures",
+    "supply_demand",
+    "demand_heatmap",
+    "coverage",
+    "usage_figures",
+    "inventory_figures",
+    "most_used",
+    "nomination_figures",
+    "approval_figures",
+    "satisfaction_figures",
+    "monthly_trends",
+)
+
+
+def database_name(url: str) -> str:
+    return urlparse(url).path.lstrip("/")
+
+
+@contextmanager
+def timed_selectors(module, spent: dict[str, float]):
+    """Replace each selector in ``module`` with a wrapper that adds its time to ``spent`` (a
+    selector that ``program_summary`` did not call has no entry)."""
+    originals = {name: getattr(module, name) for name in SELECTORS if hasattr(module, name)}
+
+    def wrap(name, fn):
+        def timed(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - began
+
+        return timed
+
+    for name, fn in originals.items():
+        setattr(module, name, wrap(name, fn))
+    try:
+        yield
+    finally:
+        for name, fn in originals.items():
+            setattr(module, name, fn)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--preset", default=None, help="period preset (default: the dashboard's)")
+    for dimension in ("industry", "region", "product_line", "activity_type"):
+        parser.add_argument(f"--{dimension.replace('_', '-')}", dest=dimension, default=None)
+    parser.add_argument("--verify", action="store_true", help="check the ledger figures against the ORM path")
+    parser.add_argument("--explain", metavar="SELECTOR", choices=SELECTORS, default=None)
+    parser.add_argument(
+        "--reuse", action="store_true", help="accepted for symmetry: this benchmark always reuses"
+    )
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres") or "bench" not in database_name(url):
+        sys.exit("Set DATABASE_URL to a seeded PostgreSQL database whose name contains 'bench'.")
+
+    import django
+
+    django.setup()
+
+    from django.db import connection, transaction
+
+    from references.models import OverusePolicy, ReferenceProfile, UsageEntry
+    from reporting import selectors
+    from reporting.periods import DEFAULT_PRESET, period_from_params
+
+    period = period_from_params({"preset": args.preset or DEFAULT_PRESET})
+    segment = selectors.Segment(
+        industry=args.industry,
+        region=args.region,
+        product_line=args.product_line,
+        activity_type=args.activity_type,
+    )
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET TRANSACTION READ ONLY")
+        if not OverusePolicy.objects.filter(pk=1).exists():
+            sys.exit("No overuse policy row: seed the database first (this benchmark never writes).")
+        print(
+            f"database {database_name(url)}: {ReferenceProfile.objects.count():,} profiles, "
+            f"{UsageEntry.objects.count():,} ledger rows"
+        )
+        print(
+            f"period {period.start} … {period.end} ({period.preset}, {period.days} days), "
+            f"previous {period.previous().start} … {period.previous().end}; segment {segment.as_dict()}"
+        )
+
+        if args.explain:
+            explain(selectors, args.explain, period, segment)
+            return
+
+        totals: list[float] = []
+        per_selector: dict[str, list[float]] = defaultdict(list)
+        for run in range(args.warmup + args.runs):
+            spent: dict[str, float] = defaultdict(float)
+            with timed_selectors(selectors, spent):
+                began = time.perf_counter()
+                selectors.program_summary(period, segment)
+                took = time.perf_counter() - began
+            counted = run >= args.warmup
+            print(f"  run {run + 1}: {ms(took)}{'' if counted else ' (warm-up)'}")
+            if counted:
+                totals.append(took)
+                for name, seconds in spent.items():
+                    per_selector[name].append(seconds)
+
+        print(
+            f"\nprogram_summary over {len(totals)} runs: p50 {ms(statistics.median(totals))}, "
+            f"p95 {ms(p95(totals))}, slowest {ms(max(totals))}"
+        )
+        print("per selector (median of the runs; both periods where it is called twice):")
+        called = [name for name in SELECTORS if name in per_selector]
+        for name in sorted(called, key=lambda n: -statistics.median(per_selector[n])):
+            print(f"  {name:<22} {ms(statistics.median(per_selector[name])):>10}")
+
+        if args.verify:
+            verify(selectors, period, segment)
+
+
+def verify(selectors, period, segment) -> None:
+    """Every figure that has a PostgreSQL statement, against the portable ORM queries."""
+    from django.utils import timezone
+
+    from references.models import OverusePolicy
+
+    policy = OverusePolicy.current()
+    today = timezone.localdate()
+    periods = [period, period.previous()]
+    began = time.perf_counter()
+    stock = selectors.inventory_stock(segment, today, policy)
+    print(f"verify: inventory counted once in {ms(time.perf_counter() - began)}")
+    failures = 0
+    for label, fast, portable in (
+        (
+            "usage_by_period (both periods)",
+            lambda: selectors.usage_by_period(periods, segment, policy),
+            lambda: [selectors.usage_figures(p, segment, policy, portable=True) for p in periods],
+        ),
+        (
+            "inventory_figures",
+            lambda: selectors.inventory_figures(period, segment, today, policy, stock=stock),
+            lambda: selectors.inventory_figures(period, segment, today, policy, portable=True),
+        ),
+        (
+            "supply_demand",
+            lambda: selectors.supply_demand(period, segment, today, policy, stock=stock),
+            lambda: selectors.supply_demand(period, segment, today, policy, portable=True),
+        ),
+        (
+            "demand_heatmap",
+            lambda: selectors.demand_heatmap(period, segment, today, policy, stock=stock),
+            lambda: selectors.demand_heatmap(period, segment, today, policy, portable=True),
+        ),
+        (
+            "coverage",
+            lambda: selectors.coverage(stock=stock),
+            lambda: selectors.coverage(),
+        ),
+    ):
+        began = time.perf_counter()
+        a = fast()
+        fast_took = time.perf_counter() - began
+        began = time.perf_counter()
+        b = portable()
+        portable_took = time.perf_counter() - began
+        same = a == b
+        failures += not same
+        print(
+            f"verify {label}: {'same' if same else 'DIFFERENT'} "
+            f"(from the statement {ms(fast_took)}, portable {ms(portable_took)})"
+        )
+        if not same:
+            print(f"    statement: {a}\n    portable:  {b}")
+    if failures:
+        sys.exit(f"{failures} selector(s) disagree")
+
+
+def explain(selectors, name: str, period, segment) -> None:
+    """Run one selector as program_summary calls it and print EXPLAIN ANALYZE of its queries."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from references.models import OverusePolicy
+
+    policy = OverusePolicy.current()
+    today = timezone.localdate()
+    calls = {
+        "usage_by_period": lambda: selectors.usage_by_period([period, period.previous()], segment, policy),
+        "inventory_stock": lambda: selectors.inventory_stock(segment, today, policy),
+        "request_figures": lambda: selectors.request_figures(period, segment),
+        "revenue_figures": lambda: selectors.revenue_figures(period, segment),
+        "supply_demand": lambda: selectors.supply_demand(period, segment, today, policy),
+        "demand_heatmap": lambda: selectors.demand_heatmap(period, segment, today, policy),
+        "coverage": lambda: selectors.coverage(),
+        "usage_figures": lambda: selectors.usage_figures(period, segment, policy),
+        "inventory_figures": lambda: selectors.inventory_figures(period, segment, today, policy),
+        "most_used": lambda: selectors.most_used(period, segment),
+        "nomination_figures": lambda: selectors.nomination_figures(period, segment),
+        "approval_figures": lambda: selectors.approval_figures(period, segment, today),
+        "satisfaction_figures": lambda: selectors.satisfaction_figures(period, segment),
+        "monthly_trends": lambda: selectors.monthly_trends(period.end),
+    }
+    queries: list[tuple[str, tuple]] = []
+
+    def record(execute, sql, params, many, context):
+        queries.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        calls[name]()
+    for sql, params in queries:
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            continue
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            print("\n" + sql[:400] + (" …" if len(sql) > 400 else ""))
+            print("\n".join(row[0] for row in cur.fetchall()))
+
+
+if __name__ == "__main__":
+    main()
