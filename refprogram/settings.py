@@ -197,9 +197,17 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# How often beat recomputes the dashboard's opening view (0: never; then the first viewer waits).
+METRICS_WARM_SECONDS = env.int("METRICS_WARM_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "nightly-checks": {"task": "references.tasks.nightly_checks_run", "schedule": crontab(hour=2, minute=0)},
 }
+if METRICS_WARM_SECONDS > 0:
+    CELERY_BEAT_SCHEDULE["metrics-warm"] = {
+        "task": "reporting.tasks.metrics_warm",
+        "schedule": float(METRICS_WARM_SECONDS),
+        "options": {"expires": float(METRICS_WARM_SECONDS)},  # a late run is skipped, not stacked
+    }
 # A web request that queues a task gives up quickly when Redis is down (refprogram.tasks_util.enqueue
 # logs it; the nightly run does the work), instead of hanging the page.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

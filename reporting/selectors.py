@@ -1117,6 +1117,17 @@ def program_summary_cached(
     }
 
 
+def program_summary_refresh(period: Period, segment: Segment = Segment()) -> None:
+    """Compute a period's figures now and store them for ``METRICS_CACHE_SECONDS``, whatever is
+    cached (the beat task ``metrics_warm`` keeps the dashboard's opening view this way)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    seconds = getattr(settings, "METRICS_CACHE_SECONDS", 0)
+    if seconds > 0:
+        cache.set(summary_cache_key(period, segment), program_summary(period, segment), seconds)
+
+
 def summary_cache_key(period: Period, segment: Segment) -> str:
     """The cache key of a period's figures: its days, today (the inventory figures are today's)
     and the segment (hashed: product line names may hold spaces, which some caches refuse)."""

@@ -121,3 +121,26 @@ def test_every_reader_of_a_period_shares_one_computation(
     assert len(runs) == 1
     assert executive["revenue"]["current"]["won"] == 2 and admin["revenue"] is None
     assert admin["requests"] == executive["requests"] and admin["trends"] == executive["trends"]
+
+
+@pytest.mark.django_db
+def test_beat_keeps_the_opening_view_computed(cached, slow_summary, client_as, users):
+    """``metrics_warm`` (beat, every minute) computes the dashboard's default period, so the
+    opening view and the summary API are served without computing anything."""
+    from reporting import tasks
+
+    slow_summary.seconds = 0
+    tasks.metrics_warm.delay()
+    assert len(slow_summary.runs) == 1
+    response = client_as(users["executive"]).get("/api/v1/metrics/summary/")  # the default period
+    assert response.status_code == 200 and response.json()["revenue"] == {"won": 1}
+    assert len(slow_summary.runs) == 1  # the API read the warmed figures
+    tasks.metrics_warm.delay()
+    assert len(slow_summary.runs) == 2  # each run recomputes, whatever is cached
+
+
+def test_warming_is_scheduled_every_minute_by_default():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["metrics-warm"]
+    assert entry["task"] == "reporting.tasks.metrics_warm" and entry["schedule"] == 60.0

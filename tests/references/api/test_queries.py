@@ -100,11 +100,15 @@ def test_page_size_is_capped_at_200(api_as, manager):
     assert client.get(f"{API}customers/?page=999").status_code == 404
 
 
-def test_deep_pages_hold_the_same_rows_in_the_same_order(users, api_as):
+@pytest.mark.parametrize("filter_first_max_rows", [5_000, 5], ids=["all keys, sliced here", "slice of keys"])
+def test_deep_pages_hold_the_same_rows_in_the_same_order(users, api_as, monkeypatch, filter_first_max_rows):
     """The page's keys are read first, then its rows: every page holds exactly the rows of a
-    plain OFFSET slice of the same ordering, and the pages together hold every row once."""
+    plain OFFSET slice of the same ordering, and the pages together hold every row once, whether
+    the keys are read all at once (few matches) or one page's slice at a time (many)."""
     from references.models import ReferenceProfile
+    from refprogram import paging
 
+    monkeypatch.setattr(paging, "FILTER_FIRST_MAX_ROWS", filter_first_max_rows)
     _grow_references(23)
     api = api_as(users["manager"])
     seen = []
