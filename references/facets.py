@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import BooleanField, Expression
+
 # Filter name in ReferenceProfileFilter -> facet prefix.
 FACETS = {
     "industry": "industry",
@@ -65,3 +67,38 @@ def facet_text(
     keys += [facet_key("activity", code) for code in sorted(activity_codes)]
     keys += [facet_key("language", code) for code in sorted(language_codes)]
     return " ".join(keys)
+
+
+class FacetKeys(Expression):
+    """PostgreSQL condition on a profile's ``facet_keys``: holds ``all`` of the keys (``@>``) or
+    ``any`` of them (``&&``). A key is a string, or a ``(facet, Subquery)`` whose single value
+    the database turns into the key (a product's id looked up by name, say); a key whose lookup
+    finds nothing matches no profile. The column is read from the query's own profile table,
+    so the condition also works inside a subquery."""
+
+    conditional = True
+
+    def __init__(self, keys, *, how: str = "all"):
+        super().__init__(output_field=BooleanField())
+        self.keys = list(keys)
+        self.operator = {"all": "@>", "any": "&&"}[how]
+
+    def get_source_expressions(self):
+        return [k[1] for k in self.keys if isinstance(k, tuple)]
+
+    def set_source_expressions(self, exprs):
+        exprs = iter(exprs)
+        self.keys = [(k[0], next(exprs)) if isinstance(k, tuple) else k for k in self.keys]
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        parts, params = [], []
+        for key in self.keys:
+            if isinstance(key, tuple):
+                sql, sub_params = compiler.compile(key[1])
+                parts.append(f"(%s || ({sql})::text)")
+                params += [f"{key[0]}=", *sub_params]
+            else:
+                parts.append("%s")
+                params.append(key)
+        return f"({table}.facet_keys {self.operator} ARRAY[{', '.join(parts)}]::text[])", params

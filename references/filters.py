@@ -19,7 +19,7 @@ from .choices import (
     SizeBand,
     UsageStatus,
 )
-from .facets import FACETS, facet_key
+from .facets import FACETS, FacetKeys, facet_key
 from .models import (
     ActivityType,
     Contact,
@@ -65,9 +65,7 @@ def full_text(queryset: QuerySet, value: str) -> QuerySet:
 def _facets_any(queryset: QuerySet, facet: str, values) -> QuerySet:
     """PostgreSQL: profiles holding any of ``values`` of one facet, through the GIN-indexed
     ``facet_keys`` array (see ``references.facets``)."""
-    table = connection.ops.quote_name(ReferenceProfile._meta.db_table)
-    keys = [facet_key(facet, v) for v in values]
-    return queryset.filter(RawSQL(f"{table}.facet_keys && %s::text[]", (keys,), output_field=BooleanField()))
+    return queryset.filter(FacetKeys([facet_key(facet, v) for v in values], how="any"))
 
 
 def _m2m_exists(queryset: QuerySet, through, owner_field: str, target_field: str, values) -> QuerySet:
