@@ -343,6 +343,47 @@ _RANK_COLUMNS = (
 )
 
 
+# The best candidates by what they are (``base_score``) read first: this many times the limit.
+EARLY_BATCH_FACTOR = 5
+EARLY_BATCH_MIN = 100
+
+
+def _top_ranked_early(
+    qs: QuerySet, *, activity_type: ActivityType, policy: OverusePolicy, limit: int
+) -> list[tuple[int, int]] | None:
+    """The top ``limit`` without reading every candidate's ledger, when that is provably the same.
+
+    A reference's score is its ``base_score`` minus the load penalty, so it is never above its
+    ``base_score``. Read the candidates with the highest ``base_score`` (the database sorts them
+    without the ledger and sums the ledger only for those it returns); if ``limit`` of them can
+    be proposed and the last of those scores above the lowest ``base_score`` read, no candidate
+    left unread can rank among them. Otherwise ``None``: rank them all."""
+    batch = max(limit * EARLY_BATCH_FACTOR, EARLY_BATCH_MIN)
+    rows = list(qs.order_by("-base_score", "pk").values_list(*_RANK_COLUMNS)[:batch])
+    weight = activity_type.weight
+    ranked = []
+    for pk, status, reason, stale, live_until, used, customer_used, base in rows:
+        ok = (
+            (
+                status == ProfileStatus.ACTIVE
+                or (status == ProfileStatus.RESTING and reason == RestingReason.CAP)
+            )
+            and not stale
+            and live_until is None
+            and used <= policy.reference_cap - weight
+            and customer_used <= policy.customer_cap - weight
+        )
+        ranked.append((-int(ok), -(base - used * LOAD_PENALTY), used, pk))
+    ranked.sort()
+    top = [(pk, -negative_ok) for negative_ok, _, _, pk in ranked[:limit]]
+    if len(rows) < batch:
+        return top  # every candidate was read
+    proposable = [r for r in ranked if r[0] == -1]
+    if len(proposable) >= limit and -proposable[limit - 1][1] > rows[-1][-1]:
+        return top
+    return None
+
+
 def top_ranked(
     qs: QuerySet, *, activity_type: ActivityType, policy: OverusePolicy, limit: int, first: str = ""
 ) -> list[tuple[int, int]]:
@@ -354,6 +395,10 @@ def top_ranked(
     the sort are applied to those columns. Ordered by the annotations directly, the database
     would evaluate each ledger subquery once per place it appears (score, eligibility, sort).
     """
+    if not first:
+        early = _top_ranked_early(qs, activity_type=activity_type, policy=policy, limit=limit)
+        if early is not None:
+            return early
     columns = (first, *_RANK_COLUMNS) if first else _RANK_COLUMNS
     sql, params = qs.order_by().values(*columns).query.sql_with_params()
     weight = activity_type.weight

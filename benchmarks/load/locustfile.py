@@ -8,7 +8,6 @@ import itertools
 import json
 import os
 import random
-import re
 from datetime import UTC, datetime, timedelta
 
 from locust import HttpUser, between, constant, task
@@ -20,6 +19,7 @@ FIXTURE = json.loads(open(os.environ["LOAD_FIXTURE"]).read())
 _sales_tokens = itertools.cycle(FIXTURE["sales_tokens"])
 _manager_tokens = itertools.cycle(FIXTURE["manager_tokens"])
 _manager_logins = iter(FIXTURE["manager_logins"])  # (username, password, token): one per Manager
+_manager_sessions = iter(FIXTURE["manager_sessions"])
 REQUEST_IDS = FIXTURE["request_ids"]
 INDUSTRIES = FIXTURE["industries"]
 REGIONS = FIXTURE["regions"]
@@ -97,20 +97,11 @@ class Manager(_TokenUser):
     wait_time = THINK
 
     def on_start(self):
-        """The API with the manager's token; the dashboard page with a logged-in session."""
+        """The API with the manager's token; the dashboard page with the session of a manager
+        who logged in earlier (``run.py`` prepares one per manager)."""
         username, password, token = next(_manager_logins)
         self.client.headers["Authorization"] = f"Token {token}"
-        form = self.client.get("/login/", name="login").text
-        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
-        self.client.post(
-            "/login/",
-            {
-                "username": username,
-                "password": password,
-                "csrfmiddlewaretoken": csrf.group(1) if csrf else "",
-            },
-            name="login",
-        )
+        self.client.cookies.set(FIXTURE["session_cookie"], next(_manager_sessions))
 
     @task(4)
     def matches(self):

@@ -52,6 +52,7 @@ def prepare() -> dict:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connection
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
@@ -118,6 +119,8 @@ def prepare() -> dict:
     metrics_warm()
     print(f"dashboard figures warmed as beat does ({time.monotonic() - started:.1f} s)")
     return {
+        "manager_sessions": [signed_in_session(account) for account, _ in managers],
+        "session_cookie": settings.SESSION_COOKIE_NAME,
         "sales_tokens": [token for _, token in sales],
         "manager_tokens": [token for _, token in managers],
         "manager_logins": [[account.username, PASSWORD, token] for account, token in managers],
@@ -126,6 +129,23 @@ def prepare() -> dict:
         "regions": regions,
         "products": products,
     }
+
+
+def signed_in_session(user) -> str:
+    """A session of ``user`` as the log-in page would leave it (a manager who logged in earlier
+    today): the dashboard page needs one, and logging 13 people in at the same second would
+    measure the password hasher, not the product."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
 
 
 def free_port() -> int:
@@ -216,6 +236,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (README: 2 x cores + 1)")
     parser.add_argument("--think", default="2,6", help="seconds between a user's actions: min,max")
     parser.add_argument("--probe-time", type=int, default=15, help="seconds of each throughput probe")
+    parser.add_argument("--warmup", type=int, default=10, help="seconds of the same load first, not measured")
     parser.add_argument(
         "--spawn-rate", type=int, default=10, help="users starting per second (managers log in as they start)"
     )
@@ -257,10 +278,23 @@ def main() -> None:
     try:
         wait_until_up(f"{host}/health/")
         print(
-            f"gunicorn up on {host} with {args.workers} workers; {args.users} users for {args.time} s, "
+            f"gunicorn up on {host} with {args.workers} workers; {args.warmup} s warm-up (not measured), "
+            f"{args.users} users for {args.time} s, "
             f"then {PROBE_USERS} back-to-back users on matches and on a trivial endpoint for "
             f"{args.probe_time} s each"
         )
+        if args.warmup:
+            # Every gunicorn worker loads the app and opens its database connection; not measured.
+            run_locust(
+                bin_dir,
+                host,
+                workdir / "warmup",
+                env,
+                args.users,
+                args.warmup,
+                ["SalesRep", "Manager"],
+                spawn_rate=args.spawn_rate,
+            )
         mixed = run_locust(
             bin_dir,
             host,

@@ -325,3 +325,42 @@ def test_top_ranked_orders_exactly_as_the_annotated_queryset(sales, make_profile
     expected = list(qs.values_list("pk", "can_propose")[:8])
     assert matching.top_ranked(qs, activity_type=request.activity_type, policy=policy, limit=8) == expected
     assert {ok for _, ok in expected} == {0, 1}  # both kinds are in the comparison
+
+
+def test_early_top_ranking_stops_only_when_no_unread_candidate_can_rank(
+    sales, make_profile, make_request, monkeypatch
+):
+    """The matches read the best candidates by ``base_score`` first and stop when no unread
+    one can rank among the top; whenever it stops early its answer is the full ranking's, and
+    when it cannot prove that, it says so (the full ranking runs)."""
+    from references.models import OverusePolicy
+
+    monkeypatch.setattr(matching, "EARLY_BATCH_MIN", 4)
+    monkeypatch.setattr(matching, "EARLY_BATCH_FACTOR", 1)
+    sizes = ["enterprise", "midmarket", "global", "smb"]
+    for i in range(16):
+        profile = make_profile(
+            size_band=sizes[i % 4],
+            seniority=["vp", "director", "manager"][i % 3],
+            products=["Vault"] if i % 2 else [],
+            validated_days_ago=10 if i % 5 else 400,
+        )
+        for day in range(i % 3):
+            UsageEntryFactory(reference=profile, occurred_on=timezone.localdate() - timedelta(days=30 + day))
+    today, policy = timezone.localdate(), OverusePolicy.current()
+    outcomes = set()
+    for nice in ([("product", "Vault", 3)], [("product", "Vault", 1)], []):
+        request = make_request(sales, nice=nice, size_band="enterprise", seniority="vp")
+        qs = matching.rank_queryset(request, policy=policy, today=today)
+        for limit in (1, 2, 3, 4, 6):
+            expected = list(qs.values_list("pk", "can_propose")[:limit])
+            early = matching._top_ranked_early(
+                qs, activity_type=request.activity_type, policy=policy, limit=limit
+            )
+            outcomes.add(early is not None)
+            assert early is None or early == expected, (nice, limit)
+            assert (
+                matching.top_ranked(qs, activity_type=request.activity_type, policy=policy, limit=limit)
+                == expected
+            )
+    assert outcomes == {True, False}  # both paths were exercised
