@@ -60,3 +60,11 @@ def test_login_page_and_redirect(client, users):
     assert resp.status_code == 302
     assert client.get("/").status_code == 200
     assert client.get("/").context["user"].username == "manager1"
+
+
+@pytest.mark.django_db
+def test_token_request_with_an_impossible_user_name_is_a_400(api):
+    """Longer than any user name: refused before a log-in attempt is recorded (never a 500)."""
+    response = api.post("/api/v1/auth/token/", {"username": "x" * 300, "password": "pw"}, format="json")
+    assert response.status_code == 400
+    assert "username" in response.json()
