@@ -30,7 +30,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -348,21 +347,15 @@ EARLY_BATCH_FACTOR = 5
 EARLY_BATCH_MIN = 100
 
 
-def _top_ranked_early(
-    qs: QuerySet, *, activity_type: ActivityType, policy: OverusePolicy, limit: int
-) -> list[tuple[int, int]] | None:
-    """The top ``limit`` without reading every candidate's ledger, when that is provably the same.
-
-    A reference's score is its ``base_score`` minus the load penalty, so it is never above its
-    ``base_score``. Read the candidates with the highest ``base_score`` (the database sorts them
-    without the ledger and sums the ledger only for those it returns); if ``limit`` of them can
-    be proposed and the last of those scores above the lowest ``base_score`` read, no candidate
-    left unread can rank among them. Otherwise ``None``: rank them all."""
-    batch = max(limit * EARLY_BATCH_FACTOR, EARLY_BATCH_MIN)
-    rows = list(qs.order_by("-base_score", "pk").values_list(*_RANK_COLUMNS)[:batch])
-    weight = activity_type.weight
-    ranked = []
-    for pk, status, reason, stale, live_until, used, customer_used, base in rows:
+def _ranked(rows, *, weight: int, policy: OverusePolicy, first: bool) -> list[tuple]:
+    """Candidate rows (``first`` column, then ``_RANK_COLUMNS``) as sort keys in the order of
+    :func:`rank_queryset`: ``(first, -can_propose, -score, recent_used, pk)``. Can be proposed:
+    the Python twin of ``_annotate_score``'s ``can_propose`` (tests hold the two together)."""
+    keys = []
+    for row in rows:
+        lead, (pk, status, reason, stale, live_until, used, customer_used, base) = (
+            (row[0], row[1:]) if first else (0, row)
+        )
         ok = (
             (
                 status == ProfileStatus.ACTIVE
@@ -373,14 +366,35 @@ def _top_ranked_early(
             and used <= policy.reference_cap - weight
             and customer_used <= policy.customer_cap - weight
         )
-        ranked.append((-int(ok), -(base - used * LOAD_PENALTY), used, pk))
-    ranked.sort()
-    top = [(pk, -negative_ok) for negative_ok, _, _, pk in ranked[:limit]]
+        keys.append((lead, -int(ok), -(base - used * LOAD_PENALTY), used, pk))
+    keys.sort()
+    return keys
+
+
+def _top_ranked_early(
+    qs: QuerySet, *, activity_type: ActivityType, policy: OverusePolicy, limit: int, first: str = ""
+) -> list[tuple[int, int]] | None:
+    """The top ``limit`` without reading every candidate's ledger, when that is provably the same.
+
+    A reference's score is its ``base_score`` minus the load penalty, so it is never above its
+    ``base_score``. Read the candidates in ``first`` order, then highest ``base_score`` first
+    (the database sorts them without the ledger and sums the ledger only for those it returns).
+    An unread candidate comes after the last one read in that order; it cannot rank among the
+    top if the ``limit``-th best read comes before it in ``first``, or ties with it there, can be
+    proposed and scores above the last ``base_score`` read. Otherwise ``None``: rank them all."""
+    batch = max(limit * EARLY_BATCH_FACTOR, EARLY_BATCH_MIN)
+    columns = (first, *_RANK_COLUMNS) if first else _RANK_COLUMNS
+    order = (first, "-base_score", "pk") if first else ("-base_score", "pk")
+    rows = list(qs.order_by(*order).values_list(*columns)[:batch])
+    ranked = _ranked(rows, weight=activity_type.weight, policy=policy, first=bool(first))
+    top = [(key[-1], -key[1]) for key in ranked[:limit]]
     if len(rows) < batch:
         return top  # every candidate was read
-    proposable = [r for r in ranked if r[0] == -1]
-    if len(proposable) >= limit and -proposable[limit - 1][1] > rows[-1][-1]:
-        return top
+    last_lead, last_base = (rows[-1][0] if first else 0), rows[-1][-1]
+    if len(ranked) >= limit:
+        lead, negative_ok, negative_score = ranked[limit - 1][:3]
+        if lead < last_lead or (lead == last_lead and negative_ok == -1 and -negative_score > last_base):
+            return top
     return None
 
 
@@ -390,54 +404,33 @@ def top_ranked(
     """``(pk, can_propose)`` of the best ``limit`` rows of an annotated candidate queryset,
     in the order of :func:`rank_queryset` (``first``: an extra leading sort column of ``qs``).
 
-    The same ranking as ordering the queryset itself, in a cheaper shape: every candidate's
-    ledger sums are computed once, in a materialized CTE, and the score, ``can_propose`` and
-    the sort are applied to those columns. Ordered by the annotations directly, the database
-    would evaluate each ledger subquery once per place it appears (score, eligibility, sort).
-    """
-    if not first:
-        early = _top_ranked_early(qs, activity_type=activity_type, policy=policy, limit=limit)
-        if early is not None:
-            return early
+    The same ranking as ordering the queryset itself, in a cheaper shape: the best candidates by
+    ``base_score`` first (:func:`_top_ranked_early`), and only when they do not settle it every
+    candidate's columns, each ledger sum computed once. Ordered by the annotations directly,
+    the database would sum the ledger for every candidate, once per place the sums appear
+    (score, eligibility, sort)."""
+    early = _top_ranked_early(qs, activity_type=activity_type, policy=policy, limit=limit, first=first)
+    if early is not None:
+        return early
     columns = (first, *_RANK_COLUMNS) if first else _RANK_COLUMNS
-    sql, params = qs.order_by().values(*columns).query.sql_with_params()
-    weight = activity_type.weight
-    lead = f"t.{first}, " if first else ""
-    ranked = f"""
-        WITH t AS MATERIALIZED ({sql})
-        SELECT t.pk, t.can_propose FROM (
-            SELECT t.*, CASE WHEN (t.status = %s OR (t.status = %s AND t.resting_reason = %s))
-                AND NOT t.is_stale_now AND t.resting_until_live IS NULL
-                AND t.recent_used <= %s AND t.recent_customer_used <= %s THEN 1 ELSE 0 END AS can_propose,
-                t.base_score - t.recent_used * %s AS score
-            FROM t
-        ) t
-        ORDER BY {lead}t.can_propose DESC, t.score DESC, t.recent_used, t.pk
-        LIMIT %s
-    """
-    params = (
-        *params,
-        ProfileStatus.ACTIVE.value,
-        ProfileStatus.RESTING.value,
-        RestingReason.CAP.value,
-        policy.reference_cap - weight,
-        policy.customer_cap - weight,
-        float(LOAD_PENALTY),
-        limit,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(ranked, params)
-        return [(pk, ok) for pk, ok in cursor.fetchall()]
+    rows = qs.order_by().values_list(*columns)
+    ranked = _ranked(rows, weight=activity_type.weight, policy=policy, first=bool(first))
+    return [(key[-1], -key[1]) for key in ranked[:limit]]
+
+
+def _meeting_must_haves(request, spec: MatchSpec) -> QuerySet:
+    """Eligible for the request's activity and meeting every must-have."""
+    qs = eligible_profiles(request.activity_type)
+    for c in spec.must:
+        qs = qs.filter(criterion_q(c))
+    return qs
 
 
 def rank_queryset(request, *, policy: OverusePolicy, today: date) -> QuerySet:
     """Every reference that meets the request's must-haves, annotated with ``score`` and
     ``can_propose`` and ordered best first (one query; slice it)."""
     spec = MatchSpec.for_request(request)
-    qs = eligible_profiles(request.activity_type)
-    for c in spec.must:
-        qs = qs.filter(criterion_q(c))
-    qs = _annotate_score(qs, spec, request.activity_type, policy, today)
+    qs = _annotate_score(_meeting_must_haves(request, spec), spec, request.activity_type, policy, today)
     return qs.order_by("-can_propose", "-score", "recent_used", "id")
 
 
@@ -586,12 +579,9 @@ def _present(profile, spec: MatchSpec, *, policy, today: date, available: bool) 
 def any_can_be_proposed(request, *, policy: OverusePolicy, today: date) -> bool:
     """Does at least one reference meet the must-haves and can be proposed now? One query that
     stops at the first such reference, without ranking them all."""
-    spec = MatchSpec.for_request(request)
-    qs = eligible_profiles(request.activity_type)
-    for c in spec.must:
-        qs = qs.filter(criterion_q(c))
-    bare = MatchSpec(must=spec.must, nice=[], size_band="", seniority="")
-    return _annotate_score(qs, bare, request.activity_type, policy, today).filter(can_propose=1).exists()
+    spec = MatchSpec(must=MatchSpec.for_request(request).must)  # the score does not matter here
+    qs = _annotate_score(_meeting_must_haves(request, spec), spec, request.activity_type, policy, today)
+    return qs.filter(can_propose=1).exists()
 
 
 def matches_for_request(
@@ -670,6 +660,10 @@ def alternatives(request) -> list[dict]:
     return result
 
 
+def _not_short() -> dict:
+    return {"short": False, "reason": "", "message": "", "nearest_misses": [], "alternatives": []}
+
+
 def supply_for_request(
     request, *, today: date | None = None, policy=None, matches: list[dict] | None = None
 ) -> dict:
@@ -680,10 +674,10 @@ def supply_for_request(
     policy = policy or OverusePolicy.current()
     if matches is None:
         if any_can_be_proposed(request, policy=policy, today=today):
-            return {"short": False, "reason": "", "message": "", "nearest_misses": [], "alternatives": []}
+            return _not_short()
         matches = matches_for_request(request, today=today, policy=policy)
     if matches and any(m["available"] for m in matches):
-        return {"short": False, "reason": "", "message": "", "nearest_misses": [], "alternatives": []}
+        return _not_short()
     if not matches:
         reason = UnmetReason.NO_MATCH
         message = "No reference meets every must-have for this request."
