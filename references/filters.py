@@ -62,12 +62,6 @@ def full_text(queryset: QuerySet, value: str) -> QuerySet:
     return queryset.filter(condition)
 
 
-def _facets_any(queryset: QuerySet, facet: str, values) -> QuerySet:
-    """PostgreSQL: profiles holding any of ``values`` of one facet, through the GIN-indexed
-    ``facet_keys`` array (see ``references.facets``)."""
-    return queryset.filter(FacetKeys([facet_key(facet, v) for v in values], how="any"))
-
-
 def _m2m_exists(queryset: QuerySet, through, owner_field: str, target_field: str, values) -> QuerySet:
     """Filter by any of ``values`` in a many-to-many relation without joining (no duplicates)."""
     if not values:
@@ -144,12 +138,19 @@ class ReferenceProfileFilter(filters.FilterSet):
         return full_text(queryset, value)
 
     @staticmethod
-    def _by_facet(queryset, name: str, values) -> QuerySet | None:
-        """On PostgreSQL, the filter as one lookup in the profile's facet keys; else ``None``
-        (the caller filters through the relations)."""
-        if connection.vendor != "postgresql":
-            return None
-        return _facets_any(queryset, FACETS[name], [getattr(v, "pk", v) for v in values])
+    def _reads_facets() -> bool:
+        """The facet keys exist, and are read, on PostgreSQL only."""
+        return connection.vendor == "postgresql"
+
+    def _facet_or(self, queryset, name: str, values, relational):
+        """Profiles holding any of ``values`` of filter ``name``: on PostgreSQL one lookup in the
+        profile's GIN-indexed facet keys (see ``references.facets``), elsewhere ``relational``."""
+        if not values:
+            return queryset
+        if self._reads_facets():
+            keys = [facet_key(FACETS[name], getattr(v, "pk", v)) for v in values]
+            return queryset.filter(FacetKeys(keys, how="any"))
+        return relational(queryset)
 
     # The filters with a field of their own (``field_name``) and their facet.
     FIELD_FACETS = {
@@ -161,25 +162,27 @@ class ReferenceProfileFilter(filters.FilterSet):
     }
 
     def filter_facet(self, queryset, field_name, value):
-        """Industry, region, size band, deployment, seniority: the facet keys on PostgreSQL,
-        the column (through its relation) elsewhere."""
-        if not value:
-            return queryset
-        by_facet = self._by_facet(queryset, self.FIELD_FACETS[field_name], value)
-        return by_facet if by_facet is not None else queryset.filter(**{f"{field_name}__in": value})
+        """Industry, region, size band, deployment, seniority: the column (through its relation)."""
+        return self._facet_or(
+            queryset,
+            self.FIELD_FACETS[field_name],
+            value,
+            lambda qs: qs.filter(**{f"{field_name}__in": value}),
+        )
 
     def filter_country(self, queryset, name, value):
         value = (value or "").strip().upper()
-        if not value:
-            return queryset
-        by_facet = self._by_facet(queryset, "country", [value])
-        return by_facet if by_facet is not None else queryset.filter(customer__country=value)
+        return self._facet_or(
+            queryset, "country", [value] if value else [], lambda qs: qs.filter(customer__country=value)
+        )
 
     def filter_product(self, queryset, name, value: list[Product]):
-        if value and (by_facet := self._by_facet(queryset, "product", value)) is not None:
-            return by_facet
-        return _m2m_exists(
-            queryset, ReferenceProfile.products.through, "referenceprofile_id", "product", value
+        through = ReferenceProfile.products.through
+        return self._facet_or(
+            queryset,
+            "product",
+            value,
+            lambda qs: _m2m_exists(qs, through, "referenceprofile_id", "product", value),
         )
 
     def filter_product_line(self, queryset, name, value):
@@ -194,27 +197,32 @@ class ReferenceProfileFilter(filters.FilterSet):
         )
 
     def filter_use_case(self, queryset, name, value: list[UseCase]):
-        if value and (by_facet := self._by_facet(queryset, "use_case", value)) is not None:
-            return by_facet
-        return _m2m_exists(
-            queryset, ReferenceProfile.use_cases.through, "referenceprofile_id", "usecase", value
+        through = ReferenceProfile.use_cases.through
+        return self._facet_or(
+            queryset,
+            "use_case",
+            value,
+            lambda qs: _m2m_exists(qs, through, "referenceprofile_id", "usecase", value),
         )
 
     def filter_activity_type(self, queryset, name, value: list[ActivityType]):
-        if value and (by_facet := self._by_facet(queryset, "activity_type", value)) is not None:
-            return by_facet
-        return _m2m_exists(
-            queryset, ReferenceProfile.activity_types.through, "referenceprofile_id", "activitytype", value
+        through = ReferenceProfile.activity_types.through
+        return self._facet_or(
+            queryset,
+            "activity_type",
+            value,
+            lambda qs: _m2m_exists(qs, through, "referenceprofile_id", "activitytype", value),
         )
 
     def filter_language(self, queryset, name, value: list[Language]):
-        if not value:
-            return queryset
-        if (by_facet := self._by_facet(queryset, "language", value)) is not None:
-            return by_facet
         through = Contact.languages.through
-        return queryset.filter(
-            Exists(through.objects.filter(contact_id=OuterRef("contact_id"), language__in=value))
+        return self._facet_or(
+            queryset,
+            "language",
+            value,
+            lambda qs: qs.filter(
+                Exists(through.objects.filter(contact_id=OuterRef("contact_id"), language__in=value))
+            ),
         )
 
     @cached_property

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from rest_framework.pagination import PageNumberPagination
+
+from refprogram.api import Pagination
 
 # Up to this many matching rows, all their keys are read and the page is sliced in Python.
 FILTER_FIRST_MAX_ROWS = 5_000
@@ -41,10 +42,7 @@ class KeysFirstPaginator(Paginator):
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
 
 
-class KeysFirstPagination(PageNumberPagination):
+class KeysFirstPagination(Pagination):
     """The API's pagination (`?page=`, `?page_size=` up to 200) over :class:`KeysFirstPaginator`."""
 
     django_paginator_class = KeysFirstPaginator
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
