@@ -18,8 +18,7 @@ THINK = between(*(float(x) for x in os.environ.get("LOAD_THINK", "2,6").split(",
 FIXTURE = json.loads(open(os.environ["LOAD_FIXTURE"]).read())
 _sales_tokens = itertools.cycle(FIXTURE["sales_tokens"])
 _manager_tokens = itertools.cycle(FIXTURE["manager_tokens"])
-_manager_logins = iter(FIXTURE["manager_logins"])  # (username, password, token): one per Manager
-_manager_sessions = iter(FIXTURE["manager_sessions"])
+_manager_logins = iter(FIXTURE["manager_logins"])  # (token, session key): one per Manager
 REQUEST_IDS = FIXTURE["request_ids"]
 INDUSTRIES = FIXTURE["industries"]
 REGIONS = FIXTURE["regions"]
@@ -99,9 +98,9 @@ class Manager(_TokenUser):
     def on_start(self):
         """The API with the manager's token; the dashboard page with the session of a manager
         who logged in earlier (``run.py`` prepares one per manager)."""
-        username, password, token = next(_manager_logins)
+        token, session = next(_manager_logins)
         self.client.headers["Authorization"] = f"Token {token}"
-        self.client.cookies.set(FIXTURE["session_cookie"], next(_manager_sessions))
+        self.client.cookies.set(FIXTURE["session_cookie"], session)
 
     @task(4)
     def matches(self):

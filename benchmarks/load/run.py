@@ -119,11 +119,11 @@ def prepare() -> dict:
     metrics_warm()
     print(f"dashboard figures warmed as beat does ({time.monotonic() - started:.1f} s)")
     return {
-        "manager_sessions": [signed_in_session(account) for account, _ in managers],
         "session_cookie": settings.SESSION_COOKIE_NAME,
         "sales_tokens": [token for _, token in sales],
         "manager_tokens": [token for _, token in managers],
-        "manager_logins": [[account.username, PASSWORD, token] for account, token in managers],
+        # (API token, signed-in session): one per simulated manager.
+        "manager_logins": [[token, signed_in_session(account)] for account, token in managers],
         "request_ids": request_ids,
         "industries": industries,
         "regions": regions,
