@@ -447,7 +447,8 @@ def demo_users_ensure() -> dict[str, User]:
             username=username,
             role=role,
             password=DEMO_PASSWORD,
-            email=f"{username}@refprogram.example",
+            # Not @refprogram.example: the password policy refuses a password like the email.
+            email=f"{username}@demo.example",
             first_name=first,
             last_name=last,
         )

@@ -55,9 +55,9 @@ def prepare() -> dict:
     from django.conf import settings
     from django.db import connection
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.services import api_token_create, api_tokens_revoke_all
     from references.models import ActivityType, Industry, Product, ReferenceProfile, Region
     from requests_app import services
     from requests_app.models import Request
@@ -75,7 +75,9 @@ def prepare() -> dict:
         if created or not account.check_password(PASSWORD):
             account.set_password(PASSWORD)
             account.save()
-        return account, Token.objects.get_or_create(user=account)[0].key
+        # A fresh token each run (valid for API_TOKEN_HOURS); an earlier run's tokens are revoked.
+        api_tokens_revoke_all(user=account)
+        return account, api_token_create(user=account)[1]
 
     sales = [user(f"load_sales_{i}", "sales") for i in range(1, SALES + 1)]
     managers = [user(f"load_manager_{i}", "manager") for i in range(1, MANAGERS + 1)]

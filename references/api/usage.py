@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from django.urls import path
 from drf_spectacular.utils import extend_schema
+from knox.auth import TokenAuthentication
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -72,12 +73,17 @@ class UsageTransitionSerializer(StrictSerializer):
 
 
 class OverusePolicySerializer(serializers.ModelSerializer):
-    """The caps over the rolling window, the rest period and the staleness limit."""
+    """The caps over the rolling window, the rest period and the staleness limit. Each setting has
+    a range (``references.services.POLICY_LIMITS``); a value outside it is a 400."""
 
     class Meta:
         model = OverusePolicy
         fields = [*services.POLICY_FIELDS, "updated_at", "updated_by"]
         read_only_fields = ["updated_at", "updated_by"]
+        extra_kwargs = {
+            name: {"min_value": low, "max_value": high, "help_text": f"From {low} to {high}."}
+            for name, (low, high) in services.POLICY_LIMITS.items()
+        }
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -96,6 +102,13 @@ class ActivityTypeSerializer(serializers.ModelSerializer):
         model = ActivityType
         fields = ["code", "name", "kind", "weight", "lead_time_days", "live"]
         read_only_fields = ["code", "name", "kind"]
+        extra_kwargs = {
+            "lead_time_days": {
+                "min_value": 0,
+                "max_value": services.LEAD_TIME_MAX_DAYS,
+                "help_text": f"Typical lead time in days, 0 to {services.LEAD_TIME_MAX_DAYS}.",
+            }
+        }
 
     def to_internal_value(self, data):
         if isinstance(data, dict):

@@ -2,11 +2,13 @@
 
 import pytest
 from axes.models import AccessAttempt
+from django.db.models import F
 from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 from tests.conftest import PASSWORD
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +80,70 @@ def test_token_endpoint_locks_out_after_five_failures(users, settings):
     assert right.status_code == 429
     assert LOCKED_TEXT in right.json()["detail"]
     assert "token" not in right.json()
+
+
+SPRAYED = ["manager1", "sales1", "marketing1", "executive1", "admin1"]  # four wrong passwords each
+ADDRESS_LOCKED_TEXT = "Too many failed log-ins from this network address"
+
+
+def test_twenty_failures_across_usernames_lock_the_address_on_the_login_page(users):
+    """Password spraying: four guesses for each of five users stay under the per-user lock,
+    but twenty from one address lock the address, even for a sixth user's right password."""
+    UserFactory(username="sales2")
+    client = Client(REMOTE_ADDR="10.0.0.7")
+    statuses = [_login(client, name, "Winter2026!").status_code for name in SPRAYED * 4]
+    assert statuses == [200] * 19 + [429]  # the twentieth failure locks, as the fifth does for a pair
+    sixth = _login(client, "sales2", PASSWORD)
+    assert sixth.status_code == 429
+    assert ADDRESS_LOCKED_TEXT in sixth.content.decode() and "15 minutes" in sixth.content.decode()
+    assert "_auth_user_id" not in client.session
+    # The lock is per address: the same users elsewhere still log in.
+    assert _login(Client(REMOTE_ADDR="10.0.0.8"), "sales2", PASSWORD).status_code == 302
+
+
+def test_twenty_failures_across_usernames_lock_the_address_on_the_token_endpoint(users):
+    UserFactory(username="sales2")
+    api = APIClient(REMOTE_ADDR="10.0.0.7")
+
+    def token(username, password):
+        return api.post("/api/v1/auth/token/", {"username": username, "password": password}, format="json")
+
+    statuses = [token(name, "Winter2026!").status_code for name in SPRAYED * 4]
+    assert statuses == [400] * 19 + [429]
+    sixth = token("sales2", PASSWORD)
+    assert sixth.status_code == 429
+    assert sixth.json()["code"] == "locked_out"
+    assert ADDRESS_LOCKED_TEXT in sixth.json()["detail"]
+    assert "token" not in sixth.json()
+    assert (
+        APIClient(REMOTE_ADDR="10.0.0.8")
+        .post("/api/v1/auth/token/", {"username": "sales2", "password": PASSWORD}, format="json")
+        .status_code
+        == 200
+    )
+
+
+def test_a_success_does_not_wipe_the_address_count(users):
+    """A sprayer who owns one account cannot reset the address's count by logging in with it."""
+    UserFactory(username="sales2")
+    client = Client(REMOTE_ADDR="10.0.0.7")
+    for name in SPRAYED[:4] * 4:  # sixteen failures
+        assert _login(client, name, "Winter2026!").status_code == 200
+    assert _login(Client(REMOTE_ADDR="10.0.0.7"), "admin1", PASSWORD).status_code == 302
+    for _ in range(3):
+        assert _login(client, "admin1", "Winter2026!").status_code == 200
+    assert _login(client, "admin1", "Winter2026!").status_code == 429  # the twentieth
+    assert _login(client, "sales2", PASSWORD).status_code == 429
+
+
+def test_the_address_lock_lifts_after_the_cool_off(users, settings):
+    UserFactory(username="sales2")
+    client = Client(REMOTE_ADDR="10.0.0.7")
+    for name in SPRAYED * 4:
+        _login(client, name, "Winter2026!")
+    assert _login(client, "sales2", PASSWORD).status_code == 429
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - settings.AXES_COOLOFF_TIME)
+    assert _login(client, "sales2", PASSWORD).status_code == 302
 
 
 def test_token_endpoint_is_throttled_per_username_and_address(users):

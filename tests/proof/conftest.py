@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts.services import api_token_create
 from references.approval_models import Approval
 from references.models import ActivityType, Industry, Program, Region, UsageEntry
 from references.services import approvals
@@ -147,8 +147,8 @@ def world(users) -> World:
     )
     sent = approvals.approval_send_link(approval=approval, by=manager, base_url="http://testserver")
     approval.refresh_from_db()
-    tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
-    tokens["sales2"] = Token.objects.create(user=sales2).key
+    tokens = {role: api_token_create(user=user)[1] for role, user in users.items()}
+    tokens["sales2"] = api_token_create(user=sales2)[1]
     return World(
         customer=customer,
         hidden_customer=retired.customer,

@@ -9,7 +9,10 @@ from accounts.services import user_create
 
 
 class Command(BaseCommand):
-    help = "Create a user with one role. The password comes from --password, REFPROGRAM_PASSWORD or a prompt."
+    help = (
+        "Create a user with one role. The password (at least 12 characters, see AUTH_PASSWORD_VALIDATORS) "
+        "comes from --password, REFPROGRAM_PASSWORD or a prompt."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
