@@ -16,6 +16,7 @@ from refprogram.nightly import register
 
 from .approval_choices import APPROVAL_TRANSITIONS, EXPIRY_WARNING_DAYS, ApprovalStatus
 from .approval_models import Approval, ApprovalEvent
+from .services.approvals import subject_line
 
 
 def approval_watchers():
@@ -59,7 +60,7 @@ def approvals_expire(today: date) -> dict[str, int]:
     if to_warn:
         watchers = list(approval_watchers())
         for approval in to_warn:
-            subject = (
+            subject = subject_line(
                 f"{approval.customer.name}: {approval.get_use_display().lower()} approval expires "
                 f"on {approval.expires_on:%d %b %Y}"
             )

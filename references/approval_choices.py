@@ -99,3 +99,5 @@ CODE_NEW_APPROVAL_REQUIRED = "new_approval_required"
 CODE_APPROVAL_LOCKED = "approval_locked"
 CODE_APPROVAL_NOT_OPEN = "approval_not_open"
 CODE_NO_RECIPIENT = "consent_recipient_missing"
+CODE_APPROVAL_DECIDED = "approval_decided"  # a decided approval's files are frozen
+CODE_SUPERSEDES_OTHER_CUSTOMER = "supersedes_other_customer"

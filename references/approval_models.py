@@ -21,13 +21,18 @@ from .approval_choices import (
     Channel,
 )
 
-__all__ = ["Approval", "ApprovalEvent", "ConsentLink", "approval_file_path"]
+__all__ = ["Approval", "ApprovalEvent", "ConsentLink", "approval_event_file_path", "approval_file_path"]
 
 
 def approval_file_path(instance: Approval, filename: str) -> str:
     """Uploaded files live under MEDIA_ROOT/approvals/<customer>/ with a name the service chose
     (never the uploader's), outside the web root and never served by URL."""
     return f"approvals/{instance.customer_id}/{filename}"
+
+
+def approval_event_file_path(instance: ApprovalEvent, filename: str) -> str:
+    """An event's file sits next to its approval's files (the service names it, not the uploader)."""
+    return f"approvals/{instance.approval.customer_id}/{filename}"
 
 
 def channel_condition(channel: str, prefix: str = "") -> Q:
@@ -196,7 +201,16 @@ class ApprovalEvent(models.Model):
         max_length=300, blank=True, help_text="Who acted when it was not a user (customer, nightly check)."
     )
     changes = models.JSONField(default=dict, blank=True, help_text="Field → [before, after].")
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="Free text: never a person's contact data.")
+    # The person on the customer's side the event concerns (who decided through the consent
+    # link, or whom a link was sent to), kept apart from the free text so that the e-mail
+    # address is shown only to roles that may see contact data (``who_for``/``note_for``).
+    person_name = models.CharField(max_length=200, blank=True)
+    person_title = models.CharField(max_length=200, blank=True)
+    person_email = models.EmailField(blank=True)
+    # The signed document this event attached: a replaced document stays on file as an
+    # earlier version, reachable through its event.
+    file = models.FileField(upload_to=approval_event_file_path, max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -207,7 +221,33 @@ class ApprovalEvent(models.Model):
 
     @property
     def who(self) -> str:
+        """Who acted, without anyone's contact data (``who_for`` adds what the viewer may see)."""
+        return self.who_for(show_contact_data=False)
+
+    def _person(self, *, show_contact_data: bool) -> str:
+        name = ", ".join(part for part in (self.person_name, self.person_title) if part)
+        if show_contact_data and self.person_email:
+            return f"{name} <{self.person_email}>" if name else self.person_email
+        return name or "the customer contact"
+
+    def _has_person(self) -> bool:
+        return bool(self.person_name or self.person_email)
+
+    def who_for(self, *, show_contact_data: bool) -> str:
+        """Who acted: a user, the nightly check, or the customer's person through the link. Their
+        e-mail address only with ``show_contact_data`` (the ``view_contact_pii`` capability)."""
+        if self.kind != self.Kind.LINK_SENT and self._has_person():
+            who = self.actor_label or "Customer"
+            return f"{who}: {self._person(show_contact_data=show_contact_data)}"
         return self.actor_label or (str(self.actor) if self.actor_id else "Unknown")
+
+    def note_for(self, *, show_contact_data: bool) -> str:
+        """The note; for a consent link, whom it went to (their address only with
+        ``show_contact_data``)."""
+        if self.kind == self.Kind.LINK_SENT and self._has_person():
+            to = f"To {self._person(show_contact_data=show_contact_data)}"
+            return f"{to}. {self.note}" if self.note else to
+        return self.note
 
 
 class ConsentLink(models.Model):

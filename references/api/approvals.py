@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
+from knox.auth import TokenAuthentication
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -18,6 +19,7 @@ from rest_framework.response import Response
 from accounts import permissions as perms
 from accounts.permissions import HasCapability
 from refprogram.parsers import JSONParser
+from refprogram.validators import BoundedSerializerMixin
 
 from .. import services
 from ..approval_choices import ApprovalStatus, Channel
@@ -29,15 +31,33 @@ from ..models import Contact, Customer
 # --- Serializers ---------------------------------------------------------------------------
 
 
+def _shows_contact_data(context: dict) -> bool:
+    """May the caller see contacts' personal data (e-mail, phone): the ``view_contact_pii``
+    capability, the rule every page, export and API response applies."""
+    request = context.get("request")
+    return perms.has_capability(getattr(request, "user", None), perms.VIEW_CONTACT_PII)
+
+
 class ApprovalEventSerializer(serializers.ModelSerializer):
-    who = serializers.CharField(read_only=True)
+    """One history row; a customer person's e-mail address only for roles with contact data."""
+
+    who = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
 
     class Meta:
         model = ApprovalEvent
         fields = ["kind", "from_status", "to_status", "who", "changes", "note", "created_at"]
 
+    def get_who(self, obj) -> str:
+        return obj.who_for(show_contact_data=_shows_contact_data(self.context))
 
-class ApprovalSerializer(serializers.ModelSerializer):
+    def get_note(self, obj) -> str:
+        return obj.note_for(show_contact_data=_shows_contact_data(self.context))
+
+
+class ApprovalSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
+    single_line_fields = ("title",)  # its dates are bounded too (2000-2100)
+
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
     contact = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.none(), required=False, allow_null=True
@@ -117,8 +137,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is not None and not perms.has_capability(request.user, perms.VIEW_CONTACT_PII):
+        if not _shows_contact_data(self.context):
             data["approver_email"] = None  # the customer contact's personal data
         data["approver_email"] = data["approver_email"] or None
         return data
@@ -136,7 +155,9 @@ class ApprovalPatchSerializer(ApprovalSerializer):
         read_only_fields = [*ApprovalSerializer.Meta.read_only_fields, "customer", "supersedes"]
 
 
-class ApprovalTransitionSerializer(serializers.Serializer):
+class ApprovalTransitionSerializer(BoundedSerializerMixin, serializers.Serializer):
+    single_line_fields = ("approver_name", "approver_title")
+
     to = serializers.ChoiceField(choices=ApprovalStatus.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     approver_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -146,7 +167,9 @@ class ApprovalTransitionSerializer(serializers.Serializer):
     expires_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ApprovalSendLinkSerializer(serializers.Serializer):
+class ApprovalSendLinkSerializer(BoundedSerializerMixin, serializers.Serializer):
+    single_line_fields = ("name",)
+
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     valid_days = serializers.IntegerField(required=False, min_value=1, max_value=30, default=14)

@@ -31,12 +31,14 @@ from ..approval_choices import (
     ACTIVITY_DEFAULT_CHANNEL,
     APPROVAL_AUTOMATIC_STATUSES,
     APPROVAL_OPEN_STATUSES,
+    CODE_APPROVAL_DECIDED,
     CODE_APPROVAL_LOCKED,
     CODE_APPROVAL_MISSING,
     CODE_APPROVAL_NOT_OPEN,
     CODE_NEW_APPROVAL_REQUIRED,
     CODE_NO_RECIPIENT,
     CODE_PRIVATE_ONLY,
+    CODE_SUPERSEDES_OTHER_CUSTOMER,
     CONSENT_LINK_DAYS,
     DEFAULT_TERM_DAYS,
     PRIVATE_ACTIVITY_TYPES,
@@ -62,6 +64,7 @@ __all__ = [
     "approvals_missing_for_activity",
     "approval_uses_for_activity",
     "upload_check",
+    "subject_line",
     "ConsentLinkSent",
     "ConsentLinkInvalid",
 ]
@@ -73,6 +76,19 @@ EDITABLE_FIELDS = (*CONTENT_FIELDS, "contact", "notes")
 
 def _event(approval: Approval, kind: str, *, actor: User | None = None, **fields) -> ApprovalEvent:
     return ApprovalEvent.objects.create(approval=approval, kind=kind, actor=actor, **fields)
+
+
+def subject_line(text: str) -> str:
+    """One line for an e-mail subject: a line break stored in a customer's name (or any other
+    whitespace run) becomes one space, so sending never fails on a header newline."""
+    return " ".join(str(text).split())
+
+
+def _refuse_past_expiry(expires_on: date | None) -> None:
+    """An "approved until" day already past would approve a use nobody may make: refused (the
+    expiry day itself still counts, so today is fine)."""
+    if expires_on is not None and expires_on < timezone.localdate():
+        raise ValidationError({"expires_on": "“Approved until” is in the past: choose today or later."})
 
 
 def _clean_scope(scope: Any) -> list[str]:
@@ -124,7 +140,17 @@ def approval_request(
     supersedes: Approval | None = None,
 ) -> Approval:
     """Ask a customer's approval for one public use. Without an expiry date the request proposes
-    the default term (a year from today)."""
+    the default term (a year from today); a date already past is refused.
+
+    A request may replace (``supersedes``) an earlier approval of the same customer only: 409
+    ``supersedes_other_customer`` otherwise."""
+    if supersedes is not None and supersedes.customer_id != customer.pk:
+        raise RuleViolation(
+            CODE_SUPERSEDES_OTHER_CUSTOMER,
+            f"Approval #{supersedes.pk} is for another customer: a new approval can only replace "
+            f"one of {customer.name}'s own.",
+        )
+    _refuse_past_expiry(expires_on)
     approval = Approval(
         customer=customer,
         use=use,
@@ -175,6 +201,8 @@ def approval_update(*, approval: Approval, by: User | None, data: dict[str, Any]
             changes[field] = [_plain(before), _plain(value)]
     if not changes:
         return approval
+    if "expires_on" in changes:
+        _refuse_past_expiry(data["expires_on"])
     if approval.status not in APPROVAL_OPEN_STATUSES:
         if approval.status == ApprovalStatus.APPROVED and "quote_text" in changes:
             raise RuleViolation(
@@ -218,12 +246,15 @@ def approval_transition(
     decided_at: datetime | None = None,
     expires_on: date | None = None,
     actor_label: str = "",
+    person: dict[str, str] | None = None,
     system: bool = False,
 ) -> Approval:
     """Move an approval along its lifecycle (``APPROVAL_TRANSITIONS``) and record it.
 
-    Approving records who on the customer's side approved (name required) and when; expiry is
-    the nightly check's job (``system=True``), not a person's.
+    Approving records who on the customer's side approved (name required) and when, until a day
+    not yet past; expiry is the nightly check's job (``system=True``), not a person's.
+    ``person`` (``name``, ``title``, ``email``) is the customer's person who decided through the
+    consent link: kept in the history's own fields, never in its text.
     """
     approval = Approval.objects.select_for_update().get(pk=approval.pk)
     if to not in ApprovalStatus.values:
@@ -241,10 +272,13 @@ def approval_transition(
         if to == ApprovalStatus.APPROVED and not (approver_name or "").strip():
             raise ValidationError({"approver_name": "Say who at the customer approved."})
         if expires_on and expires_on != approval.expires_on:
+            _refuse_past_expiry(expires_on)
             changes["expires_on"] = [_plain(approval.expires_on), _plain(expires_on)]
             approval.expires_on = expires_on
         if to == ApprovalStatus.APPROVED and approval.expires_on is None:
             raise ValidationError({"expires_on": "An approval needs an expiry date."})
+        if to == ApprovalStatus.APPROVED:
+            _refuse_past_expiry(approval.expires_on)
         approval.approver_name = (approver_name or "").strip()
         approval.approver_title = (approver_title or "").strip()
         approval.approver_email = approver_email or ""
@@ -264,6 +298,9 @@ def approval_transition(
         to_status=to,
         note=note or "",
         changes=changes,
+        person_name=(person or {}).get("name", "")[:200],
+        person_title=(person or {}).get("title", "")[:200],
+        person_email=(person or {}).get("email", ""),
     )
     return approval
 
@@ -344,8 +381,10 @@ def approval_send_link(
         expires_at=now + timedelta(days=valid_days),
     )
     url = base_url.rstrip("/") + reverse("consent-page", kwargs={"token": token})
-    _event(approval, ApprovalEvent.Kind.LINK_SENT, actor=by, note=f"To {name or email} ({email})")
-    subject = f"Your approval is requested: {approval.get_use_display()} for {approval.customer.name}"
+    _event(approval, ApprovalEvent.Kind.LINK_SENT, actor=by, person_name=name[:200], person_email=email)
+    subject = subject_line(
+        f"Your approval is requested: {approval.get_use_display()} for {approval.customer.name}"
+    )
     body = (
         f"Hello {name or ''},\n\n"
         f"We would like your approval to use {approval.customer.name}'s "
@@ -358,7 +397,8 @@ def approval_send_link(
 
 
 def approval_consent_link_get(*, token: str, for_update: bool = False) -> ConsentLink:
-    """The usable link for this token, or ``ConsentLinkInvalid`` with the reason."""
+    """The usable link for this token, or ``ConsentLinkInvalid`` with the reason (a link whose
+    requested term has already ended counts as expired)."""
     if not token or len(token) > 100:
         raise ConsentLinkInvalid("unknown")
     qs = ConsentLink.objects.select_related("approval__customer")
@@ -372,6 +412,8 @@ def approval_consent_link_get(*, token: str, for_update: bool = False) -> Consen
         raise ConsentLinkInvalid(state)
     if link.approval.status != ApprovalStatus.IN_REVIEW:
         raise ConsentLinkInvalid("withdrawn")
+    if link.approval.expires_on is not None and link.approval.expires_on < timezone.localdate():
+        raise ConsentLinkInvalid("expired")  # the term asked for has ended: it needs a new date
     return link
 
 
@@ -388,14 +430,12 @@ def approval_consent_decide(
         raise ValidationError({"comment": "Please tell us why, so we can do better."})
     now = timezone.now()
     ConsentLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now)
-    label = (
-        f"Customer: {name}" + (f", {title.strip()}" if title and title.strip() else "") + f" <{link.email}>"
-    )
     return approval_transition(
         approval=link.approval,
         to=ApprovalStatus.APPROVED if approve else ApprovalStatus.DECLINED,
         by=None,
-        actor_label=label[:300],
+        actor_label="Customer",
+        person={"name": name, "title": (title or "").strip()[:200], "email": link.email},
         note=(comment or "").strip(),
         approver_name=name,
         approver_title=(title or "").strip()[:200],
@@ -449,15 +489,29 @@ def upload_check(upload, *, field: str = "document") -> tuple[str, str, str]:
 
 @transaction.atomic
 def approval_file_attach(*, approval: Approval, by: User | None, upload, kind: str = "document") -> Approval:
-    """Attach the signed document (``kind="document"``) or the asset file (``"asset"``).
+    """Attach the signed document (``kind="document"``) or the asset file (``"asset"``) while
+    the approval is open (requested or in review).
 
-    Stored under a generated name below MEDIA_ROOT, never the uploader's name."""
+    Once decided, the files are frozen (409 ``approval_decided``): the content library serves
+    exactly what the customer approved, and a new file needs a new approval that supersedes
+    this one. Before the decision a file may be replaced: a replaced asset file is deleted from
+    storage once the change is committed; a replaced signed document stays on file as an earlier
+    version, kept by the history event that attached it. Stored under a generated name below
+    MEDIA_ROOT, never the uploader's name."""
     if kind not in ("document", "asset"):
         raise ValueError(kind)
-    original, ext, content_type = upload_check(upload, field=kind)
     approval = Approval.objects.select_for_update().get(pk=approval.pk)
+    if approval.status not in APPROVAL_OPEN_STATUSES:
+        raise RuleViolation(
+            CODE_APPROVAL_DECIDED,
+            f"This approval is {approval.get_status_display().lower()}: its files can't be changed. "
+            "For a new file, request a new approval.",
+        )
+    original, ext, content_type = upload_check(upload, field=kind)
     file_field = "document" if kind == "document" else "asset_file"
-    getattr(approval, file_field).save(f"{uuid.uuid4().hex}.{ext}", upload, save=False)
+    stored = getattr(approval, file_field)
+    replaced = stored.name or ""
+    stored.save(f"{uuid.uuid4().hex}.{ext}", upload, save=False)
     setattr(approval, f"{file_field}_name", original)
     setattr(approval, f"{file_field}_type", content_type)
     approval.save(update_fields=[file_field, f"{file_field}_name", f"{file_field}_type", "updated_at"])
@@ -466,7 +520,11 @@ def approval_file_attach(*, approval: Approval, by: User | None, upload, kind: s
         ApprovalEvent.Kind.DOCUMENT if kind == "document" else ApprovalEvent.Kind.ASSET,
         actor=by,
         note=original,
+        file=stored.name if kind == "document" else "",
     )
+    if replaced and kind == "asset":
+        storage = stored.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
     return approval
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
 from refprogram.errors import RuleViolation
+from refprogram.validators import BoundedFormMixin
 
 from .. import services
 from ..approval_choices import (
@@ -62,7 +63,9 @@ def _page_query(request) -> str:
 # --- Forms ---------------------------------------------------------------------------------
 
 
-class ApprovalForm(forms.Form):
+class ApprovalForm(BoundedFormMixin, forms.Form):
+    single_line_fields = ("title",)  # and expires_on within 2000-2100
+
     use = forms.ChoiceField(choices=ApprovalUse.choices)
     title = forms.CharField(
         label="What it concerns",
@@ -95,7 +98,9 @@ class ApprovalForm(forms.Form):
         self.fields["contact"].queryset = Contact.objects.visible_to(user).filter(customer=customer)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(BoundedFormMixin, forms.Form):
+    single_line_fields = ("approver_name", "approver_title")
+
     to = forms.ChoiceField(choices=ApprovalStatus.choices)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     approver_name = forms.CharField(label="Approved by (name)", required=False, max_length=200)
@@ -106,7 +111,9 @@ class TransitionForm(forms.Form):
     )
 
 
-class SendLinkForm(forms.Form):
+class SendLinkForm(BoundedFormMixin, forms.Form):
+    single_line_fields = ("name",)
+
     contact = forms.ModelChoiceField(
         label="Customer contact", queryset=Contact.objects.none(), required=False
     )
@@ -124,7 +131,9 @@ class UploadForm(forms.Form):
     file = forms.FileField(help_text="PDF, PNG or JPEG, at most 10 MB.")
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(BoundedFormMixin, forms.Form):
+    single_line_fields = ("name", "title")
+
     name = forms.CharField(label="Your name", max_length=200)
     title = forms.CharField(label="Your title", max_length=200, required=False)
     comment = forms.CharField(
@@ -239,6 +248,8 @@ def approval_request(request, customer_id: int):
                 )
             except ValidationError as exc:
                 _apply_errors(form, exc)
+            except RuleViolation as exc:
+                form.add_error(None, exc.message)
             else:
                 messages.success(request, f"Approval requested: {approval}.")
                 return redirect("approval-detail", pk=approval.pk)
@@ -309,6 +320,17 @@ def approval_edit(request, pk: int):
     )
 
 
+def _history(request, approval: Approval) -> list:
+    """The approval's history as this viewer may see it: a customer person's e-mail address
+    only with the contact-data capability (the same rule as the API's)."""
+    show = perms.has_capability(request.user, perms.VIEW_CONTACT_PII)
+    events = list(approval.events.select_related("actor"))
+    for event in events:
+        event.shown_who = event.who_for(show_contact_data=show)
+        event.shown_note = event.note_for(show_contact_data=show)
+    return events
+
+
 def _detail_context(request, approval: Approval, **forms_) -> dict:
     can_manage = perms.has_capability(request.user, perms.MANAGE_APPROVALS)
     targets = [
@@ -319,7 +341,7 @@ def _detail_context(request, approval: Approval, **forms_) -> dict:
     ]
     return {
         "approval": approval,
-        "events": approval.events.select_related("actor"),
+        "events": _history(request, approval),
         "links": approval.consent_links.select_related("sent_by")[:10] if can_manage else [],
         "targets": targets,
         "can_manage": can_manage,
@@ -416,6 +438,9 @@ def approval_upload(request, pk: int, kind: str):
             )
         except ValidationError as exc:
             form.add_error("file", [m for ms in exc.message_dict.values() for m in ms])
+        except RuleViolation as exc:
+            messages.error(request, exc.message)  # a decided approval's files are frozen
+            return redirect("approval-detail", pk=approval.pk)
         else:
             messages.success(request, "File attached.")
             return redirect("approval-detail", pk=approval.pk)

@@ -28,7 +28,7 @@ def _upload(api, approval, name, content, kind="document"):
 def test_accepted_files_are_stored_privately_and_downloaded_by_permitted_users(
     name, content, users, api_as, client_as, make_approval, settings
 ):
-    approval = make_approval(status="approved")
+    approval = make_approval(status="in_review")
     response = _upload(api_as(users["manager"]), approval, name, content)
     assert response.status_code == 200, response.content
     approval.refresh_from_db()
@@ -59,7 +59,7 @@ def test_accepted_files_are_stored_privately_and_downloaded_by_permitted_users(
     ],
 )
 def test_bad_files_are_refused_with_a_reason(name, content, why, users, api_as, make_approval):
-    approval = make_approval(status="approved")
+    approval = make_approval(status="in_review")
     response = _upload(api_as(users["manager"]), approval, name, content)
     assert response.status_code == 400
     assert why in str(response.json())
@@ -71,7 +71,7 @@ def test_bad_files_are_refused_with_a_reason(name, content, why, users, api_as, 
 def test_a_traversal_name_from_a_client_never_becomes_the_storage_path(
     name, users, api_as, make_approval, settings
 ):
-    approval = make_approval(status="approved")
+    approval = make_approval(status="in_review")
     response = _upload(api_as(users["manager"]), approval, name, PDF)
     # Django's upload parser already keeps only the last part; the service refuses anything else.
     assert response.status_code == 200, response.content
@@ -88,7 +88,7 @@ def test_a_traversal_name_from_a_client_never_becomes_the_storage_path(
 
 def test_files_over_the_size_limit_are_refused(users, api_as, make_approval, settings):
     settings.APPROVAL_UPLOAD_MAX_BYTES = 1024
-    approval = make_approval(status="approved")
+    approval = make_approval(status="in_review")
     response = _upload(api_as(users["manager"]), approval, "big.pdf", PDF + b"0" * 2048)
     assert response.status_code == 400
     assert "larger than" in str(response.json())
@@ -97,7 +97,7 @@ def test_files_over_the_size_limit_are_refused(users, api_as, make_approval, set
 
 
 def test_the_default_limit_is_ten_megabytes(users, api_as, make_approval):
-    approval = make_approval(status="approved")
+    approval = make_approval(status="in_review")
     response = _upload(api_as(users["manager"]), approval, "huge.pdf", PDF + b"0" * (10 * 1024 * 1024))
     assert response.status_code == 400
     assert "larger than 10 MB" in str(response.json())
@@ -123,7 +123,7 @@ def test_path_traversal_names_are_refused(name):
 
 
 def test_uploads_through_the_page_re_render_the_form_with_the_reason(users, client_as, make_approval):
-    approval = make_approval(status="approved")
+    approval = make_approval(status="in_review")
     response = client_as(users["manager"]).post(
         f"/approvals/{approval.pk}/upload/document/", {"file": SimpleUploadedFile("x.pdf", PNG)}
     )
@@ -143,7 +143,7 @@ def test_uploads_through_the_page_re_render_the_form_with_the_reason(users, clie
     ],
 )
 def test_who_may_upload_and_download_signed_documents(role, upload, download, users, api_as, make_approval):
-    approval = make_approval(status="approved")
+    approval = make_approval(status="in_review")
     _upload(api_as(users["manager"]), approval, "signed.pdf", PDF)
     api = api_as(users[role] if role else None)
     assert _upload(api, approval, "again.pdf", PDF).status_code == upload
@@ -151,7 +151,7 @@ def test_who_may_upload_and_download_signed_documents(role, upload, download, us
 
 
 def test_no_public_url_serves_uploaded_files(users, api_as, client, make_approval):
-    approval = make_approval(status="approved")
+    approval = make_approval(status="in_review")
     _upload(api_as(users["manager"]), approval, "signed.pdf", PDF)
     approval.refresh_from_db()
     for prefix in ("/media/", "/private_media/", "/static/", "/"):
