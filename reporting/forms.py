@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 
 from references.models import ActivityType, Industry, Product, Region
+from refprogram.validators import BoundedFormMixin
 
 from .models import TargetDimension
 from .periods import PRESETS
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(BoundedFormMixin, forms.Form):
     """Preset period or a custom from/to, and an optional segment. Only used to render the
     picker; ``periods.period_from_params`` does the reading and validating."""
 
@@ -33,8 +34,10 @@ class PeriodForm(forms.Form):
         self.fields["activity_type"].choices = any_ + list(ActivityType.objects.values_list("code", "name"))
 
 
-class TargetForm(forms.Form):
+class TargetForm(BoundedFormMixin, forms.Form):
     """Set the share of the inventory one segment should hold; an existing segment is changed."""
+
+    single_line_fields = ("value",)
 
     dimension = forms.ChoiceField(choices=TargetDimension.choices)
     value = forms.CharField(

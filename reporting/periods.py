@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from refprogram.validators import validate_date_in_range
+
 PRESETS = {
     "30d": "Last 30 days",
     "90d": "Last 90 days",
@@ -58,9 +60,14 @@ def quarter_start(day: dt.date) -> dt.date:
 
 def _parse_date(raw: str, field: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         raise ValidationError({field: "Enter a date as YYYY-MM-DD."}) from None
+    try:
+        validate_date_in_range(day)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+    return day
 
 
 def period_from_params(params, today: dt.date | None = None) -> Period:

@@ -3,7 +3,9 @@
 One definition serves the page (each chart's numbers as a table) and the CSV export, so the
 two always show the same figures. A column has a key, a heading and a kind (``int``, ``pct``,
 ``days``, ``money``, ``num``, ``text``) that says how the page formats it; the CSV holds the raw
-value (an empty cell where a rate has nothing to divide by).
+value (an empty cell where a rate has nothing to divide by; text that a spreadsheet would run as
+a formula escaped by ``refprogram.csvsafe``). The revenue table is built only for roles that
+may see revenue (``include_revenue``), and its CSV is refused to the others.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@ manager's operational view. Thin: read the period and segment, call the selector
 
 from __future__ import annotations
 
-import csv
 from functools import wraps
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions as perms
+from refprogram.csvsafe import csv_writer
 
 from . import selectors, services, tables
 from .forms import PeriodForm, TargetForm
@@ -100,10 +100,9 @@ def export_csv(request, table: str):
     built = tables.build(table, summary)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table}_{period.start}_{period.end}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)  # labels come from people: no cell may open as a formula
     writer.writerow([heading for _, heading, _ in built.columns])
-    for row in built.rows:
-        writer.writerow(["" if v is None else v for v in row])
+    writer.writerows(built.rows)
     return response
 
 

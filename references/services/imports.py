@@ -24,7 +24,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts import permissions as perms
 from accounts.models import User
+from refprogram.csvsafe import FORMULA_STARTS, csv_writer, safe_cell
+from refprogram.validators import NUL_MESSAGE, validate_date_in_range, validate_single_line
 
 from ..choices import (
     PROFILE_TRANSITIONS,
@@ -59,6 +62,7 @@ __all__ = [
     "IMPORT_MAX_ROWS",
     "inventory_import",
     "inventory_csv_template",
+    "export_columns",
     "inventory_export_rows",
 ]
 
@@ -66,9 +70,9 @@ IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_ROWS = 20_000
 LIST_SEPARATOR = ";"
 CHANGE_REASON = "CSV import"
-# A spreadsheet treats a cell starting with one of these as a formula; the export quotes
-# such text with a leading apostrophe and the import takes it off again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet treats a cell starting with one of ``FORMULA_STARTS`` as a formula; the export
+# quotes such text with a leading apostrophe (``refprogram.csvsafe``) and the import takes it
+# off again.
 
 
 @dataclass(frozen=True)
@@ -369,9 +373,14 @@ def _max_length(column: Column) -> int | None:
 
 def _parse_date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise _CellError(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-03-31.") from None
+    try:
+        validate_date_in_range(day)
+    except ValidationError as exc:
+        raise _CellError(f"{value}: {exc.messages[0]}") from None
+    return day
 
 
 def _parse_int(value: str, low: int, high: int | None, example: str) -> int:
@@ -387,7 +396,7 @@ def _parse_int(value: str, low: int, high: int | None, example: str) -> int:
 
 def _parse_list(value: str, table: dict, by_code: bool) -> list:
     found, unknown = [], []
-    for item in _split(value):
+    for item in _split(_unquote(value)):
         obj = table.get(item.lower())
         if obj is None:
             unknown.append(item)
@@ -415,6 +424,12 @@ def _parse_cell(column: Column, raw: str, lookups: _Lookups) -> Any:
         limit = _max_length(column)
         if limit and len(value) > limit:
             raise _CellError(f"Too long: {len(value)} characters, at most {limit}.")
+        if limit:
+            # A one-line column (a name, a title…; the model's text fields keep their line breaks).
+            try:
+                validate_single_line(value)
+            except ValidationError as exc:
+                raise _CellError(exc.messages[0]) from None
         if kind == "email":
             try:
                 validate_email(value)
@@ -458,7 +473,7 @@ def _parse_cell(column: Column, raw: str, lookups: _Lookups) -> Any:
             return False
         raise _CellError(f"{raw!r}: use yes or no.")
     if kind == "user":
-        user = lookups.users.get(raw)
+        user = lookups.users.get(_unquote(raw))
         if user is None:
             raise _CellError(f"No active user with the username {raw!r}.")
         return user
@@ -503,6 +518,10 @@ def _parse_row(line: int, cells: dict[str, str], lookups: _Lookups, report: Impo
     bad = False
     for name, raw in cells.items():
         column = _BY_NAME[name]
+        if "\x00" in raw:  # PostgreSQL cannot store it, and it is in no valid value
+            report.add(line, name, NUL_MESSAGE)
+            bad = True
+            continue
         raw = raw.strip()
         if not raw:
             if column.required and name != "size_band":
@@ -528,7 +547,7 @@ def _parse_row(line: int, cells: dict[str, str], lookups: _Lookups, report: Impo
         elif not band:
             customer["size_band"] = derived
     has_contact = bool(values["contact"].get("name"))
-    if not has_contact:
+    if not has_contact and not cells.get("contact_name", "").strip():  # (a bad name is reported above)
         filled = [
             c.name
             for c in COLUMNS
@@ -922,8 +941,9 @@ def inventory_import(*, file: Any, actor: User | None) -> ImportReport:
                 )
                 continue
             row = dict(zip(names, cells, strict=True))
-            if row.get("account_owner", "").strip():
-                usernames.add(row["account_owner"].strip())
+            owner = _unquote(row.get("account_owner", "").strip())
+            if owner and "\x00" not in owner:  # a cell with NUL is reported by _parse_row
+                usernames.add(owner)
             raw_rows.append((line, row))
     except csv.Error as exc:
         report.add(reader.line_num, "", f"The file is not valid CSV: {exc}.")
@@ -1004,13 +1024,15 @@ def inventory_csv_template() -> str:
         "last_validated": timezone.localdate().isoformat(),
     }
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(COLUMN_NAMES)
     writer.writerow([example[name] for name in COLUMN_NAMES])
     return out.getvalue()
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Any:
+    """A value as the import reads it. Whole numbers stay numbers (a health score of -20 is
+    not a formula); text is escaped for the whole row in ``inventory_export_rows``."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -1018,16 +1040,15 @@ def _cell(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+        return value
+    return str(value)
 
 
 def _names(objects: Iterable, attr: str = "name") -> str:
     return LIST_SEPARATOR.join(sorted(str(getattr(o, attr)) for o in objects))
 
 
-def _customer_cells(c: Customer) -> list[str]:
+def _customer_cells(c: Customer) -> list:
     return [
         _cell(c.crm_id),
         _cell(c.name),
@@ -1047,7 +1068,7 @@ def _customer_cells(c: Customer) -> list[str]:
     ]
 
 
-def _profile_cells(p: ReferenceProfile) -> list[str]:
+def _profile_cells(p: ReferenceProfile) -> list:
     contact = p.contact
     return [
         _cell(contact.name),
@@ -1071,17 +1092,37 @@ def _profile_cells(p: ReferenceProfile) -> list[str]:
 
 
 EXPORT_CHUNK = 2000
+# A contact's personal data: in the file only for a viewer who may see contacts' email and
+# phone; for anyone else these columns are not in it at all.
+CONTACT_DATA_COLUMNS = ("contact_email", "contact_phone")
 
 
-def inventory_export_rows(queryset: QuerySet) -> Iterator[list[str]]:
+def export_columns(viewer: User) -> list[str]:
+    """The columns ``viewer`` gets in an inventory export: every import column, less the
+    contact's email and phone for a role without ``view_contact_pii`` (the API hides the same
+    fields by the same capability)."""
+    if perms.has_capability(viewer, perms.VIEW_CONTACT_PII):
+        return list(COLUMN_NAMES)
+    return [name for name in COLUMN_NAMES if name not in CONTACT_DATA_COLUMNS]
+
+
+def inventory_export_rows(queryset: QuerySet, *, viewer: User) -> Iterator[list]:
     """The inventory as spreadsheet rows, header first, in the import's columns (an export
-    imports again unchanged).
+    with every column imports again unchanged), as ``viewer`` may see it: see
+    :func:`export_columns`. Text that a spreadsheet would run as a formula is escaped
+    (``refprogram.csvsafe.safe_cell``).
 
     ``queryset`` is reference profiles (one row each) or customers (one row per profile, and
     one row for each customer without a profile). Streams in chunks with a fixed number of
     queries per chunk, so a large export neither loads everything nor queries per row.
     """
-    yield list(COLUMN_NAMES)
+    columns = export_columns(viewer)
+    kept = [COLUMN_NAMES.index(name) for name in columns]
+
+    def shown(cells: list) -> list:
+        return [safe_cell(cells[i]) for i in kept]
+
+    yield columns
     customer_related = ("customer__industry", "customer__region", "customer__account_owner")
     if queryset.model is Customer:
         customers = queryset.select_related("account_owner").prefetch_related(
@@ -1093,9 +1134,9 @@ def inventory_export_rows(queryset: QuerySet) -> Iterator[list[str]]:
             cells = _customer_cells(customer)
             profiles = customer.export_profiles
             if not profiles:
-                yield cells + [""] * (len(COLUMN_NAMES) - len(cells))
+                yield shown(cells + [""] * (len(COLUMN_NAMES) - len(cells)))
             for profile in profiles:
-                yield cells + _profile_cells(profile)
+                yield shown(cells + _profile_cells(profile))
         return
     profiles = queryset.select_related(*customer_related, "contact").prefetch_related(
         "customer__products",
@@ -1106,7 +1147,7 @@ def inventory_export_rows(queryset: QuerySet) -> Iterator[list[str]]:
         "use_cases",
     )
     for profile in profiles.iterator(chunk_size=EXPORT_CHUNK):
-        yield _customer_cells(profile.customer) + _profile_cells(profile)
+        yield shown(_customer_cells(profile.customer) + _profile_cells(profile))
 
 
 def _profiles_prefetch():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from functools import wraps
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
+from refprogram.csvsafe import csv_lines
 from refprogram.errors import RuleViolation
 from refprogram.paging import KeysFirstPaginator
 
@@ -168,21 +168,17 @@ def inventory_list(request):
 
 @capability_required(perms.EXPORT_INVENTORY)
 def inventory_export(request):
-    """The filtered inventory as CSV (same filters as the list)."""
+    """The filtered inventory as CSV (same filters as the list), with only the columns the
+    viewer may see (no contact email or phone without ``view_contact_pii``)."""
     from ..services.imports import inventory_export_rows
 
     today, policy = timezone.localdate(), OverusePolicy.current()
     base = ReferenceProfile.objects.visible_to(request.user).with_capacity(today, policy)
     filterset = ReferenceProfileFilter(request.GET or None, queryset=base, request=request)
     queryset = profile_rows(filterset.qs).order_by("customer__name", "id")
-
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in inventory_export_rows(queryset)), content_type="text/csv"
+        csv_lines(inventory_export_rows(queryset, viewer=request.user)),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="inventory-{today.isoformat()}.csv"'
     return response
