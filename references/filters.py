@@ -10,6 +10,8 @@ from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
+from refprogram.validators import validate_date_in_range
+
 from .choices import (
     Deployment,
     NominationSource,
@@ -320,8 +322,12 @@ class UsageEntryFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(distinct=False, choices=UsageStatus.choices)
     request = filters.NumberFilter(field_name="request_ref")
     override = filters.BooleanFilter()
-    since = filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
-    until = filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
+    since = filters.DateFilter(
+        field_name="occurred_on", lookup_expr="gte", validators=[validate_date_in_range]
+    )
+    until = filters.DateFilter(
+        field_name="occurred_on", lookup_expr="lte", validators=[validate_date_in_range]
+    )
 
     class Meta:
         model = UsageEntry

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from refprogram.errors import RuleViolation
+from refprogram.validators import BoundedFormMixin
 
 from .choices import NominationSource, ProfileStatus, Seniority
 from .models import Contact, Customer, Nomination, ReferenceProfile
@@ -14,6 +15,11 @@ from .models import Contact, Customer, Nomination, ReferenceProfile
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+def _max_length(model, field: str) -> int:
+    """A form field takes at most what its column holds (the API and the import use the same limit)."""
+    return model._meta.get_field(field).max_length
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError | RuleViolation) -> None:
@@ -82,8 +88,10 @@ def style_filter_form(form: forms.Form, *, checkboxes=(), hide=(), labels=None, 
     return form
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(BoundedFormMixin, forms.ModelForm):
     """The story and attributes of a reference profile (status moves through the lifecycle buttons)."""
+
+    single_line_fields = ("headline", "competitor")
 
     class Meta:
         model = ReferenceProfile
@@ -117,8 +125,12 @@ class NewProfileForm(ProfileForm):
     contact = forms.ModelChoiceField(
         queryset=Contact.objects.none(), required=False, empty_label="— a new contact (below) —"
     )
-    new_contact_name = forms.CharField(label="New contact's name", max_length=200, required=False)
-    new_contact_title = forms.CharField(label="Title", max_length=200, required=False)
+    new_contact_name = forms.CharField(
+        label="New contact's name", max_length=_max_length(Contact, "name"), required=False
+    )
+    new_contact_title = forms.CharField(
+        label="Title", max_length=_max_length(Contact, "title"), required=False
+    )
     new_contact_seniority = forms.ChoiceField(
         label="Seniority", choices=[("", "—")] + Seniority.choices, required=False
     )
@@ -128,6 +140,8 @@ class NewProfileForm(ProfileForm):
         initial=ProfileStatus.VETTING,
         help_text="Start in vetting unless the account owner has already agreed.",
     )
+
+    single_line_fields = (*ProfileForm.single_line_fields, "new_contact_name", "new_contact_title")
 
     class Meta(ProfileForm.Meta):
         fields = ProfileForm.Meta.fields
@@ -141,7 +155,7 @@ class NewProfileForm(ProfileForm):
     def clean(self):
         data = super().clean()
         if not data.get("contact"):
-            if not data.get("new_contact_name"):
+            if not data.get("new_contact_name") and "new_contact_name" not in self.errors:
                 self.add_error(
                     "new_contact_name", "Choose an existing contact or give the new contact's name."
                 )
@@ -155,7 +169,9 @@ class NewProfileForm(ProfileForm):
         pass
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(BoundedFormMixin, forms.ModelForm):
+    single_line_fields = ("name", "crm_id", "revenue_band", "strategic_segment")
+
     class Meta:
         model = Customer
         fields = [
@@ -195,7 +211,9 @@ class CustomerForm(forms.ModelForm):
         return self.cleaned_data.get("crm_id") or None
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(BoundedFormMixin, forms.ModelForm):
+    single_line_fields = ("name", "title", "phone", "time_zone")
+
     class Meta:
         model = Contact
         fields = ["name", "title", "seniority", "email", "phone", "languages", "time_zone"]
@@ -206,8 +224,10 @@ class TransitionForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000)
 
 
-class NominationForm(forms.Form):
+class NominationForm(BoundedFormMixin, forms.Form):
     """Anyone proposes a customer as a reference: who, where the idea came from, and why."""
+
+    single_line_fields = ("contact_name", "contact_title")
 
     customer = forms.ModelChoiceField(queryset=Customer.objects.none(), widget=forms.HiddenInput)
     contact = forms.ModelChoiceField(
@@ -216,8 +236,12 @@ class NominationForm(forms.Form):
         label="Existing contact",
         empty_label="— a new contact (below) —",
     )
-    contact_name = forms.CharField(label="New contact's name", max_length=200, required=False)
-    contact_title = forms.CharField(label="Title", max_length=200, required=False)
+    contact_name = forms.CharField(
+        label="New contact's name", max_length=_max_length(Nomination, "contact_name"), required=False
+    )
+    contact_title = forms.CharField(
+        label="Title", max_length=_max_length(Nomination, "contact_title"), required=False
+    )
     contact_email = forms.EmailField(label="Email", required=False)
     contact_seniority = forms.ChoiceField(
         label="Seniority", choices=[("", "—")] + Seniority.choices, required=False
@@ -229,7 +253,7 @@ class NominationForm(forms.Form):
     products = forms.ModelMultipleChoiceField(queryset=None, required=False)
     account_owner = forms.ModelChoiceField(queryset=None, required=False)
 
-    def __init__(self, *args, customers, contacts, **kwargs):
+    def __init__(self, *args, customers, contacts, owners, **kwargs):
         from .models import Product
 
         super().__init__(*args, **kwargs)
@@ -238,13 +262,11 @@ class NominationForm(forms.Form):
         if not contacts.exists():
             del self.fields["contact"]
         self.fields["products"].queryset = Product.objects.all()
-        self.fields["account_owner"].queryset = (
-            get_user_model().objects.filter(is_active=True).order_by("username")
-        )
+        self.fields["account_owner"].queryset = owners
 
     def clean(self):
         data = super().clean()
-        if not data.get("contact") and not data.get("contact_name"):
+        if not data.get("contact") and not data.get("contact_name") and "contact_name" not in self.errors:
             self.add_error("contact_name", "Choose an existing contact or give the new contact's name.")
         return data
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from references.choices import Deployment, Seniority, SizeBand
 from references.models import Industry, Language, Product, Region, UseCase
+from refprogram.validators import validate_single_line
 
 from .choices import CriterionField
 
@@ -49,6 +50,10 @@ def _clean_value(field: str, raw, where: str, cache: dict) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise ValidationError(f"{where}: a value is required.")
     value = raw.strip()
+    try:
+        validate_single_line(value)
+    except ValidationError as exc:
+        raise ValidationError(f"{where}: {exc.messages[0]}") from None
     if field == CriterionField.COUNTRY:
         value = value.upper()
         if len(value) != 2 or not value.isalpha():

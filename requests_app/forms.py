@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from references.choices import SizeBand
 from references.models import ActivityType, Industry, Product, Region
+from refprogram.validators import BoundedFormMixin
 
 from .choices import CriterionField, OutcomeResult
 from .criteria import criteria_clean
@@ -21,7 +22,14 @@ PREFILL_MUST = ("industry", "product", "use_case", "deployment")
 PREFILL_NICE = ("region", "country", "size_band", "seniority", "language")
 
 
-class RequestForm(forms.ModelForm):
+class RequestForm(BoundedFormMixin, forms.ModelForm):
+    single_line_fields = (
+        "prospect_name",
+        "prospect_contact_title",
+        "opportunity_crm_id",
+        "opportunity_stage",
+    )
+
     activity_type = forms.ModelChoiceField(queryset=ActivityType.objects.all(), to_field_name="code")
     prospect_industry = forms.ModelChoiceField(
         queryset=Industry.objects.all(), to_field_name="code", required=False, label="Prospect industry"

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts import permissions as perms
 from accounts.models import User
+from refprogram.validators import BoundedSerializerMixin
 
 from ..choices import ProfileStatus, RestingReason
 from ..models import (
@@ -110,31 +111,41 @@ class NoUnknownFieldsMixin:
 # --- Managed lists -------------------------------------------------------------------------
 
 
-class IndustrySerializer(serializers.ModelSerializer):
+class IndustrySerializer(BoundedSerializerMixin, serializers.ModelSerializer):
+    single_line_fields = ("name",)
+
     class Meta:
         model = Industry
         fields = ["code", "name"]
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
+    single_line_fields = ("name",)
+
     class Meta:
         model = Region
         fields = ["code", "name"]
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
+    single_line_fields = ("name", "product_line")
+
     class Meta:
         model = Product
         fields = ["id", "name", "product_line"]
 
 
-class UseCaseSerializer(serializers.ModelSerializer):
+class UseCaseSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
+    single_line_fields = ("name",)
+
     class Meta:
         model = UseCase
         fields = ["id", "name"]
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+class ProgramSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
+    single_line_fields = ("name",)
+
     class Meta:
         model = Program
         fields = ["id", "name"]
@@ -143,7 +154,9 @@ class ProgramSerializer(serializers.ModelSerializer):
 # --- Customers and contacts ----------------------------------------------------------------
 
 
-class CustomerSerializer(NoUnknownFieldsMixin, serializers.ModelSerializer):
+class CustomerSerializer(BoundedSerializerMixin, NoUnknownFieldsMixin, serializers.ModelSerializer):
+    single_line_fields = ("name", "crm_id", "revenue_band", "strategic_segment")
+
     industry = _industry()
     region = _region()
     products = _products(required=False)
@@ -179,7 +192,11 @@ class CustomerSerializer(NoUnknownFieldsMixin, serializers.ModelSerializer):
         extra_kwargs = {"crm_id": {"validators": []}}
 
 
-class ContactSerializer(PiiHidingMixin, NoUnknownFieldsMixin, serializers.ModelSerializer):
+class ContactSerializer(
+    BoundedSerializerMixin, PiiHidingMixin, NoUnknownFieldsMixin, serializers.ModelSerializer
+):
+    single_line_fields = ("name", "title", "phone", "time_zone")
+
     customer = VisibleRelatedField(model=Customer, help_text="A customer id.")
     languages = _languages(required=False)
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254, help_text=PII_HELP)
@@ -255,8 +272,10 @@ class ContactSummarySerializer(PiiHidingMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "name", "title", "seniority", "languages"]
 
 
-class ReferenceProfileSerializer(NoUnknownFieldsMixin, serializers.ModelSerializer):
+class ReferenceProfileSerializer(BoundedSerializerMixin, NoUnknownFieldsMixin, serializers.ModelSerializer):
     """A reference: who, the story, what it will do, and whether it can be asked today."""
+
+    single_line_fields = ("headline", "competitor")
 
     customer = VisibleRelatedField(
         model=Customer, required=False, help_text="A customer id; defaults to the contact's customer."
@@ -376,11 +395,14 @@ class ProfileHistoryEntrySerializer(serializers.Serializer):
 # --- Nominations ---------------------------------------------------------------------------
 
 
-class NominationSerializer(PiiHidingMixin, NoUnknownFieldsMixin, serializers.ModelSerializer):
+class NominationSerializer(
+    BoundedSerializerMixin, PiiHidingMixin, NoUnknownFieldsMixin, serializers.ModelSerializer
+):
     """A proposed reference and its vetting. ``aging`` is true for an open nomination waiting
     more than 7 days."""
 
     pii_fields = ("contact_email",)
+    single_line_fields = ("contact_name", "contact_title")
 
     customer = VisibleRelatedField(model=Customer, help_text="A customer id.")
     contact = VisibleRelatedField(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,6 +57,9 @@ __all__ = [
     "CODE_OVERRIDE_NOT_ALLOWED",
     "CODE_SOURCE_IN_USE",
     "POLICY_FIELDS",
+    "POLICY_LIMITS",
+    "LEAD_TIME_MAX_DAYS",
+    "policy_limits_check",
     "capacity_reserve",
     "usage_transition",
     "usage_record",
@@ -79,6 +83,20 @@ POLICY_FIELDS = (
     "stale_after_days",
     "near_cap_ratio",
 )
+
+# The range each policy setting may take. Past these bounds a setting stops meaning anything: a
+# window or staleness limit of decades, a cap no activity mix could reach (the heaviest activity
+# weighs at most 100 points), a rest of more than a year, or "near the cap" past the cap itself.
+POLICY_LIMITS: dict[str, tuple[int | Decimal, int | Decimal]] = {
+    "window_days": (1, 730),
+    "reference_cap": (1, 100),
+    "customer_cap": (1, 500),
+    "rest_days": (0, 365),
+    "stale_after_days": (1, 730),
+    "near_cap_ratio": (Decimal("0.05"), Decimal("1.00")),
+}
+# An activity type's typical lead time, in days, at most a year.
+LEAD_TIME_MAX_DAYS = 365
 
 # Statements that touch many rows pass ids in chunks this long (bounded statement size).
 CHUNK = 2000
@@ -343,12 +361,33 @@ def usage_record(
 # --- Policy ------------------------------------------------------------------------------------
 
 
+def policy_limits_check(fields: dict[str, Any]) -> None:
+    """Refuse, with a field error each, policy settings outside ``POLICY_LIMITS``."""
+    errors = {}
+    for name, value in fields.items():
+        if name not in POLICY_LIMITS or value is None:
+            continue
+        low, high = POLICY_LIMITS[name]
+        try:
+            inside = low <= value <= high
+        except TypeError:
+            inside = False
+        if not inside:
+            errors[name] = f"Use a value from {low} to {high}."
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def policy_update(*, actor: User | None, **fields: Any) -> OverusePolicy:
-    """Change the overuse policy. Statuses follow the new caps right after commit (a task)."""
+    """Change the overuse policy. Statuses follow the new caps right after commit (a task).
+
+    Each setting must lie within ``POLICY_LIMITS`` (a ``ValidationError`` naming the field otherwise).
+    """
     unknown = set(fields) - set(POLICY_FIELDS)
     if unknown:
         raise ValidationError({name: "Not a policy setting." for name in sorted(unknown)})
+    policy_limits_check(fields)
     policy = OverusePolicy.objects.select_for_update().filter(pk=1).first() or OverusePolicy.current()
     caps_changed = any(
         getattr(policy, name) != value
@@ -382,7 +421,10 @@ def activity_type_update(
     """Change an activity type's weight (cap points), typical lead time or live flag.
 
     The weight applies to new asks; the ledger keeps the points each past ask cost when it was made.
+    The lead time is at most ``LEAD_TIME_MAX_DAYS``.
     """
+    if lead_time_days is not None and not 0 <= lead_time_days <= LEAD_TIME_MAX_DAYS:
+        raise ValidationError({"lead_time_days": f"Use a value from 0 to {LEAD_TIME_MAX_DAYS}."})
     if weight is not None:
         activity_type.weight = weight
     if lead_time_days is not None:
@@ -557,7 +599,7 @@ def stale_profiles_notify(*, today: date, policy: OverusePolicy | None = None) -
             f"more than {policy.stale_after_days} days. Nobody will ask them until you confirm the "
             "customer is still happy to speak for us (the button on your home page):\n\n" + "\n".join(names)
         )
-        if notification_send(user=owner, key=key, subject=subject[:200], body=body, link=link):
+        if notification_send(user=owner, key=key, subject=subject, body=body, link=link):
             notified += 1
     return {"flagged": flagged, "cleared": cleared, "notified": notified}
 

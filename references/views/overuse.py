@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.db.models import Q
 from django.forms import modelformset_factory
@@ -115,17 +116,39 @@ class OverusePolicyForm(forms.ModelForm):
             "near_cap_ratio": "Near the cap from (share of the cap, for metrics)",
         }
         help_texts = {
-            "window_days": "Asks older than this no longer count against the caps.",
-            "reference_cap": "Default 6: three reference calls, or one case study or site visit.",
-            "customer_cap": "Default 8: about one call per quarter plus one heavy activity a year.",
-            "rest_days": "Default 30: nobody asks a contact again within a month of a call or visit.",
-            "stale_after_days": "Default 180: love does not last forever; re-confirm twice a year.",
-            "near_cap_ratio": "Default 0.75: references at 75% of their cap show as nearly full.",
+            "window_days": "Asks older than this no longer count against the caps. 1 to 730 days.",
+            "reference_cap": "Default 6: three reference calls, or one case study or site visit. 1 to 100.",
+            "customer_cap": "Default 8: about one call per quarter plus one heavy activity a year. 1 to 500.",
+            "rest_days": "Default 30: nobody asks a contact again within a month of a call or visit. "
+            "0 to 365 days.",
+            "stale_after_days": "Default 180: love does not last forever; re-confirm twice a year. "
+            "1 to 730 days.",
+            "near_cap_ratio": "Default 0.75: references at 75% of their cap show as nearly full. "
+            "0.05 to 1.00.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_fields(self.fields, services.POLICY_LIMITS)
+
+
+def limit_fields(fields, limits: dict) -> None:
+    """Give form fields the service's bounds: the browser's min/max and the same error as the API."""
+    for name, (low, high) in limits.items():
+        field = fields[name]
+        field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+        field.widget.attrs.update(min=low, max=high)
+
+
+class ActivityTypeForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_fields(self.fields, {"lead_time_days": (0, services.LEAD_TIME_MAX_DAYS)})
 
 
 ActivityTypeFormSet = modelformset_factory(
     ActivityType,
+    form=ActivityTypeForm,
     fields=["weight", "lead_time_days", "live"],
     extra=0,
     labels={"weight": "Weight (points)", "lead_time_days": "Lead time (days)", "live": "Live"},

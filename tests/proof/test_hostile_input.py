@@ -103,35 +103,92 @@ def test_an_unsupported_content_type_is_a_415(world):
 
 # --- CSV import: badly encoded files get a report, not a 500 ----------------------------------
 
-HEADER = "kind,customer_name,industry,region,country,size_band\n"
+# The import's real columns, so every file reaches the decoding, parsing and cell checks it attacks
+# (an unknown column would be refused before any of them ran).
+HEADER = "customer_name,industry,region,country,size_band\n"
+NOT_UTF8 = (
+    "The file is not UTF-8 text (byte 0x{byte} on line {line}). Save it as “CSV UTF-8” and import it again."
+)
 
 
 @pytest.mark.parametrize(
-    ("name", "content"),
+    ("name", "content", "errors"),
     [
-        ("utf16.csv", (HEADER + "customer,Müller AG,finance,emea,DE,smb\n").encode("utf-16")),
-        ("latin1.csv", (HEADER + "customer,Müller AG,finance,emea,DE,smb\n").encode("latin-1")),
-        ("cp1252.csv", (HEADER + "customer,“Quotes” Ltd,finance,emea,DE,smb\n").encode("cp1252")),
-        ("binary.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4),
-        ("nul.csv", HEADER.encode() + b"customer,Nul\x00Corp,finance,emea,DE,smb\n"),
-        ("empty.csv", b""),
-        ("only-bom.csv", b"\xef\xbb\xbf"),
-        ("ragged.csv", (HEADER + 'customer,"unterminated,finance\n,,,,,,,,,,,,\n').encode()),
-        ("long-line.csv", (HEADER + "customer," + "A" * 200_000 + ",finance,emea,DE,smb\n").encode()),
+        (
+            "utf16.csv",
+            (HEADER + "Müller AG,finance,emea,DE,smb\n").encode("utf-16"),
+            [(1, "", NOT_UTF8.format(byte="ff", line=1))],
+        ),
+        (
+            "latin1.csv",
+            (HEADER + "Müller AG,finance,emea,DE,smb\n").encode("latin-1"),
+            [(2, "", NOT_UTF8.format(byte="fc", line=2))],
+        ),
+        (
+            "cp1252.csv",
+            (HEADER + "“Quotes” Ltd,finance,emea,DE,smb\n").encode("cp1252"),
+            [(2, "", NOT_UTF8.format(byte="93", line=2))],
+        ),
+        (
+            "binary.csv",
+            b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+            [(1, "", NOT_UTF8.format(byte="89", line=1))],
+        ),
+        (
+            "nul.csv",
+            HEADER.encode() + b"Nul\x00Corp,finance,emea,DE,smb\n",
+            [(2, "customer_name", "Contains a NUL character; remove it.")],
+        ),
+        (
+            "escape.csv",
+            HEADER.encode() + b"Evil\x1b[2JCorp,finance,emea,DE,smb\n",
+            [(2, "customer_name", "Contains a control character (U+001B); use one line of plain text.")],
+        ),
+        (
+            "only-bom.csv",
+            b"\xef\xbb\xbf",
+            [
+                (
+                    1,
+                    "",
+                    "The file is empty. Start from the template: a header line, then one row per reference.",
+                )
+            ],
+        ),
+        (
+            "ragged.csv",
+            (HEADER + '"unterminated,finance\n,,,,,,,,,,,,\n').encode(),
+            [(2, "", "This row has 1 values; the header has 5 columns.")],
+        ),
+        (
+            "long-line.csv",
+            (HEADER + "A" * 200_000 + ",finance,emea,DE,smb\n").encode(),
+            [(2, "", "The file is not valid CSV: field larger than field limit (131072).")],
+        ),
     ],
 )
-def test_a_badly_encoded_csv_gets_a_report_not_a_server_error(users, client, name, content):
+def test_a_badly_encoded_csv_gets_a_report_not_a_server_error(users, client, name, content, errors):
     from references.models import Customer
 
     before = Customer.objects.count()
     client.force_login(users["manager"])
     response = client.post("/inventory/import/", {"file": SimpleUploadedFile(name, content, "text/csv")})
     assert response.status_code == 200
-    assert (
-        "Nothing was imported" in response.content.decode()
-        or "Choose a CSV file" in response.content.decode()
-    )
+    assert [(e.line, e.column, e.message) for e in response.context["report"].errors] == errors
+    assert "Nothing was imported" in response.content.decode()
     assert Customer.objects.count() == before  # all or nothing: nothing
+
+
+def test_an_empty_csv_is_refused_by_the_form(users, client):
+    from references.models import Customer
+
+    client.force_login(users["manager"])
+    response = client.post("/inventory/import/", {"file": SimpleUploadedFile("empty.csv", b"", "text/csv")})
+    assert response.status_code == 200
+    assert response.context["report"] is None
+    assert response.context["form"].errors == {"file": ["The submitted file is empty."]}
+    assert "Choose a CSV file" in response.content.decode()
+    assert Customer.objects.count() == 0
 
 
 # --- Path traversal in upload names --------------------------------------------------------------

@@ -417,9 +417,11 @@ def test_columns_are_documented():
 
 
 def export_csv(queryset) -> bytes:
+    """The export a manager (who may see contact data: every column) downloads."""
+    manager = UserFactory(username="exporting-manager", role="manager")
     out = io.StringIO()
     writer = csv.writer(out)
-    for cells in services.inventory_export_rows(queryset):
+    for cells in services.inventory_export_rows(queryset, viewer=manager):
         writer.writerow(cells)
     return out.getvalue().encode()
 
@@ -475,11 +477,11 @@ def test_an_export_into_an_empty_database_recreates_the_inventory(users, manager
 def test_export_queries_do_not_grow_with_rows(users, django_assert_num_queries, model):
     make_inventory(3, users["sales"])
     with django_assert_num_queries(7 if model is ReferenceProfile else 8) as small:
-        rows = list(services.inventory_export_rows(model.objects.all()))
+        rows = list(services.inventory_export_rows(model.objects.all(), viewer=users["manager"]))
     assert len(rows) == 1 + 3 + (model is Customer)
     make_inventory(10, UserFactory(username="sales9"))
     with django_assert_num_queries(len(small.captured_queries)):
-        rows = list(services.inventory_export_rows(model.objects.all()))
+        rows = list(services.inventory_export_rows(model.objects.all(), viewer=users["manager"]))
     assert len(rows) == 1 + 13 + 2 * (model is Customer)
 
 
@@ -488,3 +490,111 @@ def test_profile_events_record_imported_references(lists, manager):
 
     event = ProfileEvent.objects.get()
     assert (event.from_status, event.to_status, event.actor) == ("", "nominated", manager)
+
+
+# --- Hostile cells: NUL, control characters in names, dates out of range ------------------------------
+
+
+def _errors(report) -> list[tuple[int, str, str]]:
+    return [(e.line, e.column, e.message) for e in report.errors]
+
+
+def test_a_nul_character_in_a_cell_is_reported_on_its_row_and_column(lists, manager):
+    before = table_counts()
+
+    report = services.inventory_import(file=to_csv([row(customer_name="Acme\x00Logistics")]), actor=manager)
+
+    assert _errors(report) == [(2, "customer_name", "Contains a NUL character; remove it.")]
+    assert table_counts() == before
+
+
+def test_nul_characters_anywhere_are_reported_row_by_row_and_nothing_is_written(lists, manager):
+    """A NUL in the account owner used to reach the user lookup (a 500); in a note it reached the
+    database. Every one is reported; nothing is written."""
+    rows = [
+        row(account_owner="sales1\x00"),  # 2
+        row(customer_crm_id="CRM-2", contact_email="b@b.example", story="Line one\nline\x00two"),  # 3-4
+        row(customer_crm_id="CRM-3", contact_email="c@c.example"),  # 5: good
+        row(customer_crm_id="CRM-4", contact_email="d@d.example", industry="\x00", products="\x00"),  # 6
+    ]
+    before = table_counts()
+
+    report = services.inventory_import(file=to_csv(rows), actor=manager)
+
+    nul = "Contains a NUL character; remove it."
+    assert _errors(report) == [
+        (2, "account_owner", nul),
+        (3, "story", nul),
+        (6, "industry", nul),
+        (6, "products", nul),
+    ]
+    assert report.created == {"customers": 0, "contacts": 0, "references": 0}
+    assert table_counts() == before
+
+
+def test_names_with_control_characters_are_reported_and_notes_keep_their_line_breaks(lists, manager):
+    rows = [
+        row(customer_name="Acme\u2028Logistics"),  # 2
+        row(customer_crm_id="CRM-2", contact_name="Anna\r\nSchmidt", contact_email="a@b.example"),  # 3-4
+        row(customer_crm_id="CRM-3", contact_title="VP\x1b[31m IT", contact_email="c@c.example"),  # 5
+        row(customer_crm_id="CRM-4", headline="Two\nlines", contact_email="d@d.example"),  # 6-7
+        row(customer_crm_id="CRM-5", contact_phone="+49\t30", contact_email="e@e.example"),  # 8
+        row(customer_crm_id="CRM-6", contact_email="f@f.example", story="A\nB", outcomes="C\r\nD"),  # 9-11
+    ]
+
+    report = services.inventory_import(file=to_csv(rows), actor=manager)
+
+    assert _errors(report) == [
+        (2, "customer_name", "Contains a LINE SEPARATOR (U+2028); use one line of plain text."),
+        (3, "contact_name", "Contains a carriage return (U+000D); use one line of plain text."),
+        (5, "contact_title", "Contains a control character (U+001B); use one line of plain text."),
+        (6, "headline", "Contains a line break (U+000A); use one line of plain text."),
+        (8, "contact_phone", "Contains a tab (U+0009); use one line of plain text."),
+    ]
+    assert Customer.objects.count() == 0
+
+
+def test_dates_outside_2000_to_2100_are_reported(lists, manager):
+    rows = [
+        row(health_updated="1999-12-31"),
+        row(customer_crm_id="CRM-2", contact_email="b@b.example", last_validated="0001-01-01"),
+        row(customer_crm_id="CRM-3", contact_email="c@c.example", last_validated="2101-01-01"),
+    ]
+
+    report = services.inventory_import(file=to_csv(rows), actor=manager)
+
+    message = "Use a date from 2000-01-01 to 2100-12-31."
+    assert _errors(report) == [
+        (2, "health_updated", f"1999-12-31: {message}"),
+        (3, "last_validated", f"0001-01-01: {message}"),
+        (4, "last_validated", f"2101-01-01: {message}"),
+    ]
+
+
+def test_the_first_and_last_day_of_the_date_range_import(lists, manager):
+    report = services.inventory_import(
+        file=to_csv([row(health_updated="2000-01-01", last_validated="2100-12-31")]), actor=manager
+    )
+
+    assert report.ok, report.errors
+    profile = ReferenceProfile.objects.get()
+    assert (profile.customer.health_updated, profile.last_validated) == (date(2000, 1, 1), date(2100, 12, 31))
+
+
+def test_the_import_page_reports_a_nul_character_with_its_line_and_column(lists, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(lists["manager"])
+    upload = SimpleUploadedFile("inventory.csv", to_csv([row(), row(contact_name="Ben\x00Otto")]), "text/csv")
+
+    response = client.post("/inventory/import/", {"file": upload})
+
+    assert response.status_code == 200
+    errors = response.context["report"].errors
+    assert [(e.line, e.column, e.message) for e in errors] == [
+        (3, "contact_name", "Contains a NUL character; remove it.")
+    ]
+    html = response.content.decode()
+    assert "Nothing was imported" in html
+    assert "<td>3</td><td>contact_name</td><td>Contains a NUL character; remove it.</td>" in html
+    assert Customer.objects.count() == 0
