@@ -14,4 +14,4 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput -v0
 RUN useradd --system --home /app refprogram && mkdir -p /app/private_media && chown refprogram /app/private_media
 USER refprogram
 EXPOSE 8000
-CMD ["gunicorn", "refprogram.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "refprogram.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--logger-class", "refprogram.gunicorn_logging.AccessLogger"]

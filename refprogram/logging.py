@@ -9,11 +9,22 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
+
+
+# Private links whose address is the secret (a customer's consent link): the token never reaches a
+# log line, whether in a message, a logged request, an access-log path or a Referer header.
+_SECRET_LINK = re.compile(r"(/consent/)[^/\s?#'\"<>]+")
+
+
+def mask_secrets(text: str) -> str:
+    """``/consent/<token>/`` → ``/consent/[hidden]/`` anywhere in ``text``."""
+    return _SECRET_LINK.sub(r"\1[hidden]", text)
 
 
 class RequestIdFilter(logging.Filter):
@@ -40,4 +51,11 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value if isinstance(value, str | int | float | bool | None) else str(value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        return mask_secrets(json.dumps(entry, ensure_ascii=False))
+
+
+class PlainFormatter(logging.Formatter):
+    """The development format, with private links masked like the JSON lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_secrets(super().format(record))

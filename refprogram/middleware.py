@@ -37,6 +37,21 @@ class RequestIdMiddleware:
         return response
 
 
+class NoStoreMiddleware:
+    """Pages and API answers carry people's data and deal data: no browser or proxy keeps a copy
+    (``Cache-Control: no-store, private``), so the back button after log-out or a shared machine
+    shows nothing. Static files never come this far (whitenoise answers them first, cached)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store, private"
+        return response
+
+
 _DATABASE_DOWN_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Unavailable · RefProgram</title></head>
 <body><h1>RefProgram is briefly unavailable</h1>

@@ -172,6 +172,14 @@ class Request(models.Model):
         now = now or timezone.now()
         return self.needed_by - now < timedelta(days=self.activity_type.lead_time_days)
 
+    def amounts_visible_to(self, user) -> bool:
+        """Deal money (the opportunity's amount and the won amount) is commercial data: the
+        requester who typed it and the roles with the revenue capability see it; nobody else
+        (an administrator, or an account owner asked to consent) does, in JSON or on a page."""
+        return self.requester_id == getattr(user, "pk", None) or perms.has_capability(
+            user, perms.VIEW_REVENUE
+        )
+
     def urgency(self, now=None) -> dict:
         """``{"level", "hours_left", "lead_time_days"}``: overdue and due within 72 hours stand
         out; ``tight`` when less time is left than the activity type's usual lead time."""

@@ -24,6 +24,7 @@ from references.models import ReferenceProfile
 from references.services import approvals
 from references.services import overuse as ledger
 from refprogram.errors import RuleViolation
+from refprogram.validators import validate_date_in_range
 
 from .choices import (
     CANDIDATE_TRANSITIONS,
@@ -103,6 +104,11 @@ def _apply(request: Request, data: dict[str, Any]) -> list | None:
         if name not in REQUEST_FIELDS:
             raise ValidationError({name: "This field cannot be changed here."})
         setattr(request, name, value)
+    if request.needed_by is not None:
+        try:
+            validate_date_in_range(request.needed_by)
+        except ValidationError as exc:
+            raise ValidationError({"needed_by": exc.messages}) from None
     if request.needed_by is not None and request.activity_type_id is not None:
         request.start_by = request.compute_start_by()
     request.full_clean(exclude=["start_by"] if request.needed_by is None else None)
@@ -500,7 +506,8 @@ def request_outcome(*, request: Request, actor: User, result: str, amount: Decim
         request=request,
         kind=RequestEventKind.OUTCOME,
         actor=actor,
-        note=f"{OutcomeResult(result).label}" + (f", {amount}" if amount is not None else ""),
+        # The amount stays on the request, where it is shown only to who may see money.
+        note=OutcomeResult(result).label,
     )
     return request
 

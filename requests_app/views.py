@@ -225,6 +225,7 @@ def request_detail(request, pk: int):
         events=obj.events.select_related("actor"),
         products=list(obj.products.all()),
         can_edit=services.can_edit(request.user, obj),
+        show_amounts=obj.amounts_visible_to(request.user),
         can_cancel=obj.is_open and (is_requester or ctx["can_triage"]),
         can_outcome=services.can_report_outcome(request.user, obj) and obj.status != RequestStatus.CANCELLED,
         can_rate=is_requester

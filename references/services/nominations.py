@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts import permissions as perms
 from accounts.models import User
 from refprogram.errors import RuleViolation
 
@@ -15,13 +18,37 @@ from ..choices import CODE_INVALID_TRANSITION, NominationStatus, ProfileStatus
 from ..models import Nomination, ReferenceProfile
 from .inventory import contact_create, profile_create
 
-__all__ = ["nomination_submit", "nomination_vet", "nomination_accept", "nomination_reject"]
+__all__ = [
+    "nomination_owner_choices",
+    "nomination_submit",
+    "nomination_vet",
+    "nomination_accept",
+    "nomination_reject",
+]
+
+
+def nomination_owner_choices(*, user: User, customer=None):
+    """Who a nomination may name as the customer's account owner. A vetter (who sets owners on
+    the inventory anyway) may name any active user; anyone else names themself or the customer's
+    current owner, so the nomination form is no directory of the company's users."""
+    users = get_user_model().objects.filter(is_active=True).order_by("username")
+    if perms.has_capability(user, perms.VET_NOMINATIONS):
+        return users
+    allowed = Q(pk=user.pk)
+    if customer is not None and customer.account_owner_id:
+        allowed |= Q(pk=customer.account_owner_id)
+    return users.filter(allowed)
 
 
 @transaction.atomic
 def nomination_submit(*, nominated_by: User, products=(), **data: Any) -> Nomination:
     """Anyone in the company proposes a customer (an existing contact, or a new one by name)."""
     nomination = Nomination(nominated_by=nominated_by, **data)
+    owner = data.get("account_owner")
+    if owner is not None and not (
+        nomination_owner_choices(user=nominated_by, customer=nomination.customer).filter(pk=owner.pk).exists()
+    ):
+        raise ValidationError({"account_owner": "Name yourself or the customer's current account owner."})
     if nomination.contact_id is None and not nomination.contact_name:
         raise ValidationError({"contact": "Choose an existing contact or give the new contact's name."})
     if nomination.contact_id and nomination.contact.customer_id != nomination.customer_id:

@@ -54,6 +54,7 @@ def nomination_new(request):
         posted(request),
         customers=customers,
         contacts=contacts,
+        owners=services.nomination_owner_choices(user=user, customer=customer),
         initial={"customer": customer.pk, "account_owner": customer.account_owner_id},
     )
     if request.method == "POST":

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from references.choices import Seniority, SizeBand
 from references.models import ActivityType, Industry, Product, Region
+from refprogram.validators import BoundedSerializerMixin
 
 from ..choices import CandidateState, OutcomeResult
 from ..models import Candidate, CandidateEvent, Request
@@ -28,8 +29,15 @@ class ListValueField(serializers.SlugRelatedField):
         return found
 
 
-class ProspectSerializer(serializers.Serializer):
-    name = serializers.CharField(source="prospect_name", max_length=200)
+def _max_length(field: str) -> int:
+    """An input takes at most what its column holds (the intake form uses the model's own limit)."""
+    return Request._meta.get_field(field).max_length
+
+
+class ProspectSerializer(BoundedSerializerMixin, serializers.Serializer):
+    single_line_fields = ("name", "contact_title")
+
+    name = serializers.CharField(source="prospect_name", max_length=_max_length("prospect_name"))
     industry = ListValueField(
         source="prospect_industry",
         slug_field="code",
@@ -44,21 +52,34 @@ class ProspectSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
     )
-    country = serializers.CharField(source="prospect_country", max_length=2, required=False, allow_blank=True)
+    country = serializers.CharField(
+        source="prospect_country",
+        max_length=_max_length("prospect_country"),
+        required=False,
+        allow_blank=True,
+    )
     size_band = serializers.ChoiceField(
         source="prospect_size_band", choices=SizeBand.choices, required=False, allow_blank=True
     )
     contact_title = serializers.CharField(
-        source="prospect_contact_title", max_length=200, required=False, allow_blank=True
+        source="prospect_contact_title",
+        max_length=_max_length("prospect_contact_title"),
+        required=False,
+        allow_blank=True,
     )
     seniority = serializers.ChoiceField(
         source="prospect_seniority", choices=Seniority.choices, required=False, allow_blank=True
     )
 
 
-class OpportunitySerializer(serializers.Serializer):
+class OpportunitySerializer(BoundedSerializerMixin, serializers.Serializer):
+    single_line_fields = ("crm_id", "stage")
+
     crm_id = serializers.CharField(
-        source="opportunity_crm_id", max_length=64, required=False, allow_blank=True
+        source="opportunity_crm_id",
+        max_length=_max_length("opportunity_crm_id"),
+        required=False,
+        allow_blank=True,
     )
     amount = serializers.DecimalField(
         source="opportunity_amount",
@@ -68,7 +89,12 @@ class OpportunitySerializer(serializers.Serializer):
         required=False,
         allow_null=True,
     )
-    stage = serializers.CharField(source="opportunity_stage", max_length=60, required=False, allow_blank=True)
+    stage = serializers.CharField(
+        source="opportunity_stage",
+        max_length=_max_length("opportunity_stage"),
+        required=False,
+        allow_blank=True,
+    )
 
 
 class PersonSerializer(serializers.Serializer):
@@ -76,7 +102,7 @@ class PersonSerializer(serializers.Serializer):
     name = serializers.CharField(source="__str__")
 
 
-class RequestSerializer(serializers.ModelSerializer):
+class RequestSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
     """A request for references. ``status``, ``requester``, ``urgency`` and the closing,
     outcome and rating fields are read-only (they change through the workflow actions)."""
 
@@ -120,7 +146,18 @@ class RequestSerializer(serializers.ModelSerializer):
     def get_outcome(self, obj) -> dict | None:
         if not obj.outcome_result:
             return None
-        return {"result": obj.outcome_result, "amount": obj.outcome_amount}
+        amount = obj.outcome_amount if self._amounts_visible(obj) else None
+        return {"result": obj.outcome_result, "amount": amount}
+
+    def _amounts_visible(self, obj) -> bool:
+        request = self.context.get("request")
+        return request is not None and obj.amounts_visible_to(request.user)
+
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        if not self._amounts_visible(obj) and isinstance(data.get("opportunity"), dict):
+            data["opportunity"]["amount"] = None
+        return data
 
 
 class RequestOutcomeSerializer(serializers.Serializer):
@@ -161,7 +198,7 @@ class CandidateProposeSerializer(serializers.Serializer):
     override_reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-class CandidateTransitionSerializer(serializers.Serializer):
+class CandidateTransitionSerializer(BoundedSerializerMixin, serializers.Serializer):
     to = serializers.ChoiceField(choices=CandidateState.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     scheduled_for = serializers.DateTimeField(required=False, allow_null=True)

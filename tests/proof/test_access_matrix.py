@@ -52,7 +52,7 @@ OUTCOME = {"result": "won", "amount": "1000"}
 PAGES = {
     "api/schema/": [("get", "/api/schema/", None, e(200, 200, 200, 200, 200, 200))],
     "api/docs/": [("get", "/api/docs/", None, e(200, 200, 200, 200, 200, 200))],
-    "api/redoc/": [("get", "/api/redoc/", None, e(200, 200, 200, 200, 200, 200))],
+    "api/redoc/": [("get", "/api/redoc/", None, e(301, 301, 301, 301, 301, 301))],  # → /api/docs/
     "health/": [("get", "/health/", None, e(200, 200, 200, 200, 200, 200))],  # for monitors: no login
     "login/": [("get", "/login/", None, e(302, 302, 302, 302, 302, 200))],
     "logout/": [
@@ -195,6 +195,8 @@ API = {
             a(200, 200, 200, 200, 200, 200),
         ),
     ],
+    # Revokes the caller's own token (rolled back after each role): anyone holding one may.
+    "DELETE /api/v1/auth/token/": [("/api/v1/auth/token/", None, a(204, 204, 204, 204, 204))],
     "GET /api/v1/activity-types/": [("/api/v1/activity-types/", None, API_ALL)],
     "GET /api/v1/activity-types/{code}/": [("/api/v1/activity-types/call/", None, API_ALL)],
     "PATCH /api/v1/activity-types/{code}/": [("/api/v1/activity-types/call/", {}, API_CHANGE_PATCH)],

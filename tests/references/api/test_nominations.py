@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from references.models import Nomination, ReferenceProfile
-from tests.factories import CustomerFactory, NominationFactory, ProductFactory
+from tests.factories import CustomerFactory, NominationFactory, ProductFactory, ReferenceProfileFactory
 
 from .conftest import API, ids
 
@@ -124,3 +124,47 @@ def test_reject_needs_a_reason(api_as, manager):
     assert rejected.status_code == 200
     assert (rejected.json()["status"], rejected.json()["rejection_reason"]) == ("rejected", "Churn risk")
     assert not ReferenceProfile.objects.exists()
+
+
+def _nominate(client, customer, owner):
+    return client.post(
+        f"{API}nominations/",
+        {
+            "customer": customer.pk,
+            "contact_name": "Greta Berg",
+            "source": "sales",
+            "reason": "Loves it.",
+            "account_owner": owner.pk,
+        },
+        format="json",
+    )
+
+
+def _catalog_customer_of(owner):
+    """A customer the rep can see (it has an active reference in the catalog) but does not own."""
+    customer = ReferenceProfileFactory(status="active").customer
+    customer.account_owner = owner
+    customer.save()
+    return customer
+
+
+def test_a_sales_rep_names_only_themself_or_the_current_owner(api_as, users):
+    """A nomination is no way to reach an arbitrary user: the rep names themself or the
+    customer's owner; a vetter may name anyone active."""
+    customer = _catalog_customer_of(users["executive"])
+    rep = api_as(users["sales"])
+    refused = _nominate(rep, customer, users["admin"])
+    assert refused.status_code == 400
+    assert "account_owner" in refused.json()
+    assert _nominate(rep, customer, users["sales"]).status_code == 201
+    assert _nominate(rep, customer, users["executive"]).status_code == 201
+    assert _nominate(api_as(users["manager"]), customer, users["admin"]).status_code == 201
+
+
+def test_the_nomination_form_lists_no_one_else(client_as, users):
+    customer = _catalog_customer_of(users["executive"])
+    page = client_as(users["sales"]).get(f"/nominations/new/?customer={customer.pk}").content.decode()
+    owner_select = page.split('name="account_owner"')[1].split("</select>")[0]
+    assert "sales1" in owner_select and "executive1" in owner_select
+    for other in ("manager1", "marketing1", "admin1"):
+        assert other not in owner_select
