@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite. Uses DATABASE_URL/REDIS_URL when set (CI: PostgreSQL and Redis),
-# SQLite and in-process tasks otherwise. Installs Debian's Chromium for the browser tests
-# when it can (root or sudo); without it those tests are skipped with a reason.
+# Runs the whole test suite on PostgreSQL: DATABASE_URL when set (CI), otherwise the embedded
+# PostgreSQL in .pgdata/ (started on first use). REDIS_URL when set; tasks in-process otherwise.
+# Installs Debian's Chromium for the browser tests when it can (root or sudo); without it those
+# tests are skipped with a reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -9,6 +10,11 @@ if [ ! -x /usr/bin/chromium ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
   ($SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
     || echo "Could not install chromium: browser tests will be skipped." >&2
+fi
+if [ -z "${DATABASE_URL:-}" ]; then
+  # The embedded server's own pg_dump/pg_restore (as new as the server) for the backup tests.
+  PATH="$(.venv/bin/python -m refprogram.embedded_db):$PATH"
+  export PATH
 fi
 mkdir -p test-artifacts
 exec .venv/bin/pytest "$@"

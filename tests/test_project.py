@@ -10,7 +10,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _import_settings(env: dict) -> subprocess.CompletedProcess:
+def _import_settings(
+    env: dict, show: str = "s.DATABASES['default']['ENGINE'], s.DEBUG"
+) -> subprocess.CompletedProcess:
     clean = {
         k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")
     }
@@ -19,7 +21,7 @@ def _import_settings(env: dict) -> subprocess.CompletedProcess:
         [
             sys.executable,
             "-c",
-            "import refprogram.settings as s; print(s.DATABASES['default']['ENGINE'], s.DEBUG)",
+            f"import refprogram.settings as s; print({show})",
         ],
         cwd=ROOT,
         env=clean,
@@ -35,13 +37,22 @@ def test_production_refuses_to_start_without_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_development_defaults_to_sqlite_and_production_reads_database_url():
-    dev = _import_settings({"DEBUG": "1"})
+def test_development_defaults_to_the_embedded_postgresql_and_production_reads_database_url():
+    dev = _import_settings(
+        {"DEBUG": "1"},
+        show="s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'], s.DEBUG",
+    )
     assert dev.returncode == 0, dev.stderr
-    assert dev.stdout.split() == ["django.db.backends.sqlite3", "True"]
+    assert dev.stdout.split() == ["django.db.backends.postgresql", str(ROOT / ".pgdata"), "True"]
     prod = _import_settings({"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u:p@db:5432/refs"})
     assert prod.returncode == 0, prod.stderr
     assert prod.stdout.split() == ["django.db.backends.postgresql", "False"]
+
+
+def test_a_database_other_than_postgresql_is_refused():
+    result = _import_settings({"DEBUG": "1", "DATABASE_URL": "sqlite:////tmp/refprogram.sqlite3"})
+    assert result.returncode != 0
+    assert "PostgreSQL only" in result.stderr
 
 
 def test_tasks_run_in_process_without_redis_and_on_redis_with_it():

@@ -1,4 +1,6 @@
-"""``manage.py seed_demo [--scale N] [--seed S] [--logins-only]``: a demo program in an empty database.
+"""``manage.py seed_demo [--scale N] [--seed S] [--logins-only] [--url URL]``: a demo program in an
+empty database. On a database that already holds a program it changes nothing and prints the demo
+logins (when the demo users are there), so ``scripts/dev.sh`` can call it on every start.
 
 It lives in ``requests_app`` because it seeds requests on top of the inventory, and
 ``references`` never imports ``requests_app`` (dependencies point one way).
@@ -9,6 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from accounts.models import User
 from references.models import Customer
 from references.seeding import DEMO_URL, demo_logins, seed_demo
 from requests_app.seeding import seed_requests
@@ -27,8 +30,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--logins-only", action="store_true", help="Only print the demo logins; change nothing."
         )
+        parser.add_argument("--url", default=DEMO_URL, help=f"The address to print (default {DEMO_URL}).")
 
-    def handle(self, *args, scale: int, seed: int, logins_only: bool, **options):
+    def handle(self, *args, scale: int, seed: int, logins_only: bool, url: str, **options):
+        self.url = url
         if logins_only:
             self.print_logins()
             return
@@ -36,11 +41,14 @@ class Command(BaseCommand):
             raise CommandError("--scale must be at least 1.")
         if Customer.objects.exists():
             self.stdout.write(
-                self.style.WARNING(
-                    "The database already has customers, so seed_demo left it alone: it only fills an "
-                    "empty database. Use --logins-only to see the demo logins."
-                )
+                "The database already holds a program, so seed_demo left it alone (it only fills an "
+                "empty database)."
             )
+            demo_usernames = [username for username, _, _ in demo_logins()]
+            if User.objects.filter(username__in=demo_usernames, is_active=True).exists():
+                self.print_logins()
+            else:
+                self.stdout.write(self.style.WARNING("It has no demo users: log in with your own account."))
             return
         self.stdout.write(f"Seeding a demo program of {scale:,} customers (seed {seed})…")
         verbose = options.get("verbosity", 1) > 1 or scale >= 20_000
@@ -68,4 +76,4 @@ class Command(BaseCommand):
             self.stdout.write("  " + "  ".join(cell.ljust(widths[j]) for j, cell in enumerate(row)).rstrip())
             if i == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths))
-        self.stdout.write(f"\nOpen {DEMO_URL} and log in with one of them.")
+        self.stdout.write(f"\nOpen {self.url} and log in with one of them.")

@@ -93,9 +93,25 @@ def test_it_refuses_a_database_that_already_has_customers():
 
     output = seed("--scale", "5")
 
-    assert "already has customers" in output
+    assert "already holds a program" in output
+    assert "It has no demo users" in output and "refprogram-demo" not in output
     assert list(Customer.objects.values_list("name", flat=True)) == ["Real customer"]
     assert not User.objects.filter(username="manager").exists()
+
+
+def test_a_second_run_changes_nothing_and_prints_working_logins_at_the_given_address():
+    """``scripts/dev.sh`` calls seed_demo on every start: the second start must still print
+    logins that work, at the address it serves."""
+    seed("--scale", "5")
+    customers = Customer.objects.count()
+
+    output = seed("--scale", "5", "--url", "http://127.0.0.1:8123/")
+
+    assert Customer.objects.count() == customers
+    assert "http://127.0.0.1:8123/" in output and "8000" not in output
+    line = next(line for line in output.splitlines() if line.split()[:1] == ["manager"])
+    assert line.split() == ["manager", "manager", "refprogram-demo"]
+    assert Client().login(username="manager", password="refprogram-demo")
 
 
 def test_logins_only_prints_the_logins_and_changes_nothing():
