@@ -8,6 +8,7 @@ Production and CI set ``DATABASE_URL`` and never come here.
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -27,7 +28,18 @@ def _server(data_dir: Path):
             "Set DATABASE_URL (postgres://user:password@host:5432/name), or install the dev tools "
             "(pip install -e '.[dev]') for the embedded PostgreSQL."
         ) from exc
-    return pgserver.get_server(data_dir, cleanup_mode=None)
+    # pgserver counts the processes holding the server in a JSON file that processes rewrite without
+    # a lock; two processes ending at once (a stopped runserver and its reloader) can leave it
+    # empty. The server is never stopped from here (cleanup_mode=None), so the count is of no use:
+    # start from an empty, valid list, which also lets an explicit stop find itself the last holder.
+    handles = data_dir / ".handle_pids.json"
+    try:
+        server = pgserver.get_server(data_dir, cleanup_mode=None)
+    except json.JSONDecodeError:
+        handles.write_text("[]")
+        server = pgserver.get_server(data_dir, cleanup_mode=None)
+    handles.write_text("[]")
+    return server
 
 
 def database_settings(data_dir: Path = DATA_DIR) -> dict:
