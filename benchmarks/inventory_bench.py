@@ -125,7 +125,8 @@ def main() -> None:
         print(f"SEED: {args.scale:,} customers in {seed_seconds:.1f} s (goal < 180 s)")
 
     from accounts.models import User
-    from references.models import Customer, ReferenceProfile, UsageEntry
+    from ledger.models import UsageEntry
+    from references.models import Customer, ReferenceProfile
 
     print(
         f"rows: {Customer.objects.count():,} customers, {ReferenceProfile.objects.count():,} profiles, "

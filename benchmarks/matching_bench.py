@@ -51,7 +51,7 @@ def top_up_ledger(target: int) -> None:
     mixed activity types and outcomes (set-based, no save() per row)."""
     from django.db import connection
 
-    from references.models import UsageEntry
+    from ledger.models import UsageEntry
 
     have = UsageEntry.objects.count()
     missing = max(0, target - have)

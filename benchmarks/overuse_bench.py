@@ -101,7 +101,7 @@ def top_up_ledger(rows: int) -> int:
     """Add ledger rows until it holds ``rows`` (one INSERT … SELECT generate_series)."""
     from django.db import connection
 
-    from references.models import UsageEntry
+    from ledger.models import UsageEntry
 
     missing = rows - UsageEntry.objects.count()
     if missing <= 0:
@@ -227,7 +227,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from references.models import OverusePolicy, ReferenceProfile, UsageEntry
+    from ledger.models import UsageEntry
+    from references.models import OverusePolicy, ReferenceProfile
     from refprogram import nightly
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # no console flood
@@ -295,7 +296,7 @@ def main() -> None:
     queries = results["page"][1]
 
     if args.explain:
-        from references.services.overuse import _at_cap
+        from ledger.services import _at_cap
 
         today, policy = timezone.localdate(), OverusePolicy.current()
         explain(
@@ -310,9 +311,7 @@ def main() -> None:
                 ),
                 (
                     "rest_at_cap candidates",
-                    ReferenceProfile.objects.filter(status="active")
-                    .filter(_at_cap(today, policy))
-                    .values("pk"),
+                    _at_cap(today, policy, ReferenceProfile.objects.filter(status="active")).values("pk"),
                 ),
             ]
         )

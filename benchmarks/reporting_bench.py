@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Scale benchmark of the program metrics (``reporting.selectors.program_summary``) on PostgreSQL.
+"""Scale benchmark of the program metrics (``reporting.metrics.program_summary``) on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/refprogram_requests_bench \\
         .venv/bin/python benchmarks/reporting_bench.py --runs 7
@@ -18,11 +18,10 @@ transaction, so it cannot change what it measures.
 
 Goal: the whole summary under 1 s on 123,402 profiles and 1,000,000 ledger rows.
 
-``--verify`` also computes every figure that has a PostgreSQL statement through the portable
-ORM queries (what SQLite runs: the over-asks summed per ask, the inventory figure by figure) and
-checks that they are the same; slow, run it once. ``--explain NAME`` prints ``EXPLAIN ANALYZE``
-of every query one selector runs (``usage_by_period`` and ``inventory_stock`` are the two
-statements of ``reporting.postgres``).
+``--explain NAME`` prints ``EXPLAIN ANALYZE`` of every query one selector runs
+(``usage_by_period`` and ``inventory_stock`` are the two statements of
+``reporting.metrics.statements``). The figures themselves are checked by hand in
+tests/reporting/test_statements.py.
 """
 
 from __future__ import annotations
@@ -110,7 +109,6 @@ def main() -> None:
     parser.add_argument("--preset", default=None, help="period preset (default: the dashboard's)")
     for dimension in ("industry", "region", "product_line", "activity_type"):
         parser.add_argument(f"--{dimension.replace('_', '-')}", dest=dimension, default=None)
-    parser.add_argument("--verify", action="store_true", help="check the ledger figures against the ORM path")
     parser.add_argument("--explain", metavar="SELECTOR", choices=SELECTORS, default=None)
     parser.add_argument(
         "--reuse", action="store_true", help="accepted for symmetry: this benchmark always reuses"
@@ -127,12 +125,14 @@ def main() -> None:
 
     from django.db import connection, transaction
 
-    from references.models import OverusePolicy, ReferenceProfile, UsageEntry
-    from reporting import selectors
+    from ledger.models import UsageEntry
+    from references.models import OverusePolicy, ReferenceProfile
+    from reporting import metrics
+    from reporting.metrics import summary
     from reporting.periods import DEFAULT_PRESET, period_from_params
 
     period = period_from_params({"preset": args.preset or DEFAULT_PRESET})
-    segment = selectors.Segment(
+    segment = metrics.Segment(
         industry=args.industry,
         region=args.region,
         product_line=args.product_line,
@@ -153,16 +153,16 @@ def main() -> None:
         )
 
         if args.explain:
-            explain(selectors, args.explain, period, segment)
+            explain(metrics, args.explain, period, segment)
             return
 
         totals: list[float] = []
         per_selector: dict[str, list[float]] = defaultdict(list)
         for run in range(args.warmup + args.runs):
             spent: dict[str, float] = defaultdict(float)
-            with timed_selectors(selectors, spent):
+            with timed_selectors(summary, spent):  # the names program_summary calls
                 began = time.perf_counter()
-                selectors.program_summary(period, segment)
+                summary.program_summary(period, segment)
                 took = time.perf_counter() - began
             counted = run >= args.warmup
             print(f"  run {run + 1}: {ms(took)}{'' if counted else ' (warm-up)'}")
@@ -180,69 +180,8 @@ def main() -> None:
         for name in sorted(called, key=lambda n: -statistics.median(per_selector[n])):
             print(f"  {name:<22} {ms(statistics.median(per_selector[name])):>10}")
 
-        if args.verify:
-            verify(selectors, period, segment)
 
-
-def verify(selectors, period, segment) -> None:
-    """Every figure that has a PostgreSQL statement, against the portable ORM queries."""
-    from django.utils import timezone
-
-    from references.models import OverusePolicy
-
-    policy = OverusePolicy.current()
-    today = timezone.localdate()
-    periods = [period, period.previous()]
-    began = time.perf_counter()
-    stock = selectors.inventory_stock(segment, today, policy)
-    print(f"verify: inventory counted once in {ms(time.perf_counter() - began)}")
-    failures = 0
-    for label, fast, portable in (
-        (
-            "usage_by_period (both periods)",
-            lambda: selectors.usage_by_period(periods, segment, policy),
-            lambda: [selectors.usage_figures(p, segment, policy, portable=True) for p in periods],
-        ),
-        (
-            "inventory_figures",
-            lambda: selectors.inventory_figures(period, segment, today, policy, stock=stock),
-            lambda: selectors.inventory_figures(period, segment, today, policy, portable=True),
-        ),
-        (
-            "supply_demand",
-            lambda: selectors.supply_demand(period, segment, today, policy, stock=stock),
-            lambda: selectors.supply_demand(period, segment, today, policy, portable=True),
-        ),
-        (
-            "demand_heatmap",
-            lambda: selectors.demand_heatmap(period, segment, today, policy, stock=stock),
-            lambda: selectors.demand_heatmap(period, segment, today, policy, portable=True),
-        ),
-        (
-            "coverage",
-            lambda: selectors.coverage(stock=stock),
-            lambda: selectors.coverage(),
-        ),
-    ):
-        began = time.perf_counter()
-        a = fast()
-        fast_took = time.perf_counter() - began
-        began = time.perf_counter()
-        b = portable()
-        portable_took = time.perf_counter() - began
-        same = a == b
-        failures += not same
-        print(
-            f"verify {label}: {'same' if same else 'DIFFERENT'} "
-            f"(from the statement {ms(fast_took)}, portable {ms(portable_took)})"
-        )
-        if not same:
-            print(f"    statement: {a}\n    portable:  {b}")
-    if failures:
-        sys.exit(f"{failures} selector(s) disagree")
-
-
-def explain(selectors, name: str, period, segment) -> None:
+def explain(metrics, name: str, period, segment) -> None:
     """Run one selector as program_summary calls it and print EXPLAIN ANALYZE of its queries."""
     from django.db import connection
     from django.utils import timezone
@@ -252,20 +191,20 @@ def explain(selectors, name: str, period, segment) -> None:
     policy = OverusePolicy.current()
     today = timezone.localdate()
     calls = {
-        "usage_by_period": lambda: selectors.usage_by_period([period, period.previous()], segment, policy),
-        "inventory_stock": lambda: selectors.inventory_stock(segment, today, policy),
-        "request_figures": lambda: selectors.request_figures(period, segment),
-        "revenue_figures": lambda: selectors.revenue_figures(period, segment),
-        "supply_demand": lambda: selectors.supply_demand(period, segment, today, policy),
-        "demand_heatmap": lambda: selectors.demand_heatmap(period, segment, today, policy),
-        "coverage": lambda: selectors.coverage(),
-        "usage_figures": lambda: selectors.usage_figures(period, segment, policy),
-        "inventory_figures": lambda: selectors.inventory_figures(period, segment, today, policy),
-        "most_used": lambda: selectors.most_used(period, segment),
-        "nomination_figures": lambda: selectors.nomination_figures(period, segment),
-        "approval_figures": lambda: selectors.approval_figures(period, segment, today),
-        "satisfaction_figures": lambda: selectors.satisfaction_figures(period, segment),
-        "monthly_trends": lambda: selectors.monthly_trends(period.end),
+        "usage_by_period": lambda: metrics.usage_by_period([period, period.previous()], segment, policy),
+        "inventory_stock": lambda: metrics.inventory_stock(segment, today, policy),
+        "request_figures": lambda: metrics.request_figures(period, segment),
+        "revenue_figures": lambda: metrics.revenue_figures(period, segment),
+        "supply_demand": lambda: metrics.supply_demand(period, segment, today, policy),
+        "demand_heatmap": lambda: metrics.demand_heatmap(period, segment, today, policy),
+        "coverage": lambda: metrics.coverage(),
+        "usage_figures": lambda: metrics.usage_figures(period, segment, policy),
+        "inventory_figures": lambda: metrics.inventory_figures(period, segment, today, policy),
+        "most_used": lambda: metrics.most_used(period, segment),
+        "nomination_figures": lambda: metrics.nomination_figures(period, segment),
+        "approval_figures": lambda: metrics.approval_figures(period, segment, today),
+        "satisfaction_figures": lambda: metrics.satisfaction_figures(period, segment),
+        "monthly_trends": lambda: metrics.monthly_trends(period.end),
     }
     queries: list[tuple[str, tuple]] = []
 

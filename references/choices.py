@@ -111,33 +111,5 @@ NOMINATION_TRANSITIONS: dict[str, set[str]] = {
 NOMINATION_AGING_DAYS = 7
 
 
-class UsageStatus(models.TextChoices):
-    """What became of one ask of a reference (a usage ledger row)."""
-
-    RESERVED = "reserved", "Reserved (proposed, not yet asked)"
-    ASKED = "asked", "Asked"
-    DECLINED = "declined", "Declined by customer"
-    DONE = "done", "Done"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-# Every status but withdrawn counts against the caps: asking costs goodwill even when declined.
-USAGE_COUNTING = (UsageStatus.RESERVED, UsageStatus.ASKED, UsageStatus.DECLINED, UsageStatus.DONE)
-
-USAGE_TRANSITIONS: dict[str, set[str]] = {
-    UsageStatus.RESERVED: {UsageStatus.ASKED, UsageStatus.WITHDRAWN},
-    UsageStatus.ASKED: {UsageStatus.DECLINED, UsageStatus.DONE},
-    UsageStatus.DECLINED: set(),
-    UsageStatus.DONE: set(),
-    UsageStatus.WITHDRAWN: set(),
-}
-
 # Reason codes (API.md 409 `code`).
 CODE_INVALID_TRANSITION = "invalid_transition"
-CODE_REFERENCE_UNAVAILABLE = "reference_unavailable"
-CODE_REFERENCE_CAP = "over_reference_cap"
-CODE_CUSTOMER_CAP = "over_customer_cap"
-CODE_REST_PERIOD = "in_rest_period"
-CODE_STALE = "reference_stale"
-CODE_OVERRIDE_REASON = "override_reason_required"
-CODE_ACTIVITY_NOT_OFFERED = "activity_not_offered"

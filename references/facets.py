@@ -4,11 +4,11 @@ A profile's ``search_facets`` holds its keys separated by spaces, e.g. ``industr
 region=emea country=DE size=enterprise product=12 activity=call language=de``. On PostgreSQL
 the column ``facet_keys`` (migration 0005) is that text as an array with a GIN index, so a
 catalog search with several filters is one index lookup (``facet_keys && ARRAY[...]`` per
-filter) instead of joins to customers, contacts and three many-to-many tables. SQLite filters
-through the relations and never reads these keys.
+filter) instead of joins to customers, contacts and three many-to-many tables; the catalog's
+filters read nothing else.
 
 The keys are rebuilt with the search text (``services.search_documents_refresh``) whenever a
-profile, its customer or its contact changes; ``seeding`` computes the same keys from plain
+profile, its customer or its contact changes; ``demo.inventory`` computes the same keys from plain
 values, and migration 0005 fills them in SQL for profiles that existed before.
 """
 
@@ -70,7 +70,7 @@ def facet_text(
 
 
 class FacetKeys(Expression):
-    """PostgreSQL condition on a profile's ``facet_keys``: holds ``all`` of the keys (``@>``) or
+    """Condition on a profile's ``facet_keys``: holds ``all`` of the keys (``@>``) or
     ``any`` of them (``&&``). A key is a string, or a ``(facet, Subquery)`` whose single value
     the database turns into the key (a product's id looked up by name, say); a key whose lookup
     finds nothing matches no profile. The column is read from the query's own profile table,

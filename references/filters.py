@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 import django_filters as filters
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
-
-from refprogram.validators import validate_date_in_range
 
 from .choices import (
     Deployment,
@@ -19,7 +18,6 @@ from .choices import (
     ProfileStatus,
     Seniority,
     SizeBand,
-    UsageStatus,
 )
 from .facets import FACETS, FacetKeys, facet_key
 from .models import (
@@ -33,7 +31,6 @@ from .models import (
     Product,
     ReferenceProfile,
     Region,
-    UsageEntry,
     UseCase,
 )
 
@@ -43,25 +40,17 @@ SEARCH_WORD = re.compile(r"\w+", re.UNICODE)
 def full_text(queryset: QuerySet, value: str) -> QuerySet:
     """Free-text search of reference profiles; every word must match (as a word prefix).
 
-    On PostgreSQL it uses the stored, GIN-indexed ``search_vector`` column (migration 0004), so a
-    search never recomputes ``to_tsvector`` row by row; on SQLite every word must appear somewhere
-    in ``search_document``.
+    Reads the stored, GIN-indexed ``search_vector`` column (migration 0004: ``to_tsvector`` of
+    ``search_document``, computed at write time), so a search never recomputes it row by row.
     """
     words = SEARCH_WORD.findall((value or "")[:200])[:12]
     if not words:
         return queryset
-    if connection.vendor == "postgresql":
-        # Only \w+ tokens reach to_tsquery, so the query text cannot be malformed.
-        tsquery = " & ".join(f"{word}:*" for word in words)
-        table = connection.ops.quote_name(ReferenceProfile._meta.db_table)
-        matches = RawSQL(
-            f"{table}.search_vector @@ to_tsquery('english', %s)", (tsquery,), output_field=BooleanField()
-        )
-        return queryset.filter(matches)
-    condition = Q()
-    for word in words:
-        condition &= Q(search_document__icontains=word)
-    return queryset.filter(condition)
+    # Only \w+ tokens reach the raw tsquery, so the query text cannot be malformed.
+    prefixes = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="english")
+    table = connection.ops.quote_name(ReferenceProfile._meta.db_table)
+    stored = RawSQL(f"{table}.search_vector", [], output_field=SearchVectorField())
+    return queryset.alias(search_vector=stored).filter(search_vector=prefixes)
 
 
 def _m2m_exists(queryset: QuerySet, through, owner_field: str, target_field: str, values) -> QuerySet:
@@ -140,19 +129,13 @@ class ReferenceProfileFilter(filters.FilterSet):
         return full_text(queryset, value)
 
     @staticmethod
-    def _reads_facets() -> bool:
-        """The facet keys exist, and are read, on PostgreSQL only."""
-        return connection.vendor == "postgresql"
-
-    def _facet_or(self, queryset, name: str, values, relational):
-        """Profiles holding any of ``values`` of filter ``name``: on PostgreSQL one lookup in the
-        profile's GIN-indexed facet keys (see ``references.facets``), elsewhere ``relational``."""
+    def _facet_or(queryset, name: str, values):
+        """Profiles holding any of ``values`` of filter ``name``: one lookup in the profile's
+        GIN-indexed facet keys (see ``references.facets``)."""
         if not values:
             return queryset
-        if self._reads_facets():
-            keys = [facet_key(FACETS[name], getattr(v, "pk", v)) for v in values]
-            return queryset.filter(FacetKeys(keys, how="any"))
-        return relational(queryset)
+        keys = [facet_key(FACETS[name], getattr(v, "pk", v)) for v in values]
+        return queryset.filter(FacetKeys(keys, how="any"))
 
     # The filters with a field of their own (``field_name``) and their facet.
     FIELD_FACETS = {
@@ -164,28 +147,15 @@ class ReferenceProfileFilter(filters.FilterSet):
     }
 
     def filter_facet(self, queryset, field_name, value):
-        """Industry, region, size band, deployment, seniority: the column (through its relation)."""
-        return self._facet_or(
-            queryset,
-            self.FIELD_FACETS[field_name],
-            value,
-            lambda qs: qs.filter(**{f"{field_name}__in": value}),
-        )
+        """Industry, region, size band, deployment, seniority: the field's facet."""
+        return self._facet_or(queryset, self.FIELD_FACETS[field_name], value)
 
     def filter_country(self, queryset, name, value):
         value = (value or "").strip().upper()
-        return self._facet_or(
-            queryset, "country", [value] if value else [], lambda qs: qs.filter(customer__country=value)
-        )
+        return self._facet_or(queryset, "country", [value] if value else [])
 
     def filter_product(self, queryset, name, value: list[Product]):
-        through = ReferenceProfile.products.through
-        return self._facet_or(
-            queryset,
-            "product",
-            value,
-            lambda qs: _m2m_exists(qs, through, "referenceprofile_id", "product", value),
-        )
+        return self._facet_or(queryset, "product", value)
 
     def filter_product_line(self, queryset, name, value):
         if not value:
@@ -199,33 +169,13 @@ class ReferenceProfileFilter(filters.FilterSet):
         )
 
     def filter_use_case(self, queryset, name, value: list[UseCase]):
-        through = ReferenceProfile.use_cases.through
-        return self._facet_or(
-            queryset,
-            "use_case",
-            value,
-            lambda qs: _m2m_exists(qs, through, "referenceprofile_id", "usecase", value),
-        )
+        return self._facet_or(queryset, "use_case", value)
 
     def filter_activity_type(self, queryset, name, value: list[ActivityType]):
-        through = ReferenceProfile.activity_types.through
-        return self._facet_or(
-            queryset,
-            "activity_type",
-            value,
-            lambda qs: _m2m_exists(qs, through, "referenceprofile_id", "activitytype", value),
-        )
+        return self._facet_or(queryset, "activity_type", value)
 
     def filter_language(self, queryset, name, value: list[Language]):
-        through = Contact.languages.through
-        return self._facet_or(
-            queryset,
-            "language",
-            value,
-            lambda qs: qs.filter(
-                Exists(through.objects.filter(contact_id=OuterRef("contact_id"), language__in=value))
-            ),
-        )
+        return self._facet_or(queryset, "language", value)
 
     @cached_property
     def policy(self) -> OverusePolicy:
@@ -235,7 +185,12 @@ class ReferenceProfileFilter(filters.FilterSet):
     def filter_available(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.available(policy=self.policy) if value else queryset.unavailable(policy=self.policy)
+        # With one activity type chosen, "available" means available for that activity.
+        chosen = list(self.form.cleaned_data.get("activity_type") or [])
+        activity_type = chosen[0] if len(chosen) == 1 else None
+        if value:
+            return queryset.available(policy=self.policy, activity_type=activity_type)
+        return queryset.unavailable(policy=self.policy, activity_type=activity_type)
 
     def filter_stale(self, queryset, name, value):
         if value is None:
@@ -309,26 +264,3 @@ class NominationFilter(filters.FilterSet):
             return queryset
         aging = queryset.aging()
         return aging if value else queryset.exclude(pk__in=aging.values("pk"))
-
-
-class UsageEntryFilter(filters.FilterSet):
-    """Filters of the usage ledger (page and `GET /api/v1/usage/`)."""
-
-    reference = filters.NumberFilter(field_name="reference_id")
-    customer = filters.NumberFilter(field_name="customer_id")
-    activity_type = filters.ModelMultipleChoiceFilter(
-        distinct=False, queryset=ActivityType.objects.all(), to_field_name="code"
-    )
-    status = filters.MultipleChoiceFilter(distinct=False, choices=UsageStatus.choices)
-    request = filters.NumberFilter(field_name="request_ref")
-    override = filters.BooleanFilter()
-    since = filters.DateFilter(
-        field_name="occurred_on", lookup_expr="gte", validators=[validate_date_in_range]
-    )
-    until = filters.DateFilter(
-        field_name="occurred_on", lookup_expr="lte", validators=[validate_date_in_range]
-    )
-
-    class Meta:
-        model = UsageEntry
-        fields: list[str] = []

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from refprogram.errors import RuleViolation
 from refprogram.validators import BoundedFormMixin
+from refprogram.views import add_service_errors  # noqa: F401  (re-exported: one version, in refprogram)
 
 from .choices import NominationSource, ProfileStatus, Seniority
 from .models import Contact, Customer, Nomination, ReferenceProfile
@@ -20,24 +19,6 @@ class DateInput(forms.DateInput):
 def _max_length(model, field: str) -> int:
     """A form field takes at most what its column holds (the API and the import use the same limit)."""
     return model._meta.get_field(field).max_length
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError | RuleViolation) -> None:
-    """Show what a service refused on the form, next to the field it concerns when it names one."""
-    if isinstance(exc, RuleViolation):
-        form.add_error(None, exc.message)
-        return
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                message = " ".join(error.messages)
-                if target is None and field != NON_FIELD_ERRORS:
-                    message = f"{field.replace('_', ' ').capitalize()}: {message}"
-                form.add_error(target, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 FILTER_LABELS = {

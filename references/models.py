@@ -1,5 +1,5 @@
 """The reference inventory: customers, contacts, reference profiles, nominations, the
-managed lists, and the program's memory (usage ledger and overuse policy)."""
+managed lists and the overuse policy (the usage ledger itself is the ledger app's)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import (
-    BooleanField,
-    Case,
     Exists,
-    Max,
-    Min,
     OuterRef,
     Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -31,8 +22,6 @@ from .choices import (
     NOMINATION_AGING_DAYS,
     NOMINATION_TRANSITIONS,
     PROFILE_TRANSITIONS,
-    USAGE_COUNTING,
-    USAGE_TRANSITIONS,
     ActivityKind,
     Deployment,
     NominationSource,
@@ -41,7 +30,6 @@ from .choices import (
     RestingReason,
     Seniority,
     SizeBand,
-    UsageStatus,
 )
 
 country_code = RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 country code, e.g. DE or US.")
@@ -310,11 +298,6 @@ def stale_condition(cutoff: date, prefix: str = "") -> Q:
     )
 
 
-def counting_usage(today: date, policy: OverusePolicy) -> models.QuerySet:
-    """Ledger rows that count against the caps today."""
-    return UsageEntry.objects.filter(status__in=USAGE_COUNTING, occurred_on__gt=policy.window_start(today))
-
-
 class ReferenceProfileQuerySet(models.QuerySet):
     def visible_to(self, user) -> ReferenceProfileQuerySet:
         """Inventory roles see every profile; a sales rep sees the catalog (active and resting)."""
@@ -341,93 +324,46 @@ class ReferenceProfileQuerySet(models.QuerySet):
         policy = policy or OverusePolicy.current()
         return self.exclude(stale_condition(policy.stale_cutoff(today)))
 
-    def in_rest_period(self, today: date, policy: OverusePolicy) -> Q:
-        live_recent = UsageEntry.objects.filter(
-            reference=OuterRef("pk"),
-            status__in=USAGE_COUNTING,
-            activity_type__live=True,
-            occurred_on__gt=today - timedelta(days=policy.rest_days),
-        )
-        return Q(Exists(live_recent))
+    # "Can this reference be asked now?" is the usage ledger's rule (``ledger.capacity``, the one
+    # definition); these delegate to it so that the catalog's filter and capacity column use it
+    # without this app importing the one above it.
 
     def available(
-        self, today: date | None = None, policy: OverusePolicy | None = None
+        self, today: date | None = None, policy: OverusePolicy | None = None, activity_type=None
     ) -> ReferenceProfileQuerySet:
-        """Can be asked today: active (so under its caps, which the nightly check and the
-        reservation keep true), fresh, and not in a rest period."""
-        today = today or timezone.localdate()
-        policy = policy or OverusePolicy.current()
-        return (
-            self.filter(status=ProfileStatus.ACTIVE)
-            .exclude(stale_condition(policy.stale_cutoff(today)))
-            .exclude(self.in_rest_period(today, policy))
-        )
+        """Can be asked today, for ``activity_type`` or for something it does: ``ledger.capacity``."""
+        return _capacity().available(self, today=today, policy=policy, activity_type=activity_type)
 
     def unavailable(
-        self, today: date | None = None, policy: OverusePolicy | None = None
+        self, today: date | None = None, policy: OverusePolicy | None = None, activity_type=None
     ) -> ReferenceProfileQuerySet:
-        today = today or timezone.localdate()
-        policy = policy or OverusePolicy.current()
-        return self.exclude(pk__in=self.model.objects.available(today, policy).values("pk"))
+        return _capacity().available(
+            self, today=today, policy=policy, activity_type=activity_type, askable=False
+        )
 
     def with_capacity(self, today: date | None = None, policy: OverusePolicy | None = None):
-        """Annotate what ``ReferenceProfile.capacity`` needs, in the same query as the list.
+        """Annotate what ``ReferenceProfile.capacity`` needs, in the same query as the list
+        (``ledger.capacity.annotate``)."""
+        return _capacity().annotate(self, today=today, policy=policy)
 
-        One correlated aggregate per figure over the ledger's (reference, occurred_on) and
-        (customer, occurred_on) indexes; no query per row.
-        """
-        today = today or timezone.localdate()
-        policy = policy or OverusePolicy.current()
-        counting = counting_usage(today, policy)
-        per_ref = counting.filter(reference=OuterRef("pk")).order_by().values("reference")
-        per_customer = counting.filter(customer=OuterRef("customer_id")).order_by().values("customer")
-        live = (
-            UsageEntry.objects.filter(
-                reference=OuterRef("pk"), status__in=USAGE_COUNTING, activity_type__live=True
-            )
-            .order_by()
-            .values("reference")
-        )
-        return self.annotate(
-            cap_used=Coalesce(Subquery(per_ref.annotate(s=Sum("points")).values("s")[:1]), Value(0)),
-            cap_window_oldest=Subquery(per_ref.annotate(m=Min("occurred_on")).values("m")[:1]),
-            customer_cap_used=Coalesce(
-                Subquery(per_customer.annotate(s=Sum("points")).values("s")[:1]), Value(0)
-            ),
-            customer_window_oldest=Subquery(per_customer.annotate(m=Min("occurred_on")).values("m")[:1]),
-            last_live_on=Subquery(live.annotate(m=Max("occurred_on")).values("m")[:1]),
-            is_stale_now=Case(
-                When(stale_condition(policy.stale_cutoff(today)), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
+    def at_cap(self, today: date | None = None, policy: OverusePolicy | None = None):
+        """The reference's or its customer's cap is spent (``ledger.capacity.at_cap``)."""
+        return _capacity().at_cap(self, today=today, policy=policy)
 
-    def at_reference_cap_ids(self, today: date, policy: OverusePolicy):
-        return (
-            counting_usage(today, policy)
-            .order_by()
-            .values("reference")
-            .annotate(s=Sum("points"))
-            .filter(s__gte=policy.reference_cap)
-            .values("reference")
-        )
 
-    def at_customer_cap_customer_ids(self, today: date, policy: OverusePolicy):
-        return (
-            counting_usage(today, policy)
-            .order_by()
-            .values("customer")
-            .annotate(s=Sum("points"))
-            .filter(s__gte=policy.customer_cap)
-            .values("customer")
-        )
+_capacity_provider = None
 
-    def at_cap(self, today: date, policy: OverusePolicy) -> ReferenceProfileQuerySet:
-        return self.filter(
-            Q(pk__in=self.at_reference_cap_ids(today, policy))
-            | Q(customer_id__in=self.at_customer_cap_customer_ids(today, policy))
-        )
+
+def capacity_provider_register(provider) -> None:
+    """The ledger app hands in ``ledger.capacity`` when Django starts (``LedgerConfig.ready``)."""
+    global _capacity_provider
+    _capacity_provider = provider
+
+
+def _capacity():
+    if _capacity_provider is None:
+        raise RuntimeError("The ledger app (ledger.capacity) is not installed.")
+    return _capacity_provider
 
 
 class ReferenceProfile(models.Model):
@@ -483,47 +419,9 @@ class ReferenceProfile(models.Model):
         return status in PROFILE_TRANSITIONS.get(self.status, set())
 
     def capacity(self, today: date | None = None, policy: OverusePolicy | None = None) -> dict:
-        """``{"used", "cap", "available", "available_from"}`` from the ``with_capacity`` annotations.
-
-        ``available_from`` is the earliest date the reference can be asked again: the end of its
-        rest period and, when at a cap, the day the oldest counted use leaves the window.
-        ``None`` when available now or when no date can free it (stale, retired, not yet active).
-        """
-        today = today or timezone.localdate()
-        policy = policy or OverusePolicy.current()
-        if not hasattr(self, "cap_used"):
-            annotated = ReferenceProfile.objects.with_capacity(today, policy).get(pk=self.pk)
-            for name in (
-                "cap_used",
-                "cap_window_oldest",
-                "customer_cap_used",
-                "customer_window_oldest",
-                "last_live_on",
-                "is_stale_now",
-            ):
-                setattr(self, name, getattr(annotated, name))
-        used, customer_used = self.cap_used or 0, self.customer_cap_used or 0
-        frees = []
-        if self.last_live_on and self.last_live_on + timedelta(days=policy.rest_days) > today:
-            frees.append(self.last_live_on + timedelta(days=policy.rest_days))
-        if used >= policy.reference_cap and self.cap_window_oldest:
-            frees.append(self.cap_window_oldest + timedelta(days=policy.window_days))
-        if customer_used >= policy.customer_cap and self.customer_window_oldest:
-            frees.append(self.customer_window_oldest + timedelta(days=policy.window_days))
-        blocked_for_good = (
-            self.is_stale_now
-            or self.status not in (ProfileStatus.ACTIVE, ProfileStatus.RESTING)
-            or (self.status == ProfileStatus.RESTING and self.resting_reason == RestingReason.REQUEST)
-        )
-        available = not blocked_for_good and not frees and self.status == ProfileStatus.ACTIVE
-        return {
-            "used": used,
-            "cap": policy.reference_cap,
-            "customer_used": customer_used,
-            "customer_cap": policy.customer_cap,
-            "available": available,
-            "available_from": None if available or blocked_for_good or not frees else max(frees),
-        }
+        """``{"used", "cap", "customer_used", "customer_cap", "available", "available_from"}``:
+        can it be asked now for something it does (``ledger.capacity.capacity_of``)."""
+        return _capacity().capacity_of(self, today=today, policy=policy)
 
 
 class ProfileEvent(models.Model):
@@ -641,69 +539,3 @@ class Nomination(models.Model):
     @property
     def is_aging(self) -> bool:
         return self.is_open and self.age_days > NOMINATION_AGING_DAYS
-
-
-# --- Usage ledger --------------------------------------------------------------------------
-
-
-class UsageEntryQuerySet(models.QuerySet):
-    def visible_to(self, user) -> UsageEntryQuerySet:
-        if perms.has_capability(user, perms.VIEW_USAGE):
-            return self
-        return self.none()
-
-    def counting(self) -> UsageEntryQuerySet:
-        return self.filter(status__in=USAGE_COUNTING)
-
-
-class UsageEntry(models.Model):
-    """One ask or use of a reference: the program's memory.
-
-    Asks the customer declined count against the caps too (asking costs goodwill); a proposal
-    withdrawn before the customer was asked does not. ``source`` names what caused the ask
-    (e.g. ``candidate:42``) and is unique, so the same ask can never be counted twice.
-    """
-
-    reference = models.ForeignKey(ReferenceProfile, on_delete=models.CASCADE, related_name="usage")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="usage")
-    activity_type = models.ForeignKey(ActivityType, on_delete=models.PROTECT, related_name="usage")
-    status = models.CharField(max_length=16, choices=UsageStatus.choices, default=UsageStatus.RESERVED)
-    points = models.PositiveSmallIntegerField(help_text="The activity's weight when it was asked.")
-    occurred_on = models.DateField(help_text="The day the ask counts from.")
-    request_ref = models.PositiveBigIntegerField("request", null=True, blank=True, db_index=True)
-    source = models.CharField(max_length=80, null=True, blank=True, unique=True)
-    asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    override = models.BooleanField(default=False)
-    override_reason = models.TextField(blank=True)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = UsageEntryQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-occurred_on", "-id"]
-        verbose_name_plural = "usage entries"
-        indexes = [
-            # On PostgreSQL these two also carry status and points (migration 0006).
-            models.Index(fields=["reference", "occurred_on"], name="usage_ref_day"),
-            models.Index(fields=["customer", "occurred_on"], name="usage_customer_day"),
-            models.Index(fields=["occurred_on", "status"], name="usage_day_status"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(override=False) | ~Q(override_reason=""), name="usage_override_needs_reason"
-            ),
-            models.CheckConstraint(condition=Q(points__gte=1), name="usage_points_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.activity_type_id} with {self.reference_id} on {self.occurred_on}"
-
-    def can_transition_to(self, status: str) -> bool:
-        return status in USAGE_TRANSITIONS.get(self.status, set())
-
-
-from .approval_models import *  # noqa: E402,F401,F403

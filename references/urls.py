@@ -1,9 +1,3 @@
-from .views import approvals, imports, inventory, nominations, overuse
+from .views import imports, inventory, nominations
 
-urlpatterns = (
-    inventory.urlpatterns
-    + nominations.urlpatterns
-    + imports.urlpatterns
-    + overuse.urlpatterns
-    + approvals.urlpatterns
-)
+urlpatterns = inventory.urlpatterns + nominations.urlpatterns + imports.urlpatterns

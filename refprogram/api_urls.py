@@ -5,6 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("references.api.urls")),
+    path("", include("ledger.api.urls")),
+    path("", include("approvals.api.urls")),
     path("", include("requests_app.api.urls")),
     path("", include("reporting.api.urls")),
 ]

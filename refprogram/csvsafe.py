@@ -13,7 +13,7 @@ A joined list is one text cell: ``"Acme;=cmd"`` is safe (a spreadsheet only eval
 that *starts* with a formula character) and ``"=cmd;Acme"`` is escaped as a whole.
 
 The inventory import reads an export back: it takes the apostrophe off again before a
-formula character (``references.services.imports``), so an export imports unchanged.
+formula character (``references.imports``), so an export imports unchanged.
 """
 
 from __future__ import annotations

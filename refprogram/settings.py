@@ -22,15 +22,16 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    # Development (DEBUG), the test run and the code-only management commands (which sign
-    # nothing and serve nothing) get a throwaway key; serving the app needs a real one.
+    # Development (DEBUG) and the code-only management commands (which sign nothing and serve
+    # nothing) get a throwaway key; serving the app needs a real one (the test run sets its own,
+    # refprogram.settings_test).
     code_only = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] in (
         ["makemigrations"],
         ["showmigrations"],
         ["spectacular"],
         ["help"],
     )
-    if DEBUG or "pytest" in sys.modules or code_only:
+    if DEBUG or code_only:
         SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
     else:
         raise ImproperlyConfigured(
@@ -61,8 +62,11 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "references",
+    "ledger",
+    "approvals",
     "requests_app",
     "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -200,10 +204,10 @@ SPECTACULAR_SETTINGS = {
         "SeniorityEnum": "references.choices.Seniority",
         "ProfileStatusEnum": "references.choices.ProfileStatus",
         "NominationStatusEnum": "references.choices.NominationStatus",
-        "ApprovalStatusEnum": "references.approval_choices.ApprovalStatus",
+        "ApprovalStatusEnum": "approvals.choices.ApprovalStatus",
         "RequestStatusEnum": "requests_app.choices.RequestStatus",
         "CandidateStateEnum": "requests_app.choices.CandidateState",
-        "UsageStatusEnum": "references.choices.UsageStatus",
+        "UsageStatusEnum": "ledger.choices.UsageStatus",
     },
 }
 
@@ -249,8 +253,9 @@ if _proxy_ssl_header:
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Throttle counters must be shared by every gunicorn worker: Redis when there is one. Redis being
-# down only turns the cache off for a moment (refprogram.cache); the test run uses local memory.
-if REDIS_URL and "pytest" not in sys.modules:
+# down only turns the cache off for a moment (refprogram.cache); the test run uses local memory
+# (refprogram.settings_test).
+if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "refprogram.cache.ResilientRedisCache",

@@ -21,6 +21,8 @@ urlpatterns = [
     path("api/v1/", include("refprogram.api_urls")),
     path("", include("accounts.urls")),
     path("", include("references.urls")),
+    path("", include("ledger.urls")),
+    path("", include("approvals.urls")),
     path("", include("requests_app.urls")),
     path("", include("reporting.urls")),
 ]

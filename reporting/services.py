@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from references.models import Industry, Product, Region
 
-from . import selectors
+from . import metrics
 from .models import MetricSnapshot, StrategicTarget, TargetDimension
 
 
@@ -52,7 +52,7 @@ def metrics_snapshot_take(*, day: dt.date) -> dict[str, int]:
     nothing (the date is unique, so even two runs at the same moment store one)."""
     if MetricSnapshot.objects.filter(date=day).exists():
         return {"snapshots_taken": 0}
-    figures = selectors.snapshot_figures(day)
+    figures = metrics.snapshot_figures(day)
     try:
         with transaction.atomic():
             _, created = MetricSnapshot.objects.get_or_create(date=day, defaults={"figures": figures})

@@ -1,4 +1,4 @@
-"""The dashboard's tables, built from :func:`reporting.selectors.program_summary`.
+"""The dashboard's tables, built from :func:`reporting.metrics.program_summary`.
 
 One definition serves the page (each chart's numbers as a table) and the CSV export, so the
 two always show the same figures. A column has a key, a heading and a kind (``int``, ``pct``,

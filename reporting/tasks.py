@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import selectors
+from . import metrics
 from .periods import DEFAULT_PRESET, period_from_params
 
 
@@ -14,5 +14,5 @@ def metrics_warm() -> str:
     nobody opening the dashboard or the summary API waits for it. Beat runs it every
     ``METRICS_WARM_SECONDS``; each run stores fresh figures for ``METRICS_CACHE_SECONDS``."""
     period = period_from_params({"preset": DEFAULT_PRESET})
-    selectors.program_summary_refresh(period, selectors.Segment())
+    metrics.program_summary_refresh(period, metrics.PROGRAM)
     return f"{period.start}..{period.end}"

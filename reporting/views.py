@@ -1,12 +1,9 @@
 """Program metrics pages: the executive dashboard, CSV exports, strategic targets and the
-manager's operational view. Thin: read the period and segment, call the selectors, render."""
+manager's operational view. Thin: read the period and segment, call the metrics, render."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,32 +12,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions as perms
 from refprogram.csvsafe import csv_writer
+from refprogram.views import capability_required
 
-from . import selectors, services, tables
+from . import metrics, services, tables
 from .forms import PeriodForm, TargetForm
+from .metrics import Segment
 from .models import StrategicTarget
 from .periods import DEFAULT_PRESET, PRESETS, period_from_params
-from .selectors import Segment
-
-
-def capability_required(capability: str):
-    """Anonymous users go to the login page; a logged-in role without the capability gets 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if not perms.has_capability(request.user, capability):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def segment_from_params(params) -> Segment:
-    return Segment(**{k: (params.get(k) or "").strip() or None for k in selectors.SEGMENT_DIMENSIONS})
+    return Segment(**{k: (params.get(k) or "").strip() or None for k in metrics.SEGMENT_DIMENSIONS})
 
 
 def _period_and_errors(request):
@@ -56,7 +38,7 @@ def dashboard(request):
     period, errors = _period_and_errors(request)
     segment = segment_from_params(request.GET)
     can_see_revenue = perms.has_capability(request.user, perms.VIEW_REVENUE)
-    summary = selectors.program_summary_cached(period, segment, include_revenue=can_see_revenue)
+    summary = metrics.program_summary_cached(period, segment, include_revenue=can_see_revenue)
     query = request.GET.urlencode()
     return render(
         request,
@@ -91,7 +73,7 @@ def export_csv(request, table: str):
         return HttpResponse(
             "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), status=400, content_type="text/plain"
         )
-    summary = selectors.program_summary_cached(
+    summary = metrics.program_summary_cached(
         period,
         segment_from_params(request.GET),
         include_revenue=can_see_revenue,
@@ -125,7 +107,7 @@ def targets(request):
         else:
             messages.success(request, f"Target saved: {target}.")
             return redirect("reporting:targets")
-    rows = selectors.coverage()
+    rows = metrics.coverage()
     return render(
         request,
         "reporting/target_list.html",
@@ -145,5 +127,5 @@ def target_delete(request, pk: int):
 
 @capability_required(perms.VIEW_OPERATIONS)
 def operations(request):
-    data = selectors.operations()
+    data = metrics.operations()
     return render(request, "reporting/operations.html", {**data, "now": timezone.now()})

@@ -68,7 +68,7 @@ OPEN_CANDIDATE_STATES = (
 # Before the customer was asked, withdrawing releases the capacity reservation.
 NOT_YET_ASKED = (CandidateState.PROPOSED, CandidateState.OWNER_APPROVED)
 
-# What each candidate move writes to the usage ledger (references.services.usage_transition).
+# What each candidate move writes to the usage ledger (ledger.services.usage_transition).
 # Withdrawing after the ask writes nothing: the ask happened and keeps counting.
 CANDIDATE_USAGE: dict[str, str] = {
     CandidateState.ASKED: "asked",

@@ -11,6 +11,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, Whe
 from django.utils import timezone
 
 from accounts import permissions as perms
+from ledger.models import UsageEntry
 from references.choices import Seniority, SizeBand
 from references.models import (
     ActivityType,
@@ -18,7 +19,6 @@ from references.models import (
     Product,
     ReferenceProfile,
     Region,
-    UsageEntry,
     country_code,
 )
 

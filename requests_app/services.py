@@ -8,7 +8,7 @@ to ``references`` and are changed only through its services.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,9 +20,9 @@ from django.utils import timezone
 from accounts import permissions as perms
 from accounts.models import User
 from accounts.services import notification_send
+from approvals import services as approvals
+from ledger import services as ledger
 from references.models import ReferenceProfile
-from references.services import approvals
-from references.services import overuse as ledger
 from refprogram.errors import RuleViolation
 from refprogram.validators import validate_date_in_range
 
@@ -131,11 +131,7 @@ def request_submit(*, requester: User, data: dict[str, Any]) -> tuple[Request, l
         request=request, kind=RequestEventKind.SUBMITTED, to_status=request.status, actor=requester
     )
     warnings = [w for w in [lead_time_warning(request)] if w]
-    from .matching import supply_for_request  # matching reads models; imported late to keep this module light
-
-    supply = supply_for_request(request)
-    if supply["short"]:
-        unmet_demand_record(request=request, reason=supply["reason"])
+    request_supply_check(request=request)
     _notify(
         [request.assignee],
         key=f"request:{request.pk}:submitted",
@@ -167,7 +163,21 @@ def request_update(*, request: Request, actor: User, data: dict[str, Any]) -> tu
     if products is not None:
         request.products.set(products)
     RequestEvent.objects.create(request=request, kind=RequestEventKind.UPDATED, actor=actor)
+    request_supply_check(request=request)  # changed criteria: matched again
     return request, [w for w in [lead_time_warning(request)] if w]
+
+
+def request_supply_check(*, request: Request, today: date | None = None, policy=None) -> dict:
+    """Match the request against the inventory (when it is submitted or its criteria change) and,
+    when supply is short for an open request, record its unmet demand with the reason
+    ``supply_for_request`` gives. The only place unmet demand is recorded from matching: looking
+    at a request or its matches records nothing. Returns the supply verdict."""
+    from .matching import supply_for_request  # matching reads models; imported late to keep this module light
+
+    supply = supply_for_request(request, today=today, policy=policy)
+    if supply["short"] and request.is_open:
+        unmet_demand_record(request=request, reason=supply["reason"])
+    return supply
 
 
 def _set_status(request: Request, to: str, *, actor: User | None, note: str = "") -> None:

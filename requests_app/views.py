@@ -6,16 +6,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
 from references.models import OverusePolicy, ReferenceProfile
 from refprogram.errors import RuleViolation
+from refprogram.views import capability_required, paginate, safe_next_url
 
 from . import matching, services
 from .choices import CandidateState, CriterionField, RequestStatus
@@ -24,11 +25,6 @@ from .forms import OutcomeForm, RateForm, ReasonForm, RequestForm, initial_from_
 from .models import Candidate, CandidateEvent, Request
 
 PAGE_SIZE = 25
-
-
-def _require(user, capability: str) -> None:
-    if not perms.has_capability(user, capability):
-        raise PermissionDenied
 
 
 def _visible(user, pk: int) -> Request:
@@ -53,10 +49,9 @@ def _form_context(form: RequestForm, **extra) -> dict:
     }
 
 
-@login_required
+@capability_required(perms.SUBMIT_REQUESTS)
 def request_new(request):
     """Intake: submit a request (prefilled from the catalog's query string)."""
-    _require(request.user, perms.SUBMIT_REQUESTS)
     if request.method == "POST":
         form = RequestForm(request.POST)
         if form.is_valid():
@@ -117,13 +112,12 @@ def _list_qs(user):
     return Request.objects.visible_to(user).select_related("requester", "assignee", "activity_type")
 
 
-@login_required
+@capability_required(perms.VIEW_REQUESTS)
 def request_mine(request):
     """The requests I made, newest first, with their status."""
-    _require(request.user, perms.VIEW_REQUESTS)
     qs = _list_qs(request.user).filter(requester=request.user)
     filterset = RequestFilter(request.GET, queryset=qs, request=request)
-    page = Paginator(filterset.qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs.order_by("-created_at", "-id"), PAGE_SIZE)
     now = timezone.now()
     rows = [(r, r.urgency(now)) for r in page]
     return render(
@@ -131,15 +125,14 @@ def request_mine(request):
     )
 
 
-@login_required
+@capability_required(perms.TRIAGE_REQUESTS)
 def request_queue(request):
     """The triage queue: open requests, most urgent first (time left against lead time)."""
-    _require(request.user, perms.TRIAGE_REQUESTS)
     params = request.GET.copy()
     if not any(params.get(k) for k in ("status", "open")):
         params["open"] = "true"
     filterset = RequestFilter(params, queryset=_list_qs(request.user), request=request)
-    page = Paginator(filterset.qs.by_urgency(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs.by_urgency(), PAGE_SIZE)
     now = timezone.now()
     rows = [(r, r.urgency(now)) for r in page]
     query = params.copy()
@@ -153,8 +146,8 @@ def request_queue(request):
 
 @login_required
 @require_POST
+@capability_required(perms.TRIAGE_REQUESTS)
 def request_bulk_assign(request):
-    _require(request.user, perms.TRIAGE_REQUESTS)
     ids = [int(i) for i in request.POST.getlist("requests") if i.isdigit()]
     if not ids:
         messages.error(request, "Tick at least one request to assign.")
@@ -162,24 +155,20 @@ def request_bulk_assign(request):
     chosen = list(Request.objects.visible_to(request.user).filter(pk__in=ids))
     changed = services.request_assign(requests=chosen, assignee=request.user, actor=request.user)
     messages.success(request, f"{changed} request(s) assigned to you.")
-    nxt = request.POST.get("next", "")
-    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "requests:queue")
+    return redirect(safe_next_url(request, reverse("requests:queue")))
 
 
 @login_required
 @require_POST
+@capability_required(perms.TRIAGE_REQUESTS)
 def request_assign_me(request, pk: int):
-    _require(request.user, perms.TRIAGE_REQUESTS)
     obj = _visible(request.user, pk)
     try:
         services.request_assign(requests=[obj], assignee=request.user, actor=request.user)
         messages.success(request, f"Request #{obj.pk} is assigned to you.")
     except RuleViolation as exc:
         messages.error(request, exc.message)
-    nxt = request.POST.get("next", "")
-    if nxt.startswith("/") and not nxt.startswith("//"):
-        return redirect(nxt)
-    return redirect("requests:detail", pk=obj.pk)
+    return redirect(safe_next_url(request, reverse("requests:detail", args=[obj.pk])))
 
 
 def _candidates(obj: Request):
@@ -198,8 +187,6 @@ def _workbench_context(request, obj: Request, *, error: str = "") -> dict:
         today = timezone.localdate()
         found = matching.matches_for_request(obj, today=today, policy=policy)
         supply = matching.supply_for_request(obj, today=today, policy=policy, matches=found)
-        if supply["short"] and obj.is_open:
-            services.unmet_demand_record(request=obj, reason=supply["reason"])
         proposed = {c.reference_id for c in ctx["candidates"] if c.state not in ("withdrawn", "declined")}
         ctx.update(
             can_triage=True,
@@ -259,8 +246,8 @@ def _workbench_response(request, obj: Request, *, error: str = "", success: str 
 
 @login_required
 @require_POST
+@capability_required(perms.TRIAGE_REQUESTS)
 def candidate_propose_view(request, pk: int):
-    _require(request.user, perms.TRIAGE_REQUESTS)
     obj = _visible(request.user, pk)
     ref_id = request.POST.get("reference", "")
     reference = (
@@ -291,8 +278,8 @@ def candidate_propose_view(request, pk: int):
 
 @login_required
 @require_POST
+@capability_required(perms.TRIAGE_REQUESTS)
 def candidate_transition_view(request, pk: int):
-    _require(request.user, perms.TRIAGE_REQUESTS)
     candidate = get_object_or_404(Candidate.objects.visible_to(request.user).select_related("request"), pk=pk)
     obj = candidate.request
     to = request.POST.get("to", "")
@@ -339,8 +326,8 @@ def request_cancel_view(request, pk: int):
 
 @login_required
 @require_POST
+@capability_required(perms.TRIAGE_REQUESTS)
 def request_close_view(request, pk: int):
-    _require(request.user, perms.TRIAGE_REQUESTS)
     return _reason_action(request, pk, services.request_close_unfulfilled, "Request closed unfulfilled.")
 
 

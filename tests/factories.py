@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
+from ledger.models import UsageEntry
 from references.models import (
     ActivityType,
     Contact,
@@ -16,7 +17,6 @@ from references.models import (
     Product,
     ReferenceProfile,
     Region,
-    UsageEntry,
     UseCase,
 )
 

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Notification
 from accounts.services import notification_send
-from references import services
 from references.models import Customer, OverusePolicy
 from refprogram.validators import validate_date_in_range, validate_no_nul, validate_single_line
 from requests_app.models import Request
@@ -233,8 +232,8 @@ def test_the_profile_page_refuses_a_new_contact_name_with_a_line_break(client_as
 
 @pytest.mark.django_db
 def test_the_consent_page_refuses_a_name_with_a_line_break(client, users):
-    from references.approval_models import Approval
-    from references.services import approvals
+    from approvals import services as approvals
+    from approvals.models import Approval
 
     customer = CustomerFactory()
     approval = Approval.objects.create(customer=customer, use="logo", scope=["website"])
@@ -285,7 +284,7 @@ def test_a_notification_subject_is_one_line_cut_to_its_column(users):
 @pytest.mark.django_db
 def test_a_name_takes_as_many_characters_on_the_page_as_in_the_api_and_the_import(client_as, api_as, users):
     """200 characters, the column's size, everywhere a customer's name is typed; 201 nowhere."""
-    from references.services import imports
+    from references import imports
 
     page, api = client_as(users["manager"]), api_as(users["manager"])
     header = "customer_name,industry,region,country,size_band\n"
@@ -369,8 +368,10 @@ def test_the_policy_page_shows_the_bounds(client_as, users):
 @pytest.mark.django_db
 def test_the_policy_service_refuses_settings_past_their_bounds(users):
     """The bounds live in the service, so every caller (page, API, a script) gets them."""
+    from ledger import services as ledger
+
     with pytest.raises(ValidationError) as refused:
-        services.policy_update(
+        ledger.policy_update(
             actor=users["manager"], near_cap_ratio=Decimal("2.00"), reference_cap=0, rest_days=30
         )
     assert refused.value.message_dict == {
@@ -382,9 +383,10 @@ def test_the_policy_service_refuses_settings_past_their_bounds(users):
 
 @pytest.mark.django_db
 def test_the_activity_type_service_refuses_a_lead_time_over_a_year(users):
+    from ledger import services as ledger
     from references.models import ActivityType
 
     call = ActivityType.objects.get(code="call")
     with pytest.raises(ValidationError) as refused:
-        services.activity_type_update(actor=users["manager"], activity_type=call, lead_time_days=10_000)
+        ledger.activity_type_update(actor=users["manager"], activity_type=call, lead_time_days=10_000)
     assert refused.value.message_dict == {"lead_time_days": ["Use a value from 0 to 365."]}

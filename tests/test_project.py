@@ -14,7 +14,9 @@ def _import_settings(
     env: dict, show: str = "s.DATABASES['default']['ENGINE'], s.DEBUG"
 ) -> subprocess.CompletedProcess:
     clean = {
-        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
     }
     clean.update(env)
     return subprocess.run(
@@ -50,7 +52,7 @@ def test_development_defaults_to_the_embedded_postgresql_and_production_reads_da
 
 
 def test_a_database_other_than_postgresql_is_refused():
-    result = _import_settings({"DEBUG": "1", "DATABASE_URL": "sqlite:////tmp/refprogram.sqlite3"})
+    result = _import_settings({"DEBUG": "1", "DATABASE_URL": "mysql://u:p@db:3306/refs"})
     assert result.returncode != 0
     assert "PostgreSQL only" in result.stderr
 
@@ -89,7 +91,9 @@ def test_docker_compose_runs_database_broker_web_worker_and_beat():
 
 def test_code_only_commands_run_without_a_secret_key_but_serving_does_not():
     clean = {
-        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
     }
     check = subprocess.run(
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],

@@ -284,7 +284,8 @@ class ReferenceProfileSerializer(BoundedSerializerMixin, NoUnknownFieldsMixin, s
     status = serializers.ChoiceField(
         choices=ProfileStatus.choices,
         required=False,
-        help_text="Set on creation (default nominated); later moves go through transition/.",
+        help_text="Set on creation: nominated (the default), vetting or active (any other is a 400); "
+        "later moves go through transition/.",
     )
     activity_types = ManagedListField(
         slug_field="code",
@@ -367,21 +368,39 @@ class InventoryNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
+class ProfileReconfirmSerializer(InventoryNoteSerializer):
+    """A re-confirmation: an optional note, and optionally the customer's health score as checked
+    today (-100 to 100), as on the page."""
+
+    health_score = serializers.IntegerField(required=False, allow_null=True, min_value=-100, max_value=100)
+
+
 class ProfileFieldChangeSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    old = serializers.JSONField(allow_null=True)
-    new = serializers.JSONField(allow_null=True)
+    field = serializers.CharField(help_text="The field's name, e.g. `competitor`.")
+    label = serializers.CharField(help_text="The field as the page names it.")
+    old = serializers.CharField(allow_null=True, help_text="As people read it (names, labels); null: empty.")
+    new = serializers.CharField(allow_null=True, help_text="As people read it (names, labels); null: empty.")
 
 
 class ProfileHistoryEntrySerializer(serializers.Serializer):
-    """One line of a profile's change history: who, when, what."""
+    """One line of a profile's change history (``references.selectors.profile_history``, the same
+    list the profile page shows): who, when, what."""
 
     when = serializers.DateTimeField()
     who = serializers.CharField(allow_null=True, help_text="Username, or null for the system.")
+    what = serializers.ChoiceField(
+        choices=[
+            ("Reference profile", "Reference profile"),
+            ("Customer", "Customer"),
+            ("Contact", "Contact"),
+            ("Lifecycle", "Lifecycle"),
+        ]
+    )
     kind = serializers.ChoiceField(
         choices=[
             ("created", "Created"),
             ("changed", "Changed"),
+            ("deleted", "Deleted"),
             ("transition", "Status change"),
             ("revalidated", "Re-confirmed"),
         ]

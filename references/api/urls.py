@@ -1,9 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
-from . import approvals, usage, views
+from . import views
 
 router = DefaultRouter()
 views.register(router)
-usage.register(router)
-approvals.register(router)
-urlpatterns = router.urls + usage.urlpatterns  # policy/: one resource, GET and PATCH
+urlpatterns = router.urls

@@ -15,7 +15,7 @@ from knox.auth import TokenAuthentication
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
@@ -37,6 +37,7 @@ from ..models import (
     Region,
     UseCase,
 )
+from ..selectors import profile_history
 from . import serializers as s
 
 # --- Plumbing ------------------------------------------------------------------------------
@@ -226,90 +227,6 @@ class ContactViewSet(
 # --- Reference profiles --------------------------------------------------------------------
 
 
-HISTORY_HIDDEN_FIELDS = ["updated_at", "status", "resting_reason"]  # status moves are events
-
-
-def _history_value(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-def _m2m_values(rows, target: str) -> list:
-    return sorted(str(row[target]) for row in rows or [])
-
-
-SAME_EDIT_SECONDS = 5  # a save and its many-to-many updates are one edit, recorded as several rows
-
-
-def _add_changes(entries: list[dict], when, who, changes: list[dict]) -> None:
-    """Append a change, folding it into the previous line when it is part of the same edit."""
-    last = entries[-1] if entries else None
-    if last and last["who"] == who and (when - last["when"]).total_seconds() < SAME_EDIT_SECONDS:
-        by_field = {c["field"]: c for c in last["changes"]}
-        for change in changes:
-            if change["field"] in by_field:
-                by_field[change["field"]]["new"] = change["new"]
-            else:
-                last["changes"].append(change)
-        return
-    entries.append({"when": when, "who": who, "kind": "changed", "changes": changes})
-
-
-def profile_history_entries(profile: ReferenceProfile) -> list[dict]:
-    """The profile's change history, newest first: field changes recorded by django-simple-history
-    and lifecycle events (transitions, re-confirmations) with who did it and their note."""
-    m2m_targets = {"activity_types": "activitytype", "products": "product", "use_cases": "usecase"}
-    names = {
-        "products": dict(Product.objects.values_list("id", "name")),
-        "use_cases": dict(UseCase.objects.values_list("id", "name")),
-    }
-    records = list(profile.history.select_related("history_user").order_by("history_date", "history_id"))
-    entries: list[dict] = []
-    previous = None
-    for record in records:
-        who = record.history_user.username if record.history_user else None
-        if record.history_type == "+" or previous is None:
-            entries.append({"when": record.history_date, "who": who, "kind": "created", "changes": []})
-        else:
-            delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN_FIELDS)
-            changes = []
-            for change in delta.changes:
-                old, new = change.old, change.new
-                if change.field in m2m_targets:
-                    target = m2m_targets[change.field]
-                    old, new = _m2m_values(old, target), _m2m_values(new, target)
-                    if change.field in names:
-                        lookup = names[change.field]
-                        old = sorted(lookup.get(int(v), v) for v in old)
-                        new = sorted(lookup.get(int(v), v) for v in new)
-                    if old == new:
-                        continue
-                changes.append(
-                    {"field": change.field, "old": _history_value(old), "new": _history_value(new)}
-                )
-            if changes:
-                _add_changes(entries, record.history_date, who, changes)
-        previous = record
-    has_created = bool(entries)
-    for event in profile.events.select_related("actor"):
-        if event.from_status == "" and has_created:
-            continue  # the creation is already the first history line
-        entries.append(
-            {
-                "when": event.created_at,
-                "who": event.actor.username if event.actor else None,
-                "kind": "revalidated" if event.kind == event.Kind.REVALIDATED else "transition",
-                "from_status": event.from_status,
-                "to_status": event.to_status,
-                "note": event.note,
-                "changes": [],
-            }
-        )
-    entries.sort(key=lambda e: e["when"], reverse=True)
-    return entries
-
-
 class ReferenceProfileViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -332,7 +249,9 @@ class ReferenceProfileViewSet(
     }
     action_capabilities = {
         "transition": perms.CHANGE_INVENTORY,
-        "revalidate": perms.VIEW_CATALOG,  # and, for non-managers, only their own accounts (below)
+        # and, for non-managers, only their own accounts (``services.can_reconfirm``)
+        "revalidate": perms.VIEW_CATALOG,
+        "reconfirm": perms.VIEW_CATALOG,
         "history": perms.VIEW_INVENTORY,
     }
 
@@ -396,26 +315,37 @@ class ReferenceProfileViewSet(
         )
         return self._fresh(profile)
 
-    @extend_schema(request=s.InventoryNoteSerializer, responses=s.ReferenceProfileSerializer)
+    @extend_schema(request=s.ProfileReconfirmSerializer, responses=s.ReferenceProfileSerializer)
+    @action(detail=True, methods=["post"])
+    def reconfirm(self, request, pk=None):
+        """Re-confirm that the customer is still happy to be a reference: the profile is validated
+        today and, when the customer's health date is missing or stale, so is the customer (the
+        profile is no longer stale). Managers and admins, or the customer's account owner. The
+        same re-confirm as the page's button."""
+        profile = self.get_object()
+        data = self.write(s.ProfileReconfirmSerializer, request.data)
+        profile = services.profile_reconfirm(
+            profile=profile, actor=request.user, note=data["note"], health_score=data.get("health_score")
+        )
+        return self._fresh(profile)
+
+    @extend_schema(
+        request=s.ProfileReconfirmSerializer,
+        responses=s.ReferenceProfileSerializer,
+        description="The first name of `reconfirm/` (kept for existing clients); identical.",
+    )
     @action(detail=True, methods=["post"])
     def revalidate(self, request, pk=None):
-        """Re-confirm that the customer is still happy to be a reference (resets staleness).
-        Managers and admins, or the customer's account owner."""
-        profile = self.get_object()
-        if not has_capability(request.user, perms.CHANGE_INVENTORY) and (
-            profile.customer.account_owner_id != request.user.pk
-        ):
-            raise PermissionDenied("Only the account owner or a reference manager can re-confirm.")
-        data = self.write(s.InventoryNoteSerializer, request.data)
-        profile = services.profile_revalidate(profile=profile, actor=request.user, note=data["note"])
-        return self._fresh(profile)
+        """Re-confirm the reference: the same as `reconfirm/`."""
+        return self.reconfirm(request, pk=pk)
 
     @extend_schema(responses=s.ProfileHistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def history(self, request, pk=None):
         """Who changed what and when, newest first: field changes and lifecycle events."""
         profile = self.get_object()
-        return Response(s.ProfileHistoryEntrySerializer(profile_history_entries(profile), many=True).data)
+        entries = profile_history(profile, request.user)
+        return Response(s.ProfileHistoryEntrySerializer(entries, many=True).data)
 
 
 # --- Nominations ---------------------------------------------------------------------------

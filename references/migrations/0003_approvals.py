@@ -2,9 +2,15 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import references.approval_models
 from django.conf import settings
 from django.db import migrations, models
+
+
+def approval_file_path(instance, filename):
+    """Historical copy: the approval models moved to the approvals app (references 0008), whose
+    ``approvals.models.approval_file_path`` is the live one; kept here so that this migration
+    does not import a later app."""
+    return f"approvals/{instance.customer_id}/{filename}"
 
 
 class Migration(migrations.Migration):
@@ -32,10 +38,10 @@ class Migration(migrations.Migration):
                 ('approver_email', models.EmailField(blank=True, max_length=254)),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),
                 ('decision_comment', models.TextField(blank=True)),
-                ('document', models.FileField(blank=True, max_length=255, upload_to=references.approval_models.approval_file_path)),
+                ('document', models.FileField(blank=True, max_length=255, upload_to=approval_file_path)),
                 ('document_name', models.CharField(blank=True, max_length=255)),
                 ('document_type', models.CharField(blank=True, max_length=40)),
-                ('asset_file', models.FileField(blank=True, max_length=255, upload_to=references.approval_models.approval_file_path)),
+                ('asset_file', models.FileField(blank=True, max_length=255, upload_to=approval_file_path)),
                 ('asset_file_name', models.CharField(blank=True, max_length=255)),
                 ('asset_file_type', models.CharField(blank=True, max_length=40)),
                 ('expiry_warned_for', models.DateField(blank=True, editable=False, help_text='The expiry date we last warned about.', null=True)),

@@ -10,10 +10,14 @@ import re
 
 from django.db import migrations, models
 
-import references.approval_models
-
 LINK_NOTE = re.compile(r"^To (?P<name>.*) \((?P<email>[^()\s]*@[^()\s]*)\)$", re.DOTALL)
 CUSTOMER_LABEL = "Customer: "
+
+
+def approval_event_file_path(instance, filename):
+    """Historical copy: the approval models moved to the approvals app (references 0008), whose
+    ``approvals.models.approval_event_file_path`` is the live one."""
+    return f"approvals/{instance.approval.customer_id}/{filename}"
 
 
 def _split_title(name: str, approver_name: str) -> tuple[str, str]:
@@ -82,7 +86,7 @@ class Migration(migrations.Migration):
             model_name="approvalevent",
             name="file",
             field=models.FileField(
-                blank=True, max_length=255, upload_to=references.approval_models.approval_event_file_path
+                blank=True, max_length=255, upload_to=approval_event_file_path
             ),
         ),
         migrations.AddField(

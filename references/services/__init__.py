@@ -1,10 +1,8 @@
 """Every state-changing use case of the reference inventory.
 
-Split by topic; import from here: ``from references import services``.
+Split by topic; import from here: ``from references import services``. The CSV import is its own
+package, ``references.imports`` (it plans status moves with ``profile_transition_plan`` here).
 """
 
-from .approvals import *  # noqa: F403
-from .imports import *  # noqa: F403
 from .inventory import *  # noqa: F403
 from .nominations import *  # noqa: F403
-from .overuse import *  # noqa: F403

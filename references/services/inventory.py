@@ -6,15 +6,17 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import permissions as perms
 from accounts.models import User
 from refprogram.errors import RuleViolation
 
 from ..choices import CODE_INVALID_TRANSITION, PROFILE_TRANSITIONS, ProfileStatus, RestingReason
 from ..facets import facet_text
-from ..models import Contact, Customer, ProfileEvent, ReferenceProfile
+from ..models import Contact, Customer, OverusePolicy, ProfileEvent, ReferenceProfile
 
 __all__ = [
     "customer_create",
@@ -26,6 +28,11 @@ __all__ = [
     "profile_update",
     "profile_transition",
     "profile_revalidate",
+    "profile_reconfirm",
+    "can_reconfirm",
+    "CREATE_STATUSES",
+    "profile_start_plan",
+    "profile_transition_plan",
     "search_documents_refresh",
     "build_search_document",
     "build_search_facets",
@@ -159,13 +166,81 @@ def _check_contact_belongs(profile: ReferenceProfile) -> None:
         raise ValidationError({"contact": "This contact works at another customer."})
 
 
+# A new reference profile starts as nominated, vetting or active (the page offers vetting or
+# active; an accepted nomination starts active). Resting and retired are moves of a reference that
+# exists, made through its lifecycle, never where it starts.
+CREATE_STATUSES = (ProfileStatus.NOMINATED, ProfileStatus.VETTING, ProfileStatus.ACTIVE)
+
+
+def profile_start_plan(
+    *,
+    status: str,
+    last_validated: date | None,
+    actor: User | None,
+    today: date,
+    allowed: Iterable[str] = CREATE_STATUSES,
+) -> dict[str, Any]:
+    """The lifecycle fields of a new profile starting in ``status``. A profile that starts active is
+    validated today unless a date is given, as activation does (so it is not stale at once)."""
+    allowed = tuple(allowed)
+    if status not in allowed:
+        names = ", ".join(str(s) for s in allowed)
+        raise ValidationError({"status": f"A new reference starts as one of: {names} (not {status!r})."})
+    plan: dict[str, Any] = {
+        "status": status,
+        "resting_reason": RestingReason.REQUEST if status == ProfileStatus.RESTING else "",
+    }
+    if status == ProfileStatus.ACTIVE and last_validated is None:
+        plan.update(last_validated=today, validated_by=actor)
+    return plan
+
+
+def profile_transition_plan(
+    *,
+    profile: ReferenceProfile,
+    to: str,
+    actor: User | None,
+    today: date,
+    resting_reason: str = RestingReason.REQUEST,
+) -> dict[str, Any]:
+    """The fields a lifecycle move of ``profile`` to ``to`` changes; refuses (``RuleViolation``) a
+    move the lifecycle does not allow. Activating a never-validated profile validates it today.
+    The page, the API and the CSV import all plan their moves here."""
+    if to not in ProfileStatus.values:
+        raise RuleViolation(CODE_INVALID_TRANSITION, f"Unknown status {to!r}.")
+    if not profile.can_transition_to(to):
+        allowed = ", ".join(sorted(PROFILE_TRANSITIONS.get(profile.status, set()))) or "none"
+        raise RuleViolation(
+            CODE_INVALID_TRANSITION,
+            f"A {ProfileStatus(profile.status).label.lower()} reference cannot become {to}; "
+            f"allowed: {allowed}.",
+        )
+    plan: dict[str, Any] = {
+        "status": to,
+        "resting_reason": resting_reason if to == ProfileStatus.RESTING else "",
+    }
+    activating = to == ProfileStatus.ACTIVE and profile.status == ProfileStatus.VETTING
+    if activating and profile.last_validated is None:
+        plan.update(last_validated=today, validated_by=actor)
+    return plan
+
+
 @transaction.atomic
 def profile_create(*, actor: User | None = None, **data: Any) -> ReferenceProfile:
-    """Create a reference profile. Its status starts as given (nominated by default)."""
+    """Create a reference profile. It starts as nominated (the default), vetting or active."""
     profile = ReferenceProfile()
     if "customer" not in data and data.get("contact") is not None:
         data["customer"] = data["contact"].customer
-    m2m = _apply(profile, data, PROFILE_M2M)
+    plan = profile_start_plan(
+        status=data.pop("status", None) or ProfileStatus.NOMINATED,
+        last_validated=data.get("last_validated"),
+        actor=actor,
+        today=timezone.localdate(),
+    )
+    if "validated_by" in data and "validated_by" in plan:
+        plan.pop("validated_by")
+    data.pop("resting_reason", None)
+    m2m = _apply(profile, {**data, **plan}, PROFILE_M2M)
     _check_contact_belongs(profile)
     profile.save()
     _set_m2m(profile, m2m)
@@ -199,20 +274,12 @@ def profile_transition(
 ) -> ReferenceProfile:
     """Move a profile through its lifecycle; refuses a move the lifecycle does not allow."""
     profile = ReferenceProfile.objects.select_for_update().get(pk=profile.pk)
-    if to not in ProfileStatus.values:
-        raise RuleViolation(CODE_INVALID_TRANSITION, f"Unknown status {to!r}.")
-    if not profile.can_transition_to(to):
-        allowed = ", ".join(sorted(PROFILE_TRANSITIONS.get(profile.status, set()))) or "none"
-        raise RuleViolation(
-            CODE_INVALID_TRANSITION,
-            f"A {profile.get_status_display().lower()} reference cannot become {to}; allowed: {allowed}.",
-        )
     from_status = profile.status
-    profile.status = to
-    profile.resting_reason = resting_reason if to == ProfileStatus.RESTING else ""
-    if to == ProfileStatus.ACTIVE and from_status == ProfileStatus.VETTING and profile.last_validated is None:
-        profile.last_validated = timezone.localdate()
-        profile.validated_by = actor
+    plan = profile_transition_plan(
+        profile=profile, to=to, actor=actor, today=timezone.localdate(), resting_reason=resting_reason
+    )
+    for field, value in plan.items():
+        setattr(profile, field, value)
     profile.save(update_fields=["status", "resting_reason", "last_validated", "validated_by", "updated_at"])
     ProfileEvent.objects.create(
         profile=profile, from_status=from_status, to_status=to, actor=actor, note=note
@@ -238,4 +305,48 @@ def profile_revalidate(
         actor=actor,
         note=note or "Re-confirmed",
     )
+    return profile
+
+
+def can_reconfirm(user: User, profile: ReferenceProfile) -> bool:
+    """The customer's account owner, or anyone who keeps the inventory, may re-confirm."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return perms.has_capability(user, perms.CHANGE_INVENTORY) or (
+        profile.customer.account_owner_id is not None and profile.customer.account_owner_id == user.pk
+    )
+
+
+@transaction.atomic
+def profile_reconfirm(
+    *,
+    profile: ReferenceProfile,
+    actor: User,
+    note: str = "",
+    health_score: int | None = None,
+    today: date | None = None,
+) -> ReferenceProfile:
+    """The account owner (or a manager) confirms the customer is still happy to be a reference:
+    the one re-confirm of the page, the API and the home page's task list.
+
+    Records who and when on the profile (``profile_revalidate``). Re-confirming *is* a health
+    check: when the customer's health date is missing or older than the policy allows (the stale
+    part), or when a new score is given, today becomes the customer's health date (the score is
+    kept unless a new one is given). So a re-confirmed profile is never stale the next minute
+    because of its customer's old health date. A fresh health date is left alone.
+    """
+    if not can_reconfirm(actor, profile):
+        raise PermissionDenied("Only the account owner or a reference manager can re-confirm.")
+    today = today or timezone.localdate()
+    policy = OverusePolicy.current()
+    profile = profile_revalidate(profile=profile, actor=actor, note=note or "Re-confirmed", on=today)
+    customer = Customer.objects.select_for_update().get(pk=profile.customer_id)
+    health_stale = customer.health_updated is None or customer.health_updated < policy.stale_cutoff(today)
+    if health_stale or health_score is not None:
+        customer.health_updated = today
+        if health_score is not None:
+            customer.health_score = health_score
+        customer.full_clean()
+        customer.save(update_fields=["health_updated", "health_score", "updated_at"])
+    profile.customer = customer
     return profile

@@ -8,15 +8,15 @@ from django.shortcuts import render
 from django.urls import path
 
 from accounts import permissions as perms
+from refprogram.views import capability_required, posted
 
 from ..forms import ImportForm
-from .inventory import capability_required, posted
 
 
 @capability_required(perms.CHANGE_INVENTORY)
 def inventory_import(request):
     """Upload a CSV of customers, contacts and references: all rows are written, or none."""
-    from ..services import imports
+    from .. import imports
 
     form = ImportForm(*posted(request, files=True))
     report = None
@@ -42,7 +42,7 @@ def inventory_import(request):
 
 @capability_required(perms.CHANGE_INVENTORY)
 def inventory_import_template(request):
-    from ..services import imports
+    from .. import imports
 
     response = HttpResponse(imports.inventory_csv_template(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="inventory-template.csv"'

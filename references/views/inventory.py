@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import StreamingHttpResponse
+from django.db.models import Q
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,6 +17,7 @@ from accounts import permissions as perms
 from refprogram.csvsafe import csv_lines
 from refprogram.errors import RuleViolation
 from refprogram.paging import KeysFirstPaginator
+from refprogram.views import add_service_errors, capability_required, paginate, posted, safe_next_url
 
 from .. import services
 from ..choices import PROFILE_TRANSITIONS, ProfileStatus
@@ -30,7 +28,6 @@ from ..forms import (
     NewProfileForm,
     ProfileForm,
     TransitionForm,
-    add_service_errors,
     style_filter_form,
 )
 from ..models import (
@@ -38,17 +35,11 @@ from ..models import (
     Contact,
     Customer,
     Industry,
-    Language,
     Nomination,
     OverusePolicy,
-    Product,
-    Program,
     ReferenceProfile,
-    Region,
-    UseCase,
 )
-
-PAGE_SIZE = 25
+from ..selectors import profile_history
 
 # Inventory columns a manager may sort by: ?sort=<key> or ?sort=-<key>.
 SORTS = {
@@ -58,37 +49,6 @@ SORTS = {
     "validated": ("last_validated", "id"),
     "used": ("cap_used", "customer__name", "id"),
 }
-
-# Contact fields only ``view_contact_pii`` may see, in pages and in change history.
-PII_FIELDS = {"email", "phone"}
-
-
-def capability_required(capability: str):
-    """Anonymous users go to the login page; a logged-in role without the capability gets 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if not perms.has_capability(request.user, capability):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def posted(request, files: bool = False):
-    """Bind a form to the POST data (even an empty POST, so its required fields complain)."""
-    if request.method != "POST":
-        return (None, None) if files else None
-    return (request.POST, request.FILES) if files else request.POST
-
-
-def paginate(request, queryset, per_page: int = PAGE_SIZE, paginator_class=Paginator):
-    paginator = paginator_class(queryset, per_page)
-    return paginator.get_page(request.GET.get("page"))
 
 
 def profile_rows(queryset):
@@ -170,7 +130,7 @@ def inventory_list(request):
 def inventory_export(request):
     """The filtered inventory as CSV (same filters as the list), with only the columns the
     viewer may see (no contact email or phone without ``view_contact_pii``)."""
-    from ..services.imports import inventory_export_rows
+    from ..imports import inventory_export_rows
 
     today, policy = timezone.localdate(), OverusePolicy.current()
     base = ReferenceProfile.objects.visible_to(request.user).with_capacity(today, policy)
@@ -211,115 +171,6 @@ def catalog(request):
 # --- Profile detail, edit, lifecycle -------------------------------------------------------
 
 
-def _names(model, key="pk") -> dict:
-    return {getattr(obj, key): str(obj) for obj in model.objects.all()}
-
-
-def _history(records, label: str, hidden: set[str], lookups: dict, shown_elsewhere=()) -> list[dict]:
-    """One entry per history record: who changed what, from what to what. Fields in
-    ``shown_elsewhere`` are left out (a change of nothing else is no entry)."""
-    records = sorted(records, key=lambda r: (r.history_date, r.history_id))
-    entries = []
-    previous = None
-    for record in records:
-        changes = []
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(
-                previous, excluded_fields=["updated_at", "created_at", *shown_elsewhere]
-            )
-            if not delta.changes and shown_elsewhere:
-                previous = record
-                continue
-            for change in delta.changes:
-                if change.field in hidden:
-                    changes.append({"field": change.field.replace("_", " "), "old": "…", "new": "(hidden)"})
-                    continue
-                field = record.instance_type._meta.get_field(change.field)
-                changes.append(
-                    {
-                        "field": str(field.verbose_name),
-                        "old": _display(field, change.old, lookups),
-                        "new": _display(field, change.new, lookups),
-                    }
-                )
-        entries.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "what": label,
-                "kind": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
-                "changes": changes,
-            }
-        )
-        previous = record
-    return entries
-
-
-def _display(field, value, lookups: dict) -> str:
-    if value in (None, ""):
-        return "—"
-    if field.many_to_many:
-        names = lookups.get(field.related_model, {})
-        target = field.m2m_reverse_field_name()
-        ids = [row.get(target) if isinstance(row, dict) else row for row in value]
-        return ", ".join(sorted(names.get(i, str(i)) for i in ids)) or "—"
-    if field.is_relation:
-        return lookups.get(field.related_model, {}).get(value, str(value))
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    return str(value)
-
-
-def _change_history(profile, user) -> list[dict]:
-    """Simple-history records of the profile, its customer and contact, and its lifecycle events."""
-    User = get_user_model()
-    lookups = {
-        ActivityType: _names(ActivityType),
-        Product: _names(Product),
-        UseCase: _names(UseCase),
-        Program: _names(Program),
-        Language: _names(Language),
-        Industry: _names(Industry),
-        Region: _names(Region),
-        User: {u.pk: u.username for u in User.objects.only("username")},
-        Customer: {profile.customer_id: str(profile.customer.name)},
-        Contact: {profile.contact_id: profile.contact.name},
-    }
-    hidden = set() if perms.has_capability(user, perms.VIEW_CONTACT_PII) else PII_FIELDS
-    entries = (
-        # Status moves are the lifecycle events below (with their reason), not profile edits.
-        _history(
-            profile.history.select_related("history_user"),
-            "Reference profile",
-            set(),
-            lookups,
-            shown_elsewhere=("status", "resting_reason", "stale_notified_on"),
-        )
-        + _history(profile.customer.history.select_related("history_user"), "Customer", set(), lookups)
-        + _history(profile.contact.history.select_related("history_user"), "Contact", hidden, lookups)
-    )
-    for event in profile.events.select_related("actor"):
-        entries.append(
-            {
-                "when": event.created_at,
-                "who": event.actor,
-                "what": "Lifecycle",
-                "kind": event.get_kind_display().lower(),
-                "changes": [
-                    {
-                        "field": "status",
-                        "old": event.get_from_status_display() or "—",
-                        "new": event.get_to_status_display(),
-                    }
-                ]
-                if event.from_status != event.to_status
-                else [],
-                "note": event.note,
-            }
-        )
-    return sorted(entries, key=lambda e: e["when"], reverse=True)
-
-
 def _visible_profile(request, pk):
     today, policy = timezone.localdate(), OverusePolicy.current()
     queryset = (
@@ -351,7 +202,7 @@ def profile_detail(request, pk):
         "can_change": can_change,
         "transitions": sorted(PROFILE_TRANSITIONS.get(profile.status, set()), key=ProfileStatus.values.index),
         "status_labels": dict(ProfileStatus.choices),
-        "history": _change_history(profile, user) if inventory else [],
+        "history": profile_history(profile, user) if inventory else [],
         "policy": policy,
     }
     return render(request, "references/referenceprofile_detail.html", context)
@@ -433,6 +284,48 @@ def profile_new(request, customer_pk):
     )
 
 
+@login_required
+@require_POST
+def profile_reconfirm(request, pk):
+    """The account owner (or a manager) confirms the customer is still happy to be a reference
+    (the same ``services.profile_reconfirm`` as the API's ``revalidate``)."""
+    user = request.user
+    if perms.has_capability(user, perms.CHANGE_INVENTORY):
+        queryset = ReferenceProfile.objects.visible_to(user)
+    else:
+        # An account owner is usually a sales rep who only sees the catalog: the object-level
+        # right is owning the customer (anything else is not theirs to see: 404).
+        queryset = ReferenceProfile.objects.filter(Q(customer__account_owner=user))
+    profile = get_object_or_404(queryset.select_related("customer", "contact"), pk=pk)
+    fallback = (
+        reverse("profile-detail", args=[profile.pk])
+        if ReferenceProfile.objects.visible_to(user).filter(pk=profile.pk).exists()
+        else reverse("home")
+    )
+    health = (request.POST.get("health_score") or "").strip()
+    try:
+        health_score = int(health) if health else None
+    except ValueError:
+        messages.error(request, "The health score must be a whole number from -100 to 100.")
+        return redirect(safe_next_url(request, fallback))
+    try:
+        services.profile_reconfirm(
+            profile=profile,
+            actor=user,
+            note=(request.POST.get("note") or "")[:2000],
+            health_score=health_score,
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"Thank you: {profile.contact.name} ({profile.customer.name}) is re-confirmed for today."
+        )
+    return redirect(safe_next_url(request, fallback))
+
+
 # --- Customers and contacts ----------------------------------------------------------------
 
 
@@ -510,10 +403,7 @@ def contact_edit(request, pk):
     )
     if saved:
         messages.success(request, "Contact saved.")
-        next_url = request.GET.get("next", "")
-        if next_url.startswith("/") and not next_url.startswith("//"):
-            return redirect(next_url)
-        return redirect(reverse("customer-detail", args=[contact.customer_id]))
+        return redirect(safe_next_url(request, reverse("customer-detail", args=[contact.customer_id])))
     return render(request, "references/contact_form.html", {"form": form, "contact": contact})
 
 
@@ -525,6 +415,7 @@ urlpatterns: list = [
     path("references/<int:pk>/", profile_detail, name="profile-detail"),
     path("references/<int:pk>/edit/", profile_edit, name="profile-edit"),
     path("references/<int:pk>/transition/", profile_transition, name="profile-transition"),
+    path("references/<int:pk>/reconfirm/", profile_reconfirm, name="profile-reconfirm"),
     path("customers/new/", customer_new, name="customer-new"),
     path("customers/<int:pk>/", customer_detail, name="customer-detail"),
     path("customers/<int:pk>/edit/", customer_edit, name="customer-edit"),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
 from refprogram.errors import RuleViolation
+from refprogram.views import add_service_errors, capability_required, paginate, posted
 
 from .. import services
 from ..choices import NOMINATION_AGING_DAYS, NominationStatus
@@ -19,11 +20,9 @@ from ..forms import (
     NominationForm,
     NominationRejectForm,
     NominationVetForm,
-    add_service_errors,
     style_filter_form,
 )
 from ..models import Contact, Customer, Nomination
-from .inventory import capability_required, paginate, posted
 
 CUSTOMER_MATCHES = 25
 

@@ -10,7 +10,7 @@ from accounts import permissions as perms
 from accounts.permissions import HasCapability
 from references.models import ActivityType, Industry, Product, Region
 
-from .. import selectors
+from .. import metrics
 from ..periods import PRESETS, period_from_params
 from .serializers import MetricsSummarySerializer
 
@@ -22,7 +22,7 @@ SEGMENT_SOURCES = {
 }
 
 
-def segment_clean(params) -> selectors.Segment:
+def segment_clean(params) -> metrics.Segment:
     """Read the segment filters; an unknown value is a 400 that names the valid ones."""
     values, errors = {}, {}
     for name, source in SEGMENT_SOURCES.items():
@@ -35,7 +35,7 @@ def segment_clean(params) -> selectors.Segment:
         values[name] = raw
     if errors:
         raise ValidationError(errors)
-    return selectors.Segment(**values)
+    return metrics.Segment(**values)
 
 
 class MetricsSummaryView(APIView):
@@ -69,7 +69,7 @@ class MetricsSummaryView(APIView):
     def get(self, request):
         period = period_from_params(request.query_params)
         segment = segment_clean(request.query_params)
-        summary = selectors.program_summary_cached(
+        summary = metrics.program_summary_cached(
             period, segment, include_revenue=perms.has_capability(request.user, perms.VIEW_REVENUE)
         )
         return Response(summary)

@@ -117,7 +117,8 @@ class RequestViewSet(
     def matches(self, request, pk=None):
         """Ranked matches, best first, each with its score, the criteria it meets and misses,
         whether it can be proposed now, and an explanation. ``?limit=`` (1–100, default 20).
-        When supply is short the unmet demand is recorded."""
+        Reading them records nothing (unmet demand is recorded when the request is submitted or
+        changed)."""
         obj = self.get_object()
         try:
             limit = max(1, min(100, int(request.query_params.get("limit", 20))))
@@ -125,20 +126,15 @@ class RequestViewSet(
             limit = 20
         policy = OverusePolicy.current()
         today = timezone.localdate()
-        result = matching.matches_for_request(obj, limit=limit, today=today, policy=policy)
-        if obj.is_open and (not result or not any(m["available"] for m in result)):
-            services.unmet_demand_record(request=obj, reason="no_match" if not result else "all_unavailable")
-        return Response(result)
+        return Response(matching.matches_for_request(obj, limit=limit, today=today, policy=policy))
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
     def supply(self, request, pk=None):
         """Is supply short? ``{"short", "reason", "message", "nearest_misses", "alternatives",
-        "weights"}``; records the unmet demand when it is."""
+        "weights"}``. Reading it records nothing."""
         obj = self.get_object()
         result = matching.supply_for_request(obj)
-        if result["short"] and obj.is_open:
-            services.unmet_demand_record(request=obj, reason=result["reason"])
         return Response({**result, "weights": [{"what": w, "points": p} for w, p in matching.WEIGHTS_DOC]})
 
     @extend_schema(

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from references.approval_models import Approval
+from approvals import services as approvals
+from approvals.models import Approval
 from references.models import ActivityType
-from references.services import approvals
 from requests_app.services import request_submit
 from tests.conftest import PASSWORD
 from tests.factories import ContactFactory, ReferenceProfileFactory, UserFactory

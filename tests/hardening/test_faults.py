@@ -9,8 +9,9 @@ from django.apps import apps
 from django.db import OperationalError, models, transaction
 from django.utils import timezone
 
-from references.approval_models import Approval
-from references.models import OverusePolicy, ReferenceProfile, UsageEntry
+from approvals.models import Approval
+from ledger.models import UsageEntry
+from references.models import OverusePolicy, ReferenceProfile
 from refprogram import celery_app, nightly
 from refprogram.cache import ResilientRedisCache
 from requests_app.models import Candidate, CandidateEvent, Request
@@ -319,7 +320,7 @@ def test_a_database_error_on_a_page_is_a_plain_503(users, client_as, monkeypatch
     def boom(**kwargs):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr("references.views.overuse.services.policy_update", boom)
+    monkeypatch.setattr("ledger.views.services.policy_update", boom)
     browser = client_as(users["manager"])
     response = browser.post("/policy/", _policy_form_data(browser))
     assert response.status_code == 503

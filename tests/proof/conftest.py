@@ -12,9 +12,10 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.services import api_token_create
-from references.approval_models import Approval
-from references.models import ActivityType, Industry, Program, Region, UsageEntry
-from references.services import approvals
+from approvals import services as approvals
+from approvals.models import Approval
+from ledger.models import UsageEntry
+from references.models import ActivityType, Industry, Program, Region
 from reporting.models import StrategicTarget
 from requests_app import services as requests
 from tests.factories import (
@@ -50,6 +51,7 @@ class World:
     profile: object
     retired: object
     nomination: object
+    sales_nomination: object
     own_request: object
     other_request: object
     candidate: object
@@ -75,6 +77,7 @@ class World:
             "profile": self.profile.pk,
             "retired": self.retired.pk,
             "nomination": self.nomination.pk,
+            "sales_nomination": self.sales_nomination.pk,
             "own_request": self.own_request.pk,
             "other_request": self.other_request.pk,
             "candidate": self.candidate.pk,
@@ -157,6 +160,7 @@ def world(users) -> World:
         profile=profile,
         retired=retired,
         nomination=NominationFactory(customer=customer, nominated_by=marketing),
+        sales_nomination=NominationFactory(customer=customer, nominated_by=sales1),
         own_request=own_request,
         other_request=other_request,
         candidate=candidate,

@@ -68,6 +68,7 @@ PAGES = {
     "references/<int:pk>/": [
         ("get", "/references/{profile}/", None, ALL),
         ("get", "/references/{retired}/", None, e(200, 404, 200, 200, 200)),
+        ("get", "/references/999999/", None, e(404, 404, 404, 404, 404)),
     ],
     "references/<int:pk>/edit/": [("get", "/references/{profile}/edit/", None, CHANGE)],
     "references/<int:pk>/transition/": [
@@ -85,10 +86,15 @@ PAGES = {
     ],
     "contacts/<int:pk>/edit/": [("get", "/contacts/{contact}/edit/", None, CHANGE)],
     "nominations/": [("get", "/nominations/", None, ALL)],
-    "nominations/new/": [("get", "/nominations/new/", None, ALL)],
+    "nominations/new/": [
+        ("get", "/nominations/new/", None, ALL),
+        ("get", "/nominations/new/?customer={customer}", None, ALL),
+    ],
     "nominations/<int:pk>/": [
         # made by marketing1: vetters and its nominator see it
         ("get", "/nominations/{nomination}/", None, e(200, 404, 200, 404, 200)),
+        # made by sales1: the nominator sees it, other non-vetters do not
+        ("get", "/nominations/{sales_nomination}/", None, e(200, 200, 404, 404, 200)),
     ],
     "nominations/<int:pk>/vet/": [("post", "/nominations/{nomination}/vet/", {}, e(302, 403, 403, 403, 302))],
     "nominations/<int:pk>/accept/": [
@@ -244,6 +250,10 @@ API = {
     ],
     "PATCH /api/v1/references/{id}/": [("/api/v1/references/{profile}/", {}, API_CHANGE_PATCH)],
     "GET /api/v1/references/{id}/history/": [("/api/v1/references/{profile}/history/", None, API_INVENTORY)],
+    "POST /api/v1/references/{id}/reconfirm/": [
+        ("/api/v1/references/{profile}/reconfirm/", {}, a(200, 200, 403, 403, 200)),  # sales1 owns it
+        ("/api/v1/references/{retired}/reconfirm/", {}, a(200, 404, 403, 403, 200)),
+    ],
     "POST /api/v1/references/{id}/revalidate/": [
         ("/api/v1/references/{profile}/revalidate/", {}, a(200, 200, 403, 403, 200)),  # sales1 owns it
         ("/api/v1/references/{retired}/revalidate/", {}, a(200, 404, 403, 403, 200)),

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.exceptions import ParseError
 from rest_framework.test import APIClient
 
-from references.services import approvals
+from approvals import services as approvals
 from refprogram.parsers import JSONParser
 
 pytestmark = pytest.mark.django_db

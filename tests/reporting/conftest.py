@@ -11,8 +11,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from references.approval_models import Approval
-from references.models import ActivityType, Industry, ProfileEvent, Region, UsageEntry
+from approvals.models import Approval
+from ledger.models import UsageEntry
+from references.models import ActivityType, Industry, ProfileEvent, Region
 from reporting.models import StrategicTarget
 from requests_app.models import Candidate, Request, UnmetDemand
 from tests.factories import (

@@ -12,7 +12,8 @@ import pytest
 from django.core.cache import cache
 
 from refprogram.cache import ResilientRedisCache
-from reporting import selectors
+from reporting import metrics
+from reporting.metrics import summary as summary_module
 from reporting.periods import Period
 
 MARCH = Period(date(2025, 3, 1), date(2025, 3, 31))
@@ -43,7 +44,7 @@ def slow_summary(monkeypatch):
         return {"period": str(period.start), "revenue": {"won": 1}, "trends": [{"month": "2025-03"}]}
 
     summary.seconds, summary.fails = 0.3, False
-    monkeypatch.setattr(selectors, "program_summary", summary)
+    monkeypatch.setattr(summary_module, "program_summary", summary)
     summary.runs = runs
     return summary
 
@@ -52,7 +53,7 @@ def test_simultaneous_misses_compute_once(cached, slow_summary):
     results = []
 
     def read():
-        results.append(selectors.program_summary_cached(MARCH))
+        results.append(metrics.program_summary_cached(MARCH))
 
     threads = [threading.Thread(target=read) for _ in range(6)]
     for thread in threads:
@@ -61,16 +62,16 @@ def test_simultaneous_misses_compute_once(cached, slow_summary):
         thread.join()
     assert len(slow_summary.runs) == 1
     assert len(results) == 6 and all(r == results[0] for r in results)
-    assert cache.get(selectors.summary_cache_key(MARCH, selectors.Segment()) + ":computing") is None
+    assert cache.get(metrics.summary_cache_key(MARCH, metrics.Segment()) + ":computing") is None
 
 
 def test_a_waiter_computes_itself_when_the_first_never_delivers(cached, slow_summary):
     cached.METRICS_CACHE_WAIT_SECONDS = 0.4
-    key = selectors.summary_cache_key(MARCH, selectors.Segment())
+    key = metrics.summary_cache_key(MARCH, metrics.Segment())
     cache.add(f"{key}:computing", "a worker that was killed", 60)
     slow_summary.seconds = 0
     began = time.monotonic()
-    summary = selectors.program_summary_cached(MARCH)
+    summary = metrics.program_summary_cached(MARCH)
     waited = time.monotonic() - began
     assert summary["period"] == "2025-03-01" and len(slow_summary.runs) == 1
     assert 0.4 <= waited < 2
@@ -80,12 +81,12 @@ def test_a_waiter_computes_itself_when_the_first_never_delivers(cached, slow_sum
 def test_a_failed_computation_releases_the_entry_at_once(cached, slow_summary):
     slow_summary.fails = True
     with pytest.raises(RuntimeError):
-        selectors.program_summary_cached(MARCH)
-    key = selectors.summary_cache_key(MARCH, selectors.Segment())
+        metrics.program_summary_cached(MARCH)
+    key = metrics.summary_cache_key(MARCH, metrics.Segment())
     assert cache.get(f"{key}:computing") is None
     slow_summary.fails, slow_summary.seconds = False, 0
     began = time.monotonic()
-    selectors.program_summary_cached(MARCH)
+    metrics.program_summary_cached(MARCH)
     assert time.monotonic() - began < 0.2 and len(slow_summary.runs) == 2
 
 
@@ -100,8 +101,8 @@ def test_with_the_cache_down_every_request_computes_without_waiting(cached, slow
     }
     slow_summary.seconds = 0
     began = time.monotonic()
-    first = selectors.program_summary_cached(MARCH)
-    second = selectors.program_summary_cached(MARCH)
+    first = metrics.program_summary_cached(MARCH)
+    second = metrics.program_summary_cached(MARCH)
     assert first == second and len(slow_summary.runs) == 2
     assert time.monotonic() - began < 2  # no wait for a lock nobody can take
 
@@ -111,8 +112,13 @@ def test_every_reader_of_a_period_shares_one_computation(
 ):
     """The API, the dashboard and the CSV exports, with and without revenue, read one entry."""
     runs = []
-    compute = selectors.program_summary
-    monkeypatch.setattr(selectors, "program_summary", lambda *a, **kw: runs.append(a) or compute(*a, **kw))
+    compute = summary_module.program_summary
+
+    def counted(*args, **kwargs):
+        runs.append(args)
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(summary_module, "program_summary", counted)
     executive = api_as(users["executive"]).get(URL).json()
     admin = api_as(users["admin"]).get(URL).json()
     page = client_as(users["manager"]).get("/dashboard/?from=2025-03-01&to=2025-03-31")

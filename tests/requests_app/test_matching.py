@@ -184,7 +184,7 @@ def test_database_score_agrees_with_the_pure_formula(manager, sales, make_profil
     ranked = list(matching.rank_queryset(request, policy=policy, today=today))
     spec = matching.MatchSpec.for_request(request)
     for profile in ranked:
-        pure = matching.score_profile(matching.facts_of(profile, used=profile.recent_used), spec, today)
+        pure = matching.score_profile(matching.facts_of(profile, used=profile.cap_used), spec, today)
         assert profile.score == pytest.approx(pure["score"])
 
 
@@ -335,8 +335,8 @@ def test_early_top_ranking_stops_only_when_no_unread_candidate_can_rank(
     when it cannot prove that, it says so (the full ranking runs)."""
     from references.models import OverusePolicy
 
-    monkeypatch.setattr(matching, "EARLY_BATCH_MIN", 4)
-    monkeypatch.setattr(matching, "EARLY_BATCH_FACTOR", 1)
+    monkeypatch.setattr(matching.ranking, "EARLY_BATCH_MIN", 4)
+    monkeypatch.setattr(matching.ranking, "EARLY_BATCH_FACTOR", 1)
     sizes = ["enterprise", "midmarket", "global", "smb"]
     for i in range(16):
         profile = make_profile(
@@ -354,7 +354,7 @@ def test_early_top_ranking_stops_only_when_no_unread_candidate_can_rank(
         qs = matching.rank_queryset(request, policy=policy, today=today)
         for limit in (1, 2, 3, 4, 6):
             expected = list(qs.values_list("pk", "can_propose")[:limit])
-            early = matching._top_ranked_early(
+            early = matching.ranking._top_ranked_early(
                 qs, activity_type=request.activity_type, policy=policy, limit=limit
             )
             outcomes.add(early is not None)

@@ -1,4 +1,5 @@
-"""Pages and the role × endpoint table for requests; query counts of the lists at two sizes."""
+"""Pages for requests and query counts of the lists at two sizes (which role may open which page
+or endpoint is the one table of tests/proof/test_access_matrix.py)."""
 
 from datetime import timedelta
 
@@ -10,91 +11,11 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["manager", "sales", "marketing", "executive", "admin"]
 
-# (method, path template, {role: expected status}); {own} is a request by sales1, {cand} its candidate.
-TABLE = [
-    (
-        "get",
-        "/requests/new/",
-        {"manager": 200, "sales": 200, "marketing": 200, "executive": 403, "admin": 403},
-    ),
-    ("get", "/requests/mine/", {r: 200 for r in ROLES}),
-    (
-        "get",
-        "/requests/queue/",
-        {"manager": 200, "sales": 403, "marketing": 403, "executive": 403, "admin": 403},
-    ),
-    (
-        "get",
-        "/requests/{own}/",
-        {"manager": 200, "sales": 200, "marketing": 404, "executive": 200, "admin": 200},
-    ),
-    (
-        "get",
-        "/requests/{own}/edit/",
-        {"manager": 200, "sales": 200, "marketing": 404, "executive": 403, "admin": 403},
-    ),
-    ("get", "/api/v1/requests/", {r: 200 for r in ROLES}),
-    (
-        "get",
-        "/api/v1/requests/{own}/",
-        {"manager": 200, "sales": 200, "marketing": 404, "executive": 200, "admin": 200},
-    ),
-    (
-        "get",
-        "/api/v1/requests/{own}/matches/",
-        {"manager": 200, "sales": 403, "marketing": 403, "executive": 403, "admin": 403},
-    ),
-    (
-        "get",
-        "/api/v1/requests/{own}/supply/",
-        {"manager": 200, "sales": 403, "marketing": 403, "executive": 403, "admin": 403},
-    ),
-    (
-        "get",
-        "/api/v1/requests/{own}/candidates/",
-        {"manager": 200, "sales": 200, "marketing": 404, "executive": 200, "admin": 200},
-    ),
-    (
-        "get",
-        "/api/v1/candidates/{cand}/",
-        {"manager": 200, "sales": 200, "marketing": 404, "executive": 200, "admin": 200},
-    ),
-    (
-        "post",
-        "/api/v1/candidates/{cand}/transition/",
-        {"manager": 409, "sales": 403, "marketing": 403, "executive": 403, "admin": 403},
-    ),
-    (
-        "post",
-        "/api/v1/requests/",
-        {"manager": 400, "sales": 400, "marketing": 400, "executive": 403, "admin": 403},
-    ),
-]
-
-
-@pytest.fixture
-def own(users, make_profile, make_request):
+def test_the_requester_may_edit_a_request_nobody_has_worked_on(client_as, users, make_request):
+    """The access table's request already has a candidate (only the manager may edit it then)."""
     request = make_request(users["sales"])
-    ref = make_profile()
-    candidate = Candidate.objects.create(request=request, reference=ref)
-    return request, candidate
-
-
-@pytest.mark.parametrize("method, path, expected", TABLE, ids=[f"{m} {p}" for m, p, _ in TABLE])
-def test_role_by_endpoint(client_as, users, own, method, path, expected):
-    request, candidate = own
-    url = path.format(own=request.pk, cand=candidate.pk)
-    for role in ROLES:
-        client = client_as(users[role])
-        if method == "get":
-            response = client.get(url)
-        else:
-            # An empty body: a 400 for the submit, an invalid transition (complete a proposal) → 409.
-            body = {"to": "completed"} if "transition" in url else {}
-            response = client.post(url, body, content_type="application/json")
-        assert response.status_code == expected[role], (role, url, response.content[:300])
+    assert client_as(users["sales"]).get(f"/requests/{request.pk}/edit/").status_code == 200
 
 
 def test_anonymous_is_sent_to_login_or_401(client):
@@ -279,3 +200,48 @@ def test_other_sales_rep_gets_404_on_pages(client_as, users, make_request):
     assert client.get(f"/requests/{request.pk}/").status_code == 404
     assert client.post(f"/requests/{request.pk}/outcome/", {"result": "won"}).status_code == 404
     assert f"/requests/{request.pk}/" not in client.get("/requests/mine/").content.decode()
+
+
+# --- Unmet demand: recorded when a request is submitted or changed, never by looking at it -------
+
+
+def test_looking_at_a_request_records_no_unmet_demand_and_changing_it_does(
+    client_as, api_as, users, make_profile, make_request
+):
+    from references.models import ReferenceProfile
+    from requests_app.models import UnmetDemand
+
+    profile = make_profile(industry="healthcare")
+    request = make_request(users["sales"], must=[("industry", "healthcare")])
+    assert not UnmetDemand.objects.exists()  # one healthcare reference can be proposed: not short
+    ReferenceProfile.objects.filter(pk=profile.pk).update(status="resting", resting_reason="request")
+
+    manager = users["manager"]
+    assert client_as(manager).get(f"/requests/{request.pk}/").status_code == 200
+    api = api_as(manager)
+    matches = api.get(f"/api/v1/requests/{request.pk}/matches/").json()
+    supply = api.get(f"/api/v1/requests/{request.pk}/supply/").json()
+
+    assert [(m["reference"]["id"], m["available"]) for m in matches] == [(profile.pk, False)]
+    assert (supply["short"], supply["reason"]) == (True, "all_unavailable")
+    assert not UnmetDemand.objects.exists()
+
+    response = api.patch(f"/api/v1/requests/{request.pk}/", {"prospect_name": "Renamed Inc"}, format="json")
+    assert response.status_code == 200, response.content
+    assert list(UnmetDemand.objects.values_list("request_id", "reason")) == [(request.pk, "all_unavailable")]
+
+
+def test_submitting_a_request_nobody_can_meet_records_its_unmet_demand_once(
+    client_as, api_as, users, make_profile, make_request
+):
+    from requests_app.models import UnmetDemand
+
+    make_profile(industry="finance")
+    request = make_request(users["sales"], must=[("industry", "retail")], industry="retail")
+
+    assert list(UnmetDemand.objects.values_list("request_id", "reason", "industry_id")) == [
+        (request.pk, "no_match", "retail")
+    ]
+    client_as(users["manager"]).get(f"/requests/{request.pk}/")
+    api_as(users["manager"]).get(f"/api/v1/requests/{request.pk}/matches/")
+    assert UnmetDemand.objects.count() == 1

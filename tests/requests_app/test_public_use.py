@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from references.approval_models import Approval
+from approvals.models import Approval
 from requests_app.models import Candidate
 
 

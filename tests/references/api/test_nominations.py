@@ -93,6 +93,9 @@ def test_vet_then_accept_creates_an_active_profile(api_as, manager):
     profile = ReferenceProfile.objects.get(pk=accepted.json()["profile"])
     assert profile.status == "active"
     assert profile.contact.name == nomination.contact_name
+    # Active but offering no activity yet: nothing it could be asked for (ledger.capacity).
+    assert client.get(f"{API}references/{profile.pk}/").json()["capacity"]["available"] is False
+    client.patch(f"{API}references/{profile.pk}/", {"activity_types": ["email"]}, format="json")
     assert client.get(f"{API}references/{profile.pk}/").json()["capacity"]["available"] is True
     again = client.post(
         f"{API}nominations/{nomination.pk}/reject/", {"reason": "Changed mind"}, format="json"

@@ -247,5 +247,10 @@ def test_history_shows_who_changed_what(api_as, manager, pair):
     assert (entries[0]["who"], entries[0]["to_status"], entries[0]["note"]) == ("manager1", "retired", "Left")
     changed = [e for e in entries if e["kind"] == "changed"]
     assert changed[0]["who"] == "manager1"
-    assert {"field": "competitor", "old": "Legacy Monitor", "new": "Rival"} in changed[0]["changes"]
+    assert {
+        "field": "competitor",
+        "label": "competitor replaced",
+        "old": "Legacy Monitor",
+        "new": "Rival",
+    } in (changed[0]["changes"])
     assert entries[-1]["kind"] == "created"

@@ -2,15 +2,15 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.apps import apps
 
-from references import services
+from references import imports
 from references.filters import ReferenceProfileFilter
+from references.imports import parse as imports_module
 from references.models import Contact, Customer, Language, ProfileEvent, ReferenceProfile
-from references.services import imports as imports_module
 from tests.factories import (
     ContactFactory,
     CustomerFactory,
@@ -22,7 +22,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-HEADER = [c.name for c in services.COLUMNS]
+HEADER = [c.name for c in imports.COLUMNS]
 
 
 def row(**values) -> dict:
@@ -95,7 +95,7 @@ def test_a_good_file_creates_customers_contacts_and_references(lists, manager):
         ]
     )
 
-    report = services.inventory_import(file=data, actor=manager)
+    report = imports.inventory_import(file=data, actor=manager)
 
     assert report.ok, report.errors
     assert report.created == {"customers": 1, "contacts": 2, "references": 2}
@@ -144,7 +144,7 @@ def test_a_file_with_bad_rows_writes_nothing_and_reports_every_bad_row(lists, ma
     ]
     before = table_counts()
 
-    report = services.inventory_import(file=to_csv(rows), actor=manager)
+    report = imports.inventory_import(file=to_csv(rows), actor=manager)
 
     assert not report.ok
     assert table_counts() == before
@@ -162,7 +162,7 @@ def test_a_file_with_bad_rows_writes_nothing_and_reports_every_bad_row(lists, ma
 
 def test_duplicate_rows_in_one_file_are_reported_with_both_lines(lists, manager):
     before = table_counts()
-    report = services.inventory_import(file=to_csv([row(), row(contact_title="CIO")]), actor=manager)
+    report = imports.inventory_import(file=to_csv([row(), row(contact_title="CIO")]), actor=manager)
 
     assert not report.ok
     assert [(e.line, "line 2" in e.message) for e in report.errors] == [(3, True)]
@@ -172,7 +172,7 @@ def test_duplicate_rows_in_one_file_are_reported_with_both_lines(lists, manager)
 def test_a_customer_described_differently_on_two_rows_is_reported(lists, manager):
     rows = [row(), row(contact_name="Ben", contact_email="ben@acme.example", industry="retail")]
 
-    report = services.inventory_import(file=to_csv(rows), actor=manager)
+    report = imports.inventory_import(file=to_csv(rows), actor=manager)
 
     assert [(e.line, e.column) for e in report.errors] == [(3, "industry")]
     assert Customer.objects.count() == 0
@@ -206,11 +206,11 @@ def test_importing_the_same_file_twice_creates_no_duplicates(lists, manager):
             ),
         ]
     )
-    first = services.inventory_import(file=data, actor=manager)
+    first = imports.inventory_import(file=data, actor=manager)
     assert first.ok, first.errors
     after_first = table_counts()
 
-    second = services.inventory_import(file=io.BytesIO(data), actor=manager)
+    second = imports.inventory_import(file=io.BytesIO(data), actor=manager)
 
     assert second.ok, second.errors
     assert second.created == {"customers": 0, "contacts": 0, "references": 0}
@@ -219,10 +219,10 @@ def test_importing_the_same_file_twice_creates_no_duplicates(lists, manager):
 
 
 def test_a_second_import_updates_in_place(lists, manager):
-    services.inventory_import(file=to_csv([row()]), actor=manager)
+    imports.inventory_import(file=to_csv([row()]), actor=manager)
     profile = ReferenceProfile.objects.get()
 
-    report = services.inventory_import(
+    report = imports.inventory_import(
         file=to_csv(
             [
                 row(
@@ -253,7 +253,7 @@ def test_customers_match_by_exact_name_without_a_crm_id(lists, manager):
     customer = CustomerFactory(name="Nameonly Ltd", crm_id=None)
     ContactFactory(customer=customer, name="Kim Lee", email="")
 
-    report = services.inventory_import(
+    report = imports.inventory_import(
         file=to_csv(
             [row(customer_crm_id="", customer_name="Nameonly Ltd", contact_name="Kim Lee", contact_email="")]
         ),
@@ -267,9 +267,9 @@ def test_customers_match_by_exact_name_without_a_crm_id(lists, manager):
 
 
 def test_a_forbidden_status_change_is_refused(lists, manager):
-    services.inventory_import(file=to_csv([row(status="retired")]), actor=manager)
+    imports.inventory_import(file=to_csv([row(status="retired")]), actor=manager)
 
-    report = services.inventory_import(file=to_csv([row(status="active")]), actor=manager)
+    report = imports.inventory_import(file=to_csv([row(status="active")]), actor=manager)
 
     assert [(e.line, e.column) for e in report.errors] == [(2, "status")]
     assert "allowed: vetting" in report.errors[0].message
@@ -279,7 +279,7 @@ def test_a_forbidden_status_change_is_refused(lists, manager):
 def test_latin1_bytes_are_a_clear_error(lists, manager):
     data = to_csv([row()]).decode().replace("Anna Schmidt", "Anna Müller").encode("latin-1")
 
-    report = services.inventory_import(file=data, actor=manager)
+    report = imports.inventory_import(file=data, actor=manager)
 
     assert not report.ok
     assert [e.line for e in report.errors] == [2]
@@ -290,7 +290,7 @@ def test_latin1_bytes_are_a_clear_error(lists, manager):
 def test_a_utf8_bom_is_accepted(lists, manager):
     data = b"\xef\xbb\xbf" + to_csv([row(contact_name="Anna Müller")])
 
-    report = services.inventory_import(file=data, actor=manager)
+    report = imports.inventory_import(file=data, actor=manager)
 
     assert report.ok, report.errors
     assert Contact.objects.get().name == "Anna Müller"
@@ -307,7 +307,7 @@ def test_a_utf8_bom_is_accepted(lists, manager):
 def test_a_wrong_header_is_reported(lists, manager, header_change, column, words):
     header = header_change(list(HEADER))
 
-    report = services.inventory_import(file=to_csv([row()], header=header), actor=manager)
+    report = imports.inventory_import(file=to_csv([row()], header=header), actor=manager)
 
     assert [(e.line, e.column) for e in report.errors] == [(1, column)]
     assert words in report.errors[0].message
@@ -316,19 +316,19 @@ def test_a_wrong_header_is_reported(lists, manager, header_change, column, words
 
 @pytest.mark.parametrize("data", [b"", b"  \n\n", "\ufeff".encode()])
 def test_an_empty_file_is_reported(lists, manager, data):
-    report = services.inventory_import(file=data, actor=manager)
+    report = imports.inventory_import(file=data, actor=manager)
 
     assert not report.ok and "empty" in report.errors[0].message
 
 
 def test_a_header_without_rows_is_reported(lists, manager):
-    report = services.inventory_import(file=to_csv([]), actor=manager)
+    report = imports.inventory_import(file=to_csv([]), actor=manager)
 
     assert not report.ok and "no rows" in report.errors[0].message
 
 
 def test_an_unknown_industry_names_the_valid_codes(lists, manager):
-    report = services.inventory_import(file=to_csv([row(industry="aerospace")]), actor=manager)
+    report = imports.inventory_import(file=to_csv([row(industry="aerospace")]), actor=manager)
 
     message = report.errors[0].message
     assert "aerospace" in message
@@ -337,7 +337,7 @@ def test_an_unknown_industry_names_the_valid_codes(lists, manager):
 
 
 def test_unknown_list_values_name_the_valid_ones_and_are_never_created(lists, manager):
-    report = services.inventory_import(
+    report = imports.inventory_import(
         file=to_csv([row(contact_languages="de;xx", programs="Secret club", activity_types="call;yodel")]),
         actor=manager,
     )
@@ -351,19 +351,19 @@ def test_unknown_list_values_name_the_valid_ones_and_are_never_created(lists, ma
 
 
 def test_contact_columns_without_a_contact_name_are_reported(lists, manager):
-    report = services.inventory_import(file=to_csv([row(contact_name="")]), actor=manager)
+    report = imports.inventory_import(file=to_csv([row(contact_name="")]), actor=manager)
 
     assert [(e.line, e.column) for e in report.errors] == [(2, "contact_name")]
 
 
 def test_a_new_contact_needs_a_seniority(lists, manager):
-    report = services.inventory_import(file=to_csv([row(contact_seniority="")]), actor=manager)
+    report = imports.inventory_import(file=to_csv([row(contact_seniority="")]), actor=manager)
 
     assert [(e.line, e.column) for e in report.errors] == [(2, "contact_seniority")]
 
 
 def test_an_unknown_account_owner_is_reported(lists, manager):
-    report = services.inventory_import(file=to_csv([row(account_owner="nobody")]), actor=manager)
+    report = imports.inventory_import(file=to_csv([row(account_owner="nobody")]), actor=manager)
 
     assert [(e.column, "nobody" in e.message) for e in report.errors] == [("account_owner", True)]
 
@@ -371,7 +371,7 @@ def test_an_unknown_account_owner_is_reported(lists, manager):
 def test_a_row_with_the_wrong_number_of_values_is_reported(lists, manager):
     data = to_csv([row()]) + b"only,three,values\n"
 
-    report = services.inventory_import(file=data, actor=manager)
+    report = imports.inventory_import(file=data, actor=manager)
 
     assert [e.line for e in report.errors] == [3]
     assert Customer.objects.count() == 0
@@ -380,40 +380,40 @@ def test_a_row_with_the_wrong_number_of_values_is_reported(lists, manager):
 def test_the_size_and_row_limits_are_clear(lists, manager, monkeypatch):
     data = to_csv([row(), row(contact_name="B", contact_email="b@acme.example")])
     monkeypatch.setattr(imports_module, "IMPORT_MAX_ROWS", 1)
-    report = services.inventory_import(file=data, actor=manager)
+    report = imports.inventory_import(file=data, actor=manager)
     assert "more than 1 rows" in report.errors[0].message
 
     monkeypatch.setattr(imports_module, "IMPORT_MAX_BYTES", 100)
-    report = services.inventory_import(file=data, actor=manager)
+    report = imports.inventory_import(file=data, actor=manager)
     assert "limit" in report.errors[0].message or "larger" in report.errors[0].message
     assert Customer.objects.count() == 0
 
 
 def test_the_size_band_can_come_from_the_employees(lists, manager):
-    report = services.inventory_import(file=to_csv([row(size_band="", employees="45")]), actor=manager)
+    report = imports.inventory_import(file=to_csv([row(size_band="", employees="45")]), actor=manager)
 
     assert report.ok, report.errors
     assert Customer.objects.get().size_band == "smb"
 
 
 def test_the_template_imports_cleanly(lists, manager):
-    template = services.inventory_csv_template()
+    template = imports.inventory_csv_template()
 
     assert template.splitlines()[0].split(",") == HEADER
-    report = services.inventory_import(file=template.encode(), actor=manager)
+    report = imports.inventory_import(file=template.encode(), actor=manager)
     assert report.ok, report.errors
     assert report.created == {"customers": 1, "contacts": 1, "references": 1}
 
 
 def test_columns_are_documented():
-    assert [c.name for c in services.COLUMNS if c.required] == [
+    assert [c.name for c in imports.COLUMNS if c.required] == [
         "customer_name",
         "industry",
         "region",
         "country",
         "size_band",
     ]
-    assert all(c.description for c in services.COLUMNS)
+    assert all(c.description for c in imports.COLUMNS)
 
 
 def export_csv(queryset) -> bytes:
@@ -421,7 +421,7 @@ def export_csv(queryset) -> bytes:
     manager = UserFactory(username="exporting-manager", role="manager")
     out = io.StringIO()
     writer = csv.writer(out)
-    for cells in services.inventory_export_rows(queryset, viewer=manager):
+    for cells in imports.inventory_export_rows(queryset, viewer=manager):
         writer.writerow(cells)
     return out.getvalue().encode()
 
@@ -449,7 +449,7 @@ def test_an_export_imports_again_unchanged(users, manager):
     first = export_csv(Customer.objects.all())
     before = table_counts()
 
-    report = services.inventory_import(file=first, actor=manager)
+    report = imports.inventory_import(file=first, actor=manager)
 
     assert report.ok, report.errors
     assert report.created == {"customers": 0, "contacts": 0, "references": 0}
@@ -466,7 +466,7 @@ def test_an_export_into_an_empty_database_recreates_the_inventory(users, manager
     Contact.objects.all().delete()
     Customer.objects.all().delete()
 
-    report = services.inventory_import(file=exported, actor=manager)
+    report = imports.inventory_import(file=exported, actor=manager)
 
     assert report.ok, report.errors
     assert report.created == {"customers": 2, "contacts": 2, "references": 2}
@@ -477,16 +477,16 @@ def test_an_export_into_an_empty_database_recreates_the_inventory(users, manager
 def test_export_queries_do_not_grow_with_rows(users, django_assert_num_queries, model):
     make_inventory(3, users["sales"])
     with django_assert_num_queries(7 if model is ReferenceProfile else 8) as small:
-        rows = list(services.inventory_export_rows(model.objects.all(), viewer=users["manager"]))
+        rows = list(imports.inventory_export_rows(model.objects.all(), viewer=users["manager"]))
     assert len(rows) == 1 + 3 + (model is Customer)
     make_inventory(10, UserFactory(username="sales9"))
     with django_assert_num_queries(len(small.captured_queries)):
-        rows = list(services.inventory_export_rows(model.objects.all(), viewer=users["manager"]))
+        rows = list(imports.inventory_export_rows(model.objects.all(), viewer=users["manager"]))
     assert len(rows) == 1 + 13 + 2 * (model is Customer)
 
 
 def test_profile_events_record_imported_references(lists, manager):
-    services.inventory_import(file=to_csv([row(status="")]), actor=manager)
+    imports.inventory_import(file=to_csv([row(status="")]), actor=manager)
 
     event = ProfileEvent.objects.get()
     assert (event.from_status, event.to_status, event.actor) == ("", "nominated", manager)
@@ -502,7 +502,7 @@ def _errors(report) -> list[tuple[int, str, str]]:
 def test_a_nul_character_in_a_cell_is_reported_on_its_row_and_column(lists, manager):
     before = table_counts()
 
-    report = services.inventory_import(file=to_csv([row(customer_name="Acme\x00Logistics")]), actor=manager)
+    report = imports.inventory_import(file=to_csv([row(customer_name="Acme\x00Logistics")]), actor=manager)
 
     assert _errors(report) == [(2, "customer_name", "Contains a NUL character; remove it.")]
     assert table_counts() == before
@@ -519,7 +519,7 @@ def test_nul_characters_anywhere_are_reported_row_by_row_and_nothing_is_written(
     ]
     before = table_counts()
 
-    report = services.inventory_import(file=to_csv(rows), actor=manager)
+    report = imports.inventory_import(file=to_csv(rows), actor=manager)
 
     nul = "Contains a NUL character; remove it."
     assert _errors(report) == [
@@ -542,7 +542,7 @@ def test_names_with_control_characters_are_reported_and_notes_keep_their_line_br
         row(customer_crm_id="CRM-6", contact_email="f@f.example", story="A\nB", outcomes="C\r\nD"),  # 9-11
     ]
 
-    report = services.inventory_import(file=to_csv(rows), actor=manager)
+    report = imports.inventory_import(file=to_csv(rows), actor=manager)
 
     assert _errors(report) == [
         (2, "customer_name", "Contains a LINE SEPARATOR (U+2028); use one line of plain text."),
@@ -561,7 +561,7 @@ def test_dates_outside_2000_to_2100_are_reported(lists, manager):
         row(customer_crm_id="CRM-3", contact_email="c@c.example", last_validated="2101-01-01"),
     ]
 
-    report = services.inventory_import(file=to_csv(rows), actor=manager)
+    report = imports.inventory_import(file=to_csv(rows), actor=manager)
 
     message = "Use a date from 2000-01-01 to 2100-12-31."
     assert _errors(report) == [
@@ -572,7 +572,7 @@ def test_dates_outside_2000_to_2100_are_reported(lists, manager):
 
 
 def test_the_first_and_last_day_of_the_date_range_import(lists, manager):
-    report = services.inventory_import(
+    report = imports.inventory_import(
         file=to_csv([row(health_updated="2000-01-01", last_validated="2100-12-31")]), actor=manager
     )
 
@@ -598,3 +598,43 @@ def test_the_import_page_reports_a_nul_character_with_its_line_and_column(lists,
     assert "Nothing was imported" in html
     assert "<td>3</td><td>contact_name</td><td>Contains a NUL character; remove it.</td>" in html
     assert Customer.objects.count() == 0
+
+
+def test_activating_a_vetting_reference_by_import_validates_it_today(lists, manager):
+    """The import moves a reference through the same lifecycle planner as the page and the API:
+    vetting → active with no date in the file is validated today, by the importer, and not stale."""
+    from django.utils import timezone
+
+    from references.models import OverusePolicy
+
+    today = timezone.localdate()
+    fresh_health = (today - timedelta(days=10)).isoformat()
+    first = imports.inventory_import(
+        file=to_csv([row(status="vetting", last_validated="", health_updated=fresh_health)]), actor=manager
+    )
+    assert first.ok, first.errors
+    profile = ReferenceProfile.objects.get()
+    assert (profile.status, profile.last_validated) == ("vetting", None)
+
+    report = imports.inventory_import(
+        file=to_csv([row(status="active", last_validated="", health_updated=fresh_health)]), actor=manager
+    )
+
+    assert report.ok, report.errors
+    profile.refresh_from_db()
+    assert (profile.status, profile.last_validated, profile.validated_by) == ("active", today, manager)
+    assert not ReferenceProfile.objects.stale(today, OverusePolicy.current()).filter(pk=profile.pk).exists()
+    assert list(profile.events.order_by("pk").values_list("from_status", "to_status")) == [
+        ("", "vetting"),
+        ("vetting", "active"),
+    ]
+
+
+def test_a_new_active_row_without_a_date_is_validated_today(lists, manager):
+    from django.utils import timezone
+
+    report = imports.inventory_import(file=to_csv([row(status="active", last_validated="")]), actor=manager)
+
+    assert report.ok, report.errors
+    profile = ReferenceProfile.objects.get()
+    assert (profile.last_validated, profile.validated_by) == (timezone.localdate(), manager)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from references import services
+from references import imports
 from references.models import ActivityType, Program
 from refprogram.csvsafe import csv_writer, safe_cell
 from tests.factories import (
@@ -190,11 +190,11 @@ def test_sales_reps_get_no_export(acme, users, client_as):
 
 def test_export_columns_follow_the_contact_data_capability(users):
     # The API drops email and phone by the same capability (view_contact_pii).
-    assert services.export_columns(users["manager"]) == ALL_COLUMNS
-    assert services.export_columns(users["admin"]) == ALL_COLUMNS
-    assert services.export_columns(users["marketing"]) == WITHOUT_CONTACT_DATA
-    assert services.export_columns(users["executive"]) == WITHOUT_CONTACT_DATA
-    assert services.export_columns(users["sales"]) == WITHOUT_CONTACT_DATA
+    assert imports.export_columns(users["manager"]) == ALL_COLUMNS
+    assert imports.export_columns(users["admin"]) == ALL_COLUMNS
+    assert imports.export_columns(users["marketing"]) == WITHOUT_CONTACT_DATA
+    assert imports.export_columns(users["executive"]) == WITHOUT_CONTACT_DATA
+    assert imports.export_columns(users["sales"]) == WITHOUT_CONTACT_DATA
 
 
 # --- No formulas ---------------------------------------------------------------------------------
@@ -285,7 +285,7 @@ def test_an_escaped_export_imports_again_unchanged(hostile, users, client_as):
     client = client_as(users["manager"])
     body, _ = export(client)
 
-    report = services.inventory_import(file=body.encode(), actor=users["manager"])
+    report = imports.inventory_import(file=body.encode(), actor=users["manager"])
 
     assert report.ok, report.errors
     assert report.created == {"customers": 0, "contacts": 0, "references": 0}

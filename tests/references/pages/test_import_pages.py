@@ -3,8 +3,8 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from references.imports import COLUMNS
 from references.models import Customer
-from references.services.imports import COLUMNS
 
 
 def upload(client, text: str):

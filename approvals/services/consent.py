@@ -1,0 +1,166 @@
+"""The customer's consent by private link: send it (only a hash of its token is kept), read it
+back from the token, and record the customer's decision. Works once, ends on its expiry date,
+and is withdrawn when a newer link is sent or the request changes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from refprogram.errors import RuleViolation
+
+from ..choices import (
+    APPROVAL_OPEN_STATUSES,
+    CODE_APPROVAL_NOT_OPEN,
+    CODE_NO_RECIPIENT,
+    CONSENT_LINK_DAYS,
+    ApprovalStatus,
+)
+from ..models import Approval, ApprovalEvent, ConsentLink
+from .lifecycle import approval_transition, event_add, links_withdraw, subject_line
+
+
+@dataclass(frozen=True)
+class ConsentLinkSent:
+    link: ConsentLink
+    url: str
+    token: str
+
+
+class ConsentLinkInvalid(Exception):
+    """The link is unknown (or tampered with), used, withdrawn or expired; ``reason`` says which."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def approval_send_link(
+    *,
+    approval: Approval,
+    by: User | None,
+    base_url: str,
+    email: str = "",
+    name: str = "",
+    valid_days: int = CONSENT_LINK_DAYS,
+) -> ConsentLinkSent:
+    """Email the customer contact a private link to approve or decline, valid ``valid_days``
+    days and once. Sending it puts a fresh request into customer review; a newer link withdraws
+    the older ones. Only a hash of the token is kept."""
+    approval = (
+        Approval.objects.select_for_update(of=("self",))
+        .select_related("customer", "contact")
+        .get(pk=approval.pk)
+    )
+    if approval.status not in APPROVAL_OPEN_STATUSES:
+        raise RuleViolation(
+            CODE_APPROVAL_NOT_OPEN,
+            f"This approval is {approval.get_status_display().lower()}; "
+            "only open requests go to the customer.",
+        )
+    email = (email or "").strip() or (approval.contact.email if approval.contact_id else "")
+    name = (name or "").strip() or (approval.contact.name if approval.contact_id else "")
+    if not email:
+        raise RuleViolation(
+            CODE_NO_RECIPIENT, "Choose the customer contact (with an email address) who should decide."
+        )
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": exc.messages}) from exc
+    if approval.status == ApprovalStatus.REQUESTED:
+        approval_transition(
+            approval=approval, to=ApprovalStatus.IN_REVIEW, by=by, note="Sent to the customer"
+        )
+        approval.refresh_from_db()
+    now = timezone.now()
+    links_withdraw(approval, now)
+    token = secrets.token_urlsafe(32)
+    link = ConsentLink.objects.create(
+        approval=approval,
+        token_hash=_token_hash(token),
+        email=email,
+        name=name,
+        sent_by=by,
+        created_at=now,
+        expires_at=now + timedelta(days=valid_days),
+    )
+    url = base_url.rstrip("/") + reverse("consent-page", kwargs={"token": token})
+    event_add(approval, ApprovalEvent.Kind.LINK_SENT, actor=by, person_name=name[:200], person_email=email)
+    subject = subject_line(
+        f"Your approval is requested: {approval.get_use_display()} for {approval.customer.name}"
+    )
+    body = (
+        f"Hello {name or ''},\n\n"
+        f"We would like your approval to use {approval.customer.name}'s "
+        f"{approval.get_use_display().lower()} publicly. Please review exactly what we would publish "
+        f"and approve or decline it here (the link works once and until "
+        f"{timezone.localtime(link.expires_at):%d %B %Y}):\n\n{url}\n\nThank you."
+    )
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    return ConsentLinkSent(link=link, url=url, token=token)
+
+
+def approval_consent_link_get(*, token: str, for_update: bool = False) -> ConsentLink:
+    """The usable link for this token, or ``ConsentLinkInvalid`` with the reason (a link whose
+    requested term has already ended counts as expired)."""
+    if not token or len(token) > 100:
+        raise ConsentLinkInvalid("unknown")
+    qs = ConsentLink.objects.select_related("approval__customer")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    link = qs.filter(token_hash=_token_hash(token)).first()
+    if link is None:
+        raise ConsentLinkInvalid("unknown")
+    state = link.state()
+    if state != "usable":
+        raise ConsentLinkInvalid(state)
+    if link.approval.status != ApprovalStatus.IN_REVIEW:
+        raise ConsentLinkInvalid("withdrawn")
+    if link.approval.expires_on is not None and link.approval.expires_on < timezone.localdate():
+        raise ConsentLinkInvalid("expired")  # the term asked for has ended: it needs a new date
+    return link
+
+
+@transaction.atomic
+def approval_consent_decide(
+    *, token: str, approve: bool, name: str, title: str = "", comment: str = ""
+) -> Approval:
+    """The customer contact approves or declines through the link; the link is spent."""
+    link = approval_consent_link_get(token=token, for_update=True)
+    name = (name or "").strip()[:200]
+    if not name:
+        raise ValidationError({"name": "Please give your name."})
+    if not approve and not (comment or "").strip():
+        raise ValidationError({"comment": "Please tell us why, so we can do better."})
+    now = timezone.now()
+    ConsentLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now)
+    return approval_transition(
+        approval=link.approval,
+        to=ApprovalStatus.APPROVED if approve else ApprovalStatus.DECLINED,
+        by=None,
+        actor_label="Customer",
+        person={"name": name, "title": (title or "").strip()[:200], "email": link.email},
+        note=(comment or "").strip(),
+        approver_name=name,
+        approver_title=(title or "").strip()[:200],
+        approver_email=link.email,
+        decided_at=now,
+    )

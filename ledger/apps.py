@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class LedgerConfig(AppConfig):
+    name = "ledger"
+    verbose_name = "Usage ledger and capacity"
+
+    def ready(self) -> None:
+        from references import models as reference_models
+
+        from . import capacity, checks  # noqa: F401  (checks registers the nightly checks)
+
+        # The catalog (references, an app below this one) shows "Available now" and each profile's
+        # capacity; the rule is the ledger's. Hand it down here instead of references importing up.
+        reference_models.capacity_provider_register(capacity)

@@ -1,0 +1,364 @@
+"""Capacity: THE definition of "can this reference be asked now, for this activity".
+
+Every place that needs the answer uses this module: the catalog's "Available now" filter and
+capacity column (page and API), the match list's ``available`` and ranking (``can_propose``), the
+reservation under lock (``ledger.services.capacity_reserve``), the nightly rest/wake checks and the
+metrics. There is one set of columns (:func:`annotate`) and two readings of them that a table test
+(``tests/ledger/test_capacity_table.py``) proves equal: :func:`askable_q` in SQL, for filtering and
+ranking in the database, and :func:`verdict` in Python, for the reservation's refusal and the
+explanation of a match.
+
+A reference can be asked now, for an activity, when all of these hold (the reason code each
+failure gives, in this fixed order):
+
+1. ``reference_unavailable``: it is active, or resting only because it reached its cap (such a
+   profile is askable again as soon as the rolling window frees room: what the nightly wake-up
+   check then records). Nominated, vetting, retired and resting-on-request profiles are not.
+2. ``reference_stale``: its validation and its customer's health date are both newer than the
+   policy's ``stale_after_days`` (and were recorded at all).
+3. ``activity_not_offered``: it does that activity.
+4. ``private_only``: the activity is not public, or the reference is not kept for private use.
+5. ``in_rest_period``: no live activity of it counts within the last ``rest_days`` days.
+6. ``over_reference_cap``: the activity's weight fits under the reference's cap of points in the
+   rolling window (asks reserved, asked, declined or done count; withdrawn ones do not).
+7. ``over_customer_cap``: and under its customer's cap (all its contacts together).
+
+Without an activity ("Available now" in the catalog, a profile's ``capacity``), the question is
+"could it be asked for anything it does?": the activity is the lightest one it offers (for a
+private-only reference, the lightest private one). A reference with room for a one-point email
+but none for a two-point call is available; one that offers nothing it may do is not
+(``activity_not_offered``).
+
+``available_from`` is the earliest day the reference can be asked again when only time stands in
+the way (rest period, caps): the end of its rest period and, for a cap it is over, the day the
+oldest counted use leaves the window. ``None`` when it can be asked now, or when no date frees it
+(not active, stale, activity not offered, private only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from references.choices import ActivityKind, ProfileStatus, RestingReason
+from references.models import ActivityType, OverusePolicy, ReferenceProfile, stale_condition
+
+from .choices import (
+    CODE_ACTIVITY_NOT_OFFERED,
+    CODE_CUSTOMER_CAP,
+    CODE_PRIVATE_ONLY,
+    CODE_REFERENCE_CAP,
+    CODE_REFERENCE_UNAVAILABLE,
+    CODE_REST_PERIOD,
+    CODE_STALE,
+    USAGE_COUNTING,
+)
+from .models import UsageEntry
+
+# The reason codes of a verdict, in the order they are checked and reported.
+REASONS = (
+    CODE_REFERENCE_UNAVAILABLE,
+    CODE_STALE,
+    CODE_ACTIVITY_NOT_OFFERED,
+    CODE_PRIVATE_ONLY,
+    CODE_REST_PERIOD,
+    CODE_REFERENCE_CAP,
+    CODE_CUSTOMER_CAP,
+)
+# The refusals a manager may override for one ask (with a written reason); the others never.
+OVERRIDABLE = frozenset({CODE_REST_PERIOD, CODE_REFERENCE_CAP, CODE_CUSTOMER_CAP})
+# Reasons that no date lifts: no ``available_from`` for them.
+TIMELESS = frozenset({CODE_REFERENCE_UNAVAILABLE, CODE_STALE, CODE_ACTIVITY_NOT_OFFERED, CODE_PRIVATE_ONLY})
+
+# The columns :func:`verdict` reads (all put there by :func:`annotate`).
+VERDICT_COLUMNS = (
+    "status",
+    "resting_reason",
+    "is_stale_now",
+    "ask_offered",
+    "ask_private_refused",
+    "last_live_on",
+    "cap_used",
+    "customer_cap_used",
+    "ask_weight",
+)
+# And the two more that ``available_from`` needs.
+COLUMNS = (*VERDICT_COLUMNS, "cap_window_oldest", "customer_window_oldest")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Can the reference be asked now, for this activity; if not, why, and from when."""
+
+    askable: bool
+    reasons: tuple[str, ...]
+    available_from: date | None
+
+
+def _defaults(today: date | None, policy: OverusePolicy | None) -> tuple[date, OverusePolicy]:
+    return today or timezone.localdate(), policy or OverusePolicy.current()
+
+
+def counting_usage(today: date, policy: OverusePolicy) -> QuerySet:
+    """Ledger rows that count against the caps today: reserved, asked, declined or done, in the
+    rolling window ``(today - window_days, today]`` (and any later day already reserved)."""
+    return UsageEntry.objects.filter(status__in=USAGE_COUNTING, occurred_on__gt=policy.window_start(today))
+
+
+def annotate(
+    qs: QuerySet,
+    *,
+    today: date | None = None,
+    policy: OverusePolicy | None = None,
+    activity_type: ActivityType | None = None,
+    select: bool = True,
+) -> QuerySet:
+    """Annotate reference profiles with the columns of the verdict, in the same query as the list.
+
+    ``cap_used`` / ``customer_cap_used`` (points counted in the window for the reference / its
+    customer), ``cap_window_oldest`` / ``customer_window_oldest`` (their oldest counted day),
+    ``last_live_on`` (its last counted live activity within the rest period, else NULL),
+    ``is_stale_now``, ``ask_weight`` (the activity's weight, or the lightest it may do),
+    ``ask_offered`` and ``ask_private_refused``. One correlated aggregate per figure over the
+    ledger's (reference, occurred_on) and (customer, occurred_on) indexes: no query per row.
+    ``today`` is the day of the ask (the window, the rest period and staleness are counted from it).
+    ``select=False`` adds them for filtering only (``alias``), not to the rows read.
+    """
+    today, policy = _defaults(today, policy)
+    counting = counting_usage(today, policy)
+    per_ref = counting.filter(reference=OuterRef("pk")).order_by().values("reference")
+    per_customer = counting.filter(customer=OuterRef("customer_id")).order_by().values("customer")
+    if policy.rest_days:
+        live = (
+            UsageEntry.objects.filter(
+                reference=OuterRef("pk"),
+                status__in=USAGE_COUNTING,
+                activity_type__live=True,
+                occurred_on__gt=today - timedelta(days=policy.rest_days),
+            )
+            .order_by()
+            .values("reference")
+        )
+        last_live_on = Subquery(live.annotate(m=Max("occurred_on")).values("m")[:1])
+    else:
+        last_live_on = Value(None, output_field=ReferenceProfile._meta.get_field("last_validated"))
+    through = ReferenceProfile.activity_types.through
+    if activity_type is not None:
+        offers = through.objects.filter(referenceprofile_id=OuterRef("pk"), activitytype_id=activity_type.pk)
+        ask = {
+            "ask_offered": Exists(offers),
+            "ask_private_refused": (
+                ExpressionWrapper(Q(private_only=True), output_field=BooleanField())
+                if activity_type.is_public
+                else Value(False)
+            ),
+            "ask_weight": Value(activity_type.weight, output_field=IntegerField()),
+        }
+    else:
+        offered = (
+            through.objects.filter(referenceprofile_id=OuterRef("pk")).order_by().values("referenceprofile")
+        )
+        lightest = offered.annotate(w=Min("activitytype__weight")).values("w")[:1]
+        lightest_private = (
+            offered.exclude(activitytype__kind=ActivityKind.PUBLIC)
+            .annotate(w=Min("activitytype__weight"))
+            .values("w")[:1]
+        )
+        ask = {
+            "ask_weight": Case(
+                When(private_only=True, then=Subquery(lightest_private)),
+                default=Subquery(lightest),
+                output_field=IntegerField(),
+            ),
+            "ask_private_refused": Value(False),
+        }
+    add = qs.annotate if select else qs.alias
+    qs = add(
+        cap_used=Coalesce(Subquery(per_ref.annotate(s=Sum("points")).values("s")[:1]), Value(0)),
+        cap_window_oldest=Subquery(per_ref.annotate(m=Min("occurred_on")).values("m")[:1]),
+        customer_cap_used=Coalesce(
+            Subquery(per_customer.annotate(s=Sum("points")).values("s")[:1]), Value(0)
+        ),
+        customer_window_oldest=Subquery(per_customer.annotate(m=Min("occurred_on")).values("m")[:1]),
+        last_live_on=last_live_on,
+        is_stale_now=Case(
+            When(stale_condition(policy.stale_cutoff(today)), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        **ask,
+    )
+    if activity_type is None:
+        qs = (qs.annotate if select else qs.alias)(
+            ask_offered=Case(When(ask_weight__isnull=False, then=Value(True)), default=Value(False))
+        )
+    return qs
+
+
+def askable_q(policy: OverusePolicy) -> Q:
+    """The verdict in SQL, over the columns of :func:`annotate`: true exactly when :func:`verdict`
+    says ``askable``."""
+    return (
+        (Q(status=ProfileStatus.ACTIVE) | Q(status=ProfileStatus.RESTING, resting_reason=RestingReason.CAP))
+        & Q(is_stale_now=False, ask_offered=True, ask_private_refused=False, last_live_on__isnull=True)
+        & Q(cap_used__lte=Value(policy.reference_cap) - Coalesce("ask_weight", Value(1)))
+        & Q(customer_cap_used__lte=Value(policy.customer_cap) - Coalesce("ask_weight", Value(1)))
+    )
+
+
+def at_cap_q(policy: OverusePolicy) -> Q:
+    """No room left for even a one-point ask: the reference's or its customer's cap is spent.
+    What the nightly check rests (resting, reason cap) and wakes when it no longer holds."""
+    return Q(cap_used__gte=policy.reference_cap) | Q(customer_cap_used__gte=policy.customer_cap)
+
+
+def reasons_of(
+    status: str,
+    resting_reason: str,
+    is_stale_now: bool,
+    ask_offered: bool,
+    ask_private_refused: bool,
+    last_live_on: date | None,
+    cap_used: int,
+    customer_cap_used: int,
+    ask_weight: int | None,
+    *,
+    policy: OverusePolicy,
+) -> tuple[str, ...]:
+    """Why the reference cannot be asked (empty: it can), from the columns in ``VERDICT_COLUMNS``
+    order. The Python reading of :func:`askable_q`."""
+    weight = ask_weight or 1
+    reasons = []
+    if not (
+        status == ProfileStatus.ACTIVE
+        or (status == ProfileStatus.RESTING and resting_reason == RestingReason.CAP)
+    ):
+        reasons.append(CODE_REFERENCE_UNAVAILABLE)
+    if is_stale_now:
+        reasons.append(CODE_STALE)
+    if not ask_offered:
+        reasons.append(CODE_ACTIVITY_NOT_OFFERED)
+    if ask_private_refused:
+        reasons.append(CODE_PRIVATE_ONLY)
+    if last_live_on is not None:
+        reasons.append(CODE_REST_PERIOD)
+    if (cap_used or 0) + weight > policy.reference_cap:
+        reasons.append(CODE_REFERENCE_CAP)
+    if (customer_cap_used or 0) + weight > policy.customer_cap:
+        reasons.append(CODE_CUSTOMER_CAP)
+    return tuple(reasons)
+
+
+def _get(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, dict) else getattr(row, name, None)
+
+
+def verdict(row: Any, *, policy: OverusePolicy) -> Verdict:
+    """Can the reference of ``row`` (an annotated profile, or a dict of ``COLUMNS``) be asked now
+    for the activity it was annotated for? With the reasons in ``REASONS`` order and, when only
+    time stands in the way, the day it frees."""
+    reasons = reasons_of(*(_get(row, name) for name in VERDICT_COLUMNS), policy=policy)
+    if not reasons:
+        return Verdict(True, (), None)
+    if TIMELESS.intersection(reasons):
+        return Verdict(False, reasons, None)
+    frees = []
+    live_on = _get(row, "last_live_on")
+    if CODE_REST_PERIOD in reasons and live_on:
+        frees.append(live_on + timedelta(days=policy.rest_days))
+    oldest = _get(row, "cap_window_oldest")
+    if CODE_REFERENCE_CAP in reasons and oldest:
+        frees.append(oldest + timedelta(days=policy.window_days))
+    oldest = _get(row, "customer_window_oldest")
+    if CODE_CUSTOMER_CAP in reasons and oldest:
+        frees.append(oldest + timedelta(days=policy.window_days))
+    return Verdict(False, reasons, max(frees) if frees else None)
+
+
+# --- What the catalog and the API show ------------------------------------------------------
+
+
+def available(
+    qs: QuerySet,
+    *,
+    today: date | None = None,
+    policy: OverusePolicy | None = None,
+    activity_type: ActivityType | None = None,
+    askable: bool = True,
+) -> QuerySet:
+    """The profiles of ``qs`` that can be asked now (``askable=False``: the others): for
+    ``activity_type``, or without one for something they do. The catalog's "Available now"
+    filter (with one activity type chosen in the catalog, "available for that activity")."""
+    today, policy = _defaults(today, policy)
+    if activity_type is not None:
+        # The list's own columns (``with_capacity``) are for its lightest activity: ask apart.
+        candidates = qs.model.objects.filter(status__in=(ProfileStatus.ACTIVE, ProfileStatus.RESTING))
+        ids = (
+            annotate(candidates, today=today, policy=policy, activity_type=activity_type, select=False)
+            .filter(askable_q(policy))
+            .values("pk")
+        )
+        return qs.filter(pk__in=ids) if askable else qs.exclude(pk__in=ids)
+    if "ask_offered" not in qs.query.annotations:  # not yet annotated by the list (``with_capacity``)
+        qs = annotate(qs, today=today, policy=policy, select=False)
+    return qs.filter(askable_q(policy)) if askable else qs.exclude(askable_q(policy))
+
+
+def at_cap(qs: QuerySet, *, today: date | None = None, policy: OverusePolicy | None = None) -> QuerySet:
+    """The profiles of ``qs`` whose own or customer's cap is spent (:func:`at_cap_q`)."""
+    today, policy = _defaults(today, policy)
+    if "cap_used" not in qs.query.annotations:
+        qs = annotate(qs, today=today, policy=policy, select=False)
+    return qs.filter(at_cap_q(policy))
+
+
+def _ensure_columns(profile: ReferenceProfile, today: date, policy: OverusePolicy) -> None:
+    if all(hasattr(profile, name) for name in COLUMNS):
+        return
+    row = (
+        annotate(type(profile).objects.filter(pk=profile.pk), today=today, policy=policy)
+        .values(*COLUMNS)
+        .get()
+    )
+    for name in COLUMNS:
+        if name not in ("status", "resting_reason"):
+            setattr(profile, name, row[name])
+
+
+def capacity_of(
+    profile: ReferenceProfile, *, today: date | None = None, policy: OverusePolicy | None = None
+) -> dict:
+    """``{"used", "cap", "customer_used", "customer_cap", "available", "available_from"}`` of one
+    profile, for its lightest activity (see the module's docstring). Reads the
+    columns of :func:`annotate` when the list annotated them, else one query."""
+    today, policy = _defaults(today, policy)
+    _ensure_columns(profile, today, policy)
+    answer = verdict(profile, policy=policy)
+    return {
+        "used": profile.cap_used or 0,
+        "cap": policy.reference_cap,
+        "customer_used": profile.customer_cap_used or 0,
+        "customer_cap": policy.customer_cap,
+        "available": answer.askable,
+        "available_from": answer.available_from,
+    }

@@ -1,0 +1,230 @@
+"""Pages of overuse protection: the usage ledger, the overuse policy, stale profiles and the
+account owner's re-confirmation."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import transaction
+from django.forms import modelformset_factory
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import permissions as perms
+from references.forms import style_filter_form
+from references.models import ActivityType, OverusePolicy, ReferenceProfile
+from refprogram.errors import RuleViolation
+from refprogram.views import add_service_errors, capability_required, paginate, safe_next_url
+
+from . import services
+from .choices import USAGE_TRANSITIONS, UsageStatus
+from .filters import UsageEntryFilter
+from .models import UsageEntry
+
+LEDGER_PAGE_SIZE = 50
+
+
+# --- Usage ledger ------------------------------------------------------------------------------
+
+
+class UsageTransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=UsageStatus.choices)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+@capability_required(perms.VIEW_USAGE)
+def usage_list(request):
+    """The usage ledger: every ask and use of a reference, filtered, newest first."""
+    base = UsageEntry.objects.visible_to(request.user).select_related(
+        "reference__contact", "customer", "activity_type", "asked_by"
+    )
+    filterset = UsageEntryFilter(request.GET or None, queryset=base, request=request)
+    style_filter_form(
+        filterset.form,
+        checkboxes=("status",),
+        labels={"override": "Manager override", "since": "From (date)", "until": "To (date)"},
+    )
+    for name in ("since", "until"):
+        filterset.form.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+    entries = filterset.qs if filterset.is_bound else base
+    if filterset.is_bound and not filterset.is_valid():
+        entries = base.none()
+    page = paginate(request, entries.order_by("-occurred_on", "-id"), per_page=LEDGER_PAGE_SIZE)
+    can_transition = perms.has_capability(request.user, perms.RESERVE_CAPACITY)
+    labels = dict(UsageStatus.choices)
+    for entry in page.object_list:
+        entry.next_statuses = [
+            (status, labels[status])
+            for status in UsageStatus.values
+            if status in USAGE_TRANSITIONS.get(entry.status, set())
+        ]
+    return render(
+        request,
+        "ledger/usage_list.html",
+        {"filter": filterset, "page": page, "can_transition": can_transition},
+    )
+
+
+@capability_required(perms.RESERVE_CAPACITY)
+@require_POST
+def usage_transition(request, pk):
+    """A ledger row's button: the customer was asked, declined, did it; or the ask was withdrawn."""
+    entry = get_object_or_404(UsageEntry.objects.visible_to(request.user), pk=pk)
+    form = UsageTransitionForm(request.POST)
+    back = safe_next_url(request, reverse("usage-list"))
+    if not form.is_valid():
+        messages.error(request, "Choose what became of the ask.")
+        return redirect(back)
+    try:
+        entry = services.usage_transition(
+            entry=entry, to=form.cleaned_data["to"], actor=request.user, note=form.cleaned_data["note"]
+        )
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Ask #{entry.pk} is now {entry.get_status_display().lower()}.")
+    return redirect(back)
+
+
+# --- Overuse policy ------------------------------------------------------------------------------
+
+
+class OverusePolicyForm(forms.ModelForm):
+    class Meta:
+        model = OverusePolicy
+        fields = list(services.POLICY_FIELDS)
+        labels = {
+            "window_days": "Rolling window (days)",
+            "reference_cap": "Cap per contact (points in the window)",
+            "customer_cap": "Cap per customer, all contacts together (points in the window)",
+            "rest_days": "Rest after each live activity (days)",
+            "stale_after_days": "Stale after (days without re-confirmation or health check)",
+            "near_cap_ratio": "Near the cap from (share of the cap, for metrics)",
+        }
+        help_texts = {
+            "window_days": "Asks older than this no longer count against the caps. 1 to 730 days.",
+            "reference_cap": "Default 6: three reference calls, or one case study or site visit. 1 to 100.",
+            "customer_cap": "Default 8: about one call per quarter plus one heavy activity a year. 1 to 500.",
+            "rest_days": "Default 30: nobody asks a contact again within a month of a call or visit. "
+            "0 to 365 days.",
+            "stale_after_days": "Default 180: love does not last forever; re-confirm twice a year. "
+            "1 to 730 days.",
+            "near_cap_ratio": "Default 0.75: references at 75% of their cap show as nearly full. "
+            "0.05 to 1.00.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_fields(self.fields, services.POLICY_LIMITS)
+
+
+def limit_fields(fields, limits: dict) -> None:
+    """Give form fields the service's bounds: the browser's min/max and the same error as the API."""
+    for name, (low, high) in limits.items():
+        field = fields[name]
+        field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+        field.widget.attrs.update(min=low, max=high)
+
+
+class ActivityTypeForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_fields(self.fields, {"lead_time_days": (0, services.LEAD_TIME_MAX_DAYS)})
+
+
+ActivityTypeFormSet = modelformset_factory(
+    ActivityType,
+    form=ActivityTypeForm,
+    fields=["weight", "lead_time_days", "live"],
+    extra=0,
+    labels={"weight": "Weight (points)", "lead_time_days": "Lead time (days)", "live": "Live"},
+)
+
+
+@capability_required(perms.VIEW_INVENTORY)
+def policy_edit(request):
+    """The overuse policy and what each activity type costs; managers change it, others read it."""
+    can_edit = perms.has_capability(request.user, perms.SET_POLICY)
+    policy = OverusePolicy.current()
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    form = OverusePolicyForm(data, instance=policy)
+    formset = ActivityTypeFormSet(data, queryset=ActivityType.objects.all(), prefix="types")
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
+        for sub in formset.forms:
+            for field in sub.fields.values():
+                field.disabled = True
+    if request.method == "POST":
+        if form.is_valid() and formset.is_valid():
+            try:
+                with transaction.atomic():
+                    services.policy_update(
+                        actor=request.user,
+                        **{name: form.cleaned_data[name] for name in services.POLICY_FIELDS},
+                    )
+                    for sub in formset.forms:
+                        if sub.has_changed():
+                            services.activity_type_update(
+                                actor=request.user,
+                                activity_type=sub.instance,
+                                weight=sub.cleaned_data["weight"],
+                                lead_time_days=sub.cleaned_data["lead_time_days"],
+                                live=sub.cleaned_data["live"],
+                            )
+            except (ValidationError, RuleViolation) as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, "Overuse policy saved. References rest or wake to follow the new caps."
+                )
+                return redirect("policy-edit")
+        messages.error(request, "Please correct the errors below.")
+    return render(
+        request,
+        "ledger/policy_form.html",
+        {"form": form, "formset": formset, "policy": policy, "can_edit": can_edit},
+    )
+
+
+# --- Staleness -----------------------------------------------------------------------------------
+
+
+@capability_required(perms.CHANGE_INVENTORY)
+def stale_list(request):
+    """Profiles in the catalog whose validation or customer health is too old: nobody asks them
+    until their account owner (or a manager) re-confirms."""
+    today, policy = timezone.localdate(), OverusePolicy.current()
+    profiles = (
+        ReferenceProfile.objects.visible_to(request.user)
+        .in_catalog()
+        .stale(today, policy)
+        .select_related("customer__account_owner", "contact", "validated_by")
+        .order_by("last_validated", "customer__name", "id")
+    )
+    owner = request.GET.get("owner", "")
+    if owner == "none":
+        profiles = profiles.filter(customer__account_owner__isnull=True)
+    elif owner.isdigit():
+        profiles = profiles.filter(customer__account_owner_id=int(owner))
+    page = paginate(request, profiles, per_page=LEDGER_PAGE_SIZE)
+    return render(
+        request,
+        "ledger/stale_list.html",
+        {"page": page, "policy": policy, "cutoff": policy.stale_cutoff(today), "owner": owner},
+    )
+
+
+# The paths and names the pages had before the ledger became its own app (ledger/urls.py).
+urlpatterns = [
+    path("usage/", usage_list, name="usage-list"),
+    path("usage/<int:pk>/transition/", usage_transition, name="usage-transition"),
+    path("policy/", policy_edit, name="policy-edit"),
+    path("stale/", stale_list, name="stale-list"),
+]

@@ -1,0 +1,210 @@
+"""The inventory spreadsheet going out: the template and the export (same columns as the import)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts import permissions as perms
+from accounts.models import User
+from refprogram.csvsafe import csv_writer, safe_cell
+
+from ..models import (
+    Customer,
+    Industry,
+    Product,
+    Program,
+    ReferenceProfile,
+    Region,
+    UseCase,
+)
+from .columns import COLUMN_NAMES, LIST_SEPARATOR
+
+# --- Template and export -------------------------------------------------------------------
+
+
+def inventory_csv_template() -> str:
+    """The header and one example row that imports cleanly on this installation."""
+    product = Product.objects.order_by("name").values_list("name", flat=True).first() or ""
+    use_case = UseCase.objects.order_by("name").values_list("name", flat=True).first() or ""
+    program = Program.objects.order_by("name").values_list("name", flat=True).first() or ""
+    industry = (
+        Industry.objects.filter(code="manufacturing").first() or Industry.objects.order_by("code").first()
+    )
+    region = Region.objects.filter(code="emea").first() or Region.objects.order_by("code").first()
+    example = {
+        "customer_crm_id": "CRM-000123",
+        "customer_name": "Example Maschinenbau GmbH",
+        "industry": industry.code if industry else "",
+        "region": region.code if region else "",
+        "country": "DE",
+        "size_band": "enterprise",
+        "employees": "2400",
+        "revenue_band": "€100M–€1B",
+        "strategic_segment": "",
+        "customer_products": product,
+        "programs": program,
+        "account_owner": "",
+        "health_score": "60",
+        "health_updated": timezone.localdate().isoformat(),
+        "marquee": "no",
+        "contact_name": "Anna Beispiel",
+        "contact_title": "VP of IT Operations",
+        "contact_seniority": "vp",
+        "contact_email": "anna.beispiel@example.com",
+        "contact_phone": "'+49 30 1234567",
+        "contact_languages": "de;en",
+        "status": "active",
+        "headline": "Patching time cut from weeks to days",
+        "story": "Replaced scripts and spreadsheets across 40 plants.",
+        "activity_types": "call;email",
+        "products": product,
+        "use_cases": use_case,
+        "deployment": "hybrid",
+        "competitor": "Legacy Patch Tool",
+        "outcomes": "70% less time spent on patching",
+        "private_only": "no",
+        "last_validated": timezone.localdate().isoformat(),
+    }
+    out = io.StringIO()
+    writer = csv_writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMN_NAMES)
+    writer.writerow([example[name] for name in COLUMN_NAMES])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """A value as the import reads it. Whole numbers stay numbers (a health score of -20 is
+    not a formula); text is escaped for the whole row in ``inventory_export_rows``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return value
+    return str(value)
+
+
+def _names(objects: Iterable, attr: str = "name") -> str:
+    return LIST_SEPARATOR.join(sorted(str(getattr(o, attr)) for o in objects))
+
+
+def _customer_cells(c: Customer) -> list:
+    return [
+        _cell(c.crm_id),
+        _cell(c.name),
+        c.industry_id,
+        c.region_id,
+        c.country,
+        c.size_band,
+        _cell(c.employees),
+        _cell(c.revenue_band),
+        _cell(c.strategic_segment),
+        _names(c.products.all()),
+        _names(c.programs.all()),
+        c.account_owner.username if c.account_owner_id else "",
+        _cell(c.health_score),
+        _cell(c.health_updated),
+        _cell(c.is_marquee),
+    ]
+
+
+def _profile_cells(p: ReferenceProfile) -> list:
+    contact = p.contact
+    return [
+        _cell(contact.name),
+        _cell(contact.title),
+        contact.seniority,
+        _cell(contact.email),
+        _cell(contact.phone),
+        _names(contact.languages.all(), "code"),
+        p.status,
+        _cell(p.headline),
+        _cell(p.story),
+        _names(p.activity_types.all(), "code"),
+        _names(p.products.all()),
+        _names(p.use_cases.all()),
+        p.deployment,
+        _cell(p.competitor),
+        _cell(p.outcomes),
+        _cell(p.private_only),
+        _cell(p.last_validated),
+    ]
+
+
+EXPORT_CHUNK = 2000
+# A contact's personal data: in the file only for a viewer who may see contacts' email and
+# phone; for anyone else these columns are not in it at all.
+CONTACT_DATA_COLUMNS = ("contact_email", "contact_phone")
+
+
+def export_columns(viewer: User) -> list[str]:
+    """The columns ``viewer`` gets in an inventory export: every import column, less the
+    contact's email and phone for a role without ``view_contact_pii`` (the API hides the same
+    fields by the same capability)."""
+    if perms.has_capability(viewer, perms.VIEW_CONTACT_PII):
+        return list(COLUMN_NAMES)
+    return [name for name in COLUMN_NAMES if name not in CONTACT_DATA_COLUMNS]
+
+
+def inventory_export_rows(queryset: QuerySet, *, viewer: User) -> Iterator[list]:
+    """The inventory as spreadsheet rows, header first, in the import's columns (an export
+    with every column imports again unchanged), as ``viewer`` may see it: see
+    :func:`export_columns`. Text that a spreadsheet would run as a formula is escaped
+    (``refprogram.csvsafe.safe_cell``).
+
+    ``queryset`` is reference profiles (one row each) or customers (one row per profile, and
+    one row for each customer without a profile). Streams in chunks with a fixed number of
+    queries per chunk, so a large export neither loads everything nor queries per row.
+    """
+    columns = export_columns(viewer)
+    kept = [COLUMN_NAMES.index(name) for name in columns]
+
+    def shown(cells: list) -> list:
+        return [safe_cell(cells[i]) for i in kept]
+
+    yield columns
+    customer_related = ("customer__industry", "customer__region", "customer__account_owner")
+    if queryset.model is Customer:
+        customers = queryset.select_related("account_owner").prefetch_related(
+            "products",
+            "programs",
+            _profiles_prefetch(),
+        )
+        for customer in customers.iterator(chunk_size=EXPORT_CHUNK):
+            cells = _customer_cells(customer)
+            profiles = customer.export_profiles
+            if not profiles:
+                yield shown(cells + [""] * (len(COLUMN_NAMES) - len(cells)))
+            for profile in profiles:
+                yield shown(cells + _profile_cells(profile))
+        return
+    profiles = queryset.select_related(*customer_related, "contact").prefetch_related(
+        "customer__products",
+        "customer__programs",
+        "contact__languages",
+        "activity_types",
+        "products",
+        "use_cases",
+    )
+    for profile in profiles.iterator(chunk_size=EXPORT_CHUNK):
+        yield shown(_customer_cells(profile.customer) + _profile_cells(profile))
+
+
+def _profiles_prefetch():
+    from django.db.models import Prefetch
+
+    return Prefetch(
+        "profiles",
+        queryset=ReferenceProfile.objects.select_related("contact")
+        .prefetch_related("contact__languages", "activity_types", "products", "use_cases")
+        .order_by("contact__name", "id"),
+        to_attr="export_profiles",
+    )
