@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -20,8 +21,12 @@ pytestmark = pytest.mark.skipif(not shutil.which("pg_dump"), reason="pg_dump/pg_
 
 
 def _url(name: str) -> str:
+    """The test database's server, another database: a TCP address, or the embedded server's
+    Unix socket directory (``?host=/path``, as libpq and pg_dump read it)."""
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    if (s["HOST"] or "").startswith("/"):
+        return f"postgresql://{auth}@/{name}?host={quote(s['HOST'], safe='')}"
     return f"postgresql://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{name}"
 
 

@@ -1,0 +1,45 @@
+"""Every state-changing use case of requests: submit, triage, propose, walk candidates to
+completion, close, and report what happened afterwards.
+
+Rules live here (keyword-only, in ``transaction.atomic``); capacity and the usage ledger belong
+to ``ledger`` and are changed only through its services, public-use approvals through
+``approvals``.
+"""
+
+from .candidates import candidate_feedback_record, candidate_propose, candidate_transition
+from .common import lead_time_warning
+from .requests import (
+    REQUEST_FIELDS,
+    can_edit,
+    can_report_outcome,
+    deadline_reminders_send,
+    request_assign,
+    request_cancel,
+    request_close_unfulfilled,
+    request_outcome,
+    request_rate,
+    request_submit,
+    request_supply_check,
+    request_update,
+    unmet_demand_record,
+)
+
+__all__ = [
+    "REQUEST_FIELDS",
+    "can_edit",
+    "can_report_outcome",
+    "candidate_feedback_record",
+    "candidate_propose",
+    "candidate_transition",
+    "deadline_reminders_send",
+    "lead_time_warning",
+    "request_assign",
+    "request_cancel",
+    "request_close_unfulfilled",
+    "request_outcome",
+    "request_rate",
+    "request_submit",
+    "request_supply_check",
+    "request_update",
+    "unmet_demand_record",
+]
