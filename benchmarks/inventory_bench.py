@@ -158,8 +158,9 @@ def page_queryset(user, query: dict):
     from django.http import QueryDict
     from django.utils import timezone
 
+    from ledger.models import OverusePolicy
     from references.filters import ReferenceProfileFilter
-    from references.models import OverusePolicy, ReferenceProfile
+    from references.models import ReferenceProfile
 
     policy = OverusePolicy.current()
     base = ReferenceProfile.objects.visible_to(user).with_capacity(timezone.localdate(), policy)

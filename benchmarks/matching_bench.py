@@ -169,7 +169,8 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     from accounts.models import User
-    from references.models import OverusePolicy, ReferenceProfile
+    from ledger.models import OverusePolicy
+    from references.models import ReferenceProfile
     from requests_app import matching
 
     if not args.reuse:

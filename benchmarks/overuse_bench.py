@@ -152,7 +152,8 @@ def page_capacity_times(pages: int, rng: random.Random) -> dict[str, tuple[list[
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from references.models import OverusePolicy, ReferenceProfile
+    from ledger.models import OverusePolicy
+    from references.models import ReferenceProfile
 
     today, policy = timezone.localdate(), OverusePolicy.current()
     ids = list(ReferenceProfile.objects.order_by("id").values_list("id", flat=True))
@@ -227,8 +228,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from ledger.models import UsageEntry
-    from references.models import OverusePolicy, ReferenceProfile
+    from ledger.models import OverusePolicy, UsageEntry
+    from references.models import ReferenceProfile
     from refprogram import nightly
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # no console flood

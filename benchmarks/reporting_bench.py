@@ -125,8 +125,8 @@ def main() -> None:
 
     from django.db import connection, transaction
 
-    from ledger.models import UsageEntry
-    from references.models import OverusePolicy, ReferenceProfile
+    from ledger.models import OverusePolicy, UsageEntry
+    from references.models import ReferenceProfile
     from reporting import metrics
     from reporting.metrics import summary
     from reporting.periods import DEFAULT_PRESET, period_from_params
@@ -186,7 +186,7 @@ def explain(metrics, name: str, period, segment) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from references.models import OverusePolicy
+    from ledger.models import OverusePolicy
 
     policy = OverusePolicy.current()
     today = timezone.localdate()

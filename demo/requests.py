@@ -28,12 +28,11 @@ from accounts.models import Notification, User
 from approvals.models import Approval, ApprovalEvent, ConsentLink
 from demo.inventory import demo_users_ensure
 from demo.vocabulary import INDUSTRY_WORDS, NAME_END, NAME_START, TITLES
-from ledger.models import UsageEntry
+from ledger.models import OverusePolicy, UsageEntry
 from references.choices import ProfileStatus
 from references.models import (
     ActivityType,
     Industry,
-    OverusePolicy,
     ProfileEvent,
     ReferenceProfile,
     Region,

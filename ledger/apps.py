@@ -9,7 +9,10 @@ class LedgerConfig(AppConfig):
         from references import models as reference_models
 
         from . import capacity, checks  # noqa: F401  (checks registers the nightly checks)
+        from .models import OverusePolicy
 
         # The catalog (references, an app below this one) shows "Available now" and each profile's
         # capacity; the rule is the ledger's. Hand it down here instead of references importing up.
         reference_models.capacity_provider_register(capacity)
+        # Its stale filters read the staleness setting kept on the ledger's policy row.
+        reference_models.policy_model_register(OverusePolicy)

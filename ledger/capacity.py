@@ -61,7 +61,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from references.choices import ActivityKind, ProfileStatus, RestingReason
-from references.models import ActivityType, OverusePolicy, ReferenceProfile, stale_condition
+from references.models import ActivityType, ReferenceProfile, stale_condition
 
 from .choices import (
     CODE_ACTIVITY_NOT_OFFERED,
@@ -73,7 +73,7 @@ from .choices import (
     CODE_STALE,
     USAGE_COUNTING,
 )
-from .models import UsageEntry
+from .models import OverusePolicy, UsageEntry
 
 # The reason codes of a verdict, in the order they are checked and reported.
 REASONS = (

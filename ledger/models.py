@@ -1,20 +1,59 @@
-"""The usage ledger: every ask and use of a reference, the program's memory.
-
-The overuse policy (caps, window, rest, staleness) is still ``references.models.OverusePolicy``:
-its staleness setting is read by the inventory itself (stale profiles, re-confirmation), which
-must not import this app.
-"""
+"""The usage ledger, every ask and use of a reference (the program's memory), and the overuse
+policy, the program's promise not to over-ask (caps over a rolling window, a rest period)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts import permissions as perms
+from references.models import Staleness
 
 from .choices import USAGE_COUNTING, USAGE_TRANSITIONS, UsageStatus
+
+
+class OverusePolicy(Staleness):
+    """The program's promise not to over-ask: caps over a rolling window and a rest period.
+
+    One row (pk=1). Defaults: a contact may spend 6 weighted points in 180 days (three calls, or
+    one heavy activity such as a case study or site visit, so heavy activities at most twice a
+    year); a customer, all its contacts together, 8 points in 180 days (about one reference call
+    per customer per quarter plus room for one heavy activity); 30 days of rest after each live
+    activity. The same row keeps the inventory's staleness setting (``stale_after_days``, the rule
+    is ``references.models.Staleness``), edited on the same policy page.
+    """
+
+    window_days = models.PositiveSmallIntegerField(default=180, validators=[MinValueValidator(1)])
+    reference_cap = models.PositiveSmallIntegerField(default=6, validators=[MinValueValidator(1)])
+    customer_cap = models.PositiveSmallIntegerField(default=8, validators=[MinValueValidator(1)])
+    rest_days = models.PositiveSmallIntegerField(default=30)
+    near_cap_ratio = models.DecimalField(max_digits=3, decimal_places=2, default=0.75)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        db_table = "references_overusepolicy"  # the table it had in the references app (no data moved)
+        verbose_name_plural = "overuse policy"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="overuse_policy_single_row")]
+
+    def __str__(self) -> str:
+        return "Overuse policy"
+
+    @classmethod
+    def current(cls) -> OverusePolicy:
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy
+
+    def window_start(self, today: date) -> date:
+        """Uses on or before this date no longer count: the window is (today - window_days, today]."""
+        return today - timedelta(days=self.window_days)
 
 
 class UsageEntryQuerySet(models.QuerySet):

@@ -26,7 +26,7 @@ from accounts import permissions as perms
 from accounts.models import User
 from accounts.services import notification_send
 from references.choices import CODE_INVALID_TRANSITION, ProfileStatus, RestingReason
-from references.models import ActivityType, Customer, OverusePolicy, ProfileEvent, ReferenceProfile
+from references.models import ActivityType, Customer, ProfileEvent, ReferenceProfile
 from refprogram.errors import RuleViolation
 
 from . import capacity
@@ -41,7 +41,7 @@ from .choices import (
     USAGE_TRANSITIONS,
     UsageStatus,
 )
-from .models import UsageEntry
+from .models import OverusePolicy, UsageEntry
 
 __all__ = [
     "CODE_OVERRIDE_NOT_ALLOWED",

@@ -16,14 +16,14 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
 from references.forms import style_filter_form
-from references.models import ActivityType, OverusePolicy, ReferenceProfile
+from references.models import ActivityType, ReferenceProfile
 from refprogram.errors import RuleViolation
 from refprogram.views import add_service_errors, capability_required, paginate, safe_next_url
 
 from . import services
 from .choices import USAGE_TRANSITIONS, UsageStatus
 from .filters import UsageEntryFilter
-from .models import UsageEntry
+from .models import OverusePolicy, UsageEntry
 
 LEDGER_PAGE_SIZE = 50
 

@@ -87,7 +87,6 @@ def install(apps=None) -> None:
     Program = apps.get_model("references", "Program")
     ActivityType = apps.get_model("references", "ActivityType")
     Language = apps.get_model("references", "Language")
-    OverusePolicy = apps.get_model("references", "OverusePolicy")
     for code, name in INDUSTRIES:
         Industry.objects.get_or_create(code=code, defaults={"name": name})
     for code, name in REGIONS:
@@ -108,4 +107,10 @@ def install(apps=None) -> None:
         )
     for code, name in LANGUAGES:
         Language.objects.get_or_create(code=code, defaults={"name": name})
+    try:  # the data migration 0002 (its models are the references app's of then)
+        OverusePolicy = apps.get_model("references", "OverusePolicy")
+    except LookupError:  # since references 0010 the policy row is the ledger's
+        from .models import policy_model
+
+        OverusePolicy = policy_model()
     OverusePolicy.objects.get_or_create(pk=1)

@@ -27,11 +27,12 @@ from .models import (
     Industry,
     Language,
     Nomination,
-    OverusePolicy,
     Product,
     ReferenceProfile,
     Region,
+    Staleness,
     UseCase,
+    program_policy,
 )
 
 SEARCH_WORD = re.compile(r"\w+", re.UNICODE)
@@ -178,9 +179,9 @@ class ReferenceProfileFilter(filters.FilterSet):
         return self._facet_or(queryset, "language", value)
 
     @cached_property
-    def policy(self) -> OverusePolicy:
-        """The overuse policy, read once per filtering (the list view may pass its own)."""
-        return OverusePolicy.current()
+    def policy(self) -> Staleness:
+        """The program's policy row, read once per filtering (the list view may pass its own)."""
+        return program_policy()
 
     def filter_available(self, queryset, name, value):
         if value is None:

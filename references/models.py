@@ -1,5 +1,5 @@
 """The reference inventory: customers, contacts, reference profiles, nominations, the
-managed lists and the overuse policy (the usage ledger itself is the ledger app's)."""
+managed lists and the staleness rule (the usage ledger and the overuse policy are the ledger app's)."""
 
 from __future__ import annotations
 
@@ -143,48 +143,51 @@ class ActivityType(models.Model):
         return self.kind == ActivityKind.PUBLIC
 
 
-# --- Overuse policy ------------------------------------------------------------------------
+# --- Staleness ----------------------------------------------------------------------------
 
 
-class OverusePolicy(models.Model):
-    """The program's promise not to over-ask: caps over a rolling window, a rest period, staleness.
+class Staleness(models.Model):
+    """How long a reference's yes holds: a profile whose last validation or whose customer's health
+    check is older than ``stale_after_days`` (or was never recorded) is stale, and nobody asks it
+    before its account owner re-confirms it. Default 180 days: love does not last forever.
 
-    One row (pk=1). Defaults: a contact may spend 6 weighted points in 180 days (three calls, or
-    one heavy activity such as a case study or site visit, so heavy activities at most twice a
-    year); a customer, all its contacts together, 8 points in 180 days (about one reference call
-    per customer per quarter plus room for one heavy activity); 30 days of rest after each live
-    activity; a profile whose validation or customer health is older than 180 days is stale.
+    The inventory's rule (stale lists, re-confirmation, the owner's tasks), so it is defined here.
+    The setting is kept on the program's one policy row, ``ledger.models.OverusePolicy``, which
+    extends this and adds the caps, the window and the rest period; read it with
+    :func:`program_policy`.
     """
 
-    window_days = models.PositiveSmallIntegerField(default=180, validators=[MinValueValidator(1)])
-    reference_cap = models.PositiveSmallIntegerField(default=6, validators=[MinValueValidator(1)])
-    customer_cap = models.PositiveSmallIntegerField(default=8, validators=[MinValueValidator(1)])
-    rest_days = models.PositiveSmallIntegerField(default=30)
     stale_after_days = models.PositiveSmallIntegerField(default=180, validators=[MinValueValidator(1)])
-    near_cap_ratio = models.DecimalField(max_digits=3, decimal_places=2, default=0.75)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
-        verbose_name_plural = "overuse policy"
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="overuse_policy_single_row")]
-
-    def __str__(self) -> str:
-        return "Overuse policy"
-
-    @classmethod
-    def current(cls) -> OverusePolicy:
-        policy, _ = cls.objects.get_or_create(pk=1)
-        return policy
-
-    def window_start(self, today: date) -> date:
-        """Uses on or before this date no longer count: the window is (today - window_days, today]."""
-        return today - timedelta(days=self.window_days)
+        abstract = True
 
     def stale_cutoff(self, today: date) -> date:
+        """Validations and health checks older than this day are stale."""
         return today - timedelta(days=self.stale_after_days)
+
+
+_policy_model: type[Staleness] | None = None
+
+
+def policy_model_register(model: type[Staleness]) -> None:
+    """The ledger app hands in the model of the program's policy row (``ledger.models.OverusePolicy``)
+    when Django starts (``LedgerConfig.ready``): this app reads its staleness without importing the
+    app above it."""
+    global _policy_model
+    _policy_model = model
+
+
+def policy_model() -> type[Staleness]:
+    if _policy_model is None:
+        raise RuntimeError("The ledger app (ledger.models.OverusePolicy) is not installed.")
+    return _policy_model
+
+
+def program_policy() -> Staleness:
+    """The program's policy row (one query): its ``stale_cutoff`` for this app's stale filters, and
+    the whole of it to hand on to capacity (``with_capacity``, ``available``, ``capacity``)."""
+    return policy_model().current()
 
 
 # --- Customers and contacts ----------------------------------------------------------------
@@ -310,18 +313,14 @@ class ReferenceProfileQuerySet(models.QuerySet):
     def in_catalog(self) -> ReferenceProfileQuerySet:
         return self.filter(status__in=(ProfileStatus.ACTIVE, ProfileStatus.RESTING))
 
-    def stale(
-        self, today: date | None = None, policy: OverusePolicy | None = None
-    ) -> ReferenceProfileQuerySet:
+    def stale(self, today: date | None = None, policy: Staleness | None = None) -> ReferenceProfileQuerySet:
         today = today or timezone.localdate()
-        policy = policy or OverusePolicy.current()
+        policy = policy or program_policy()
         return self.filter(stale_condition(policy.stale_cutoff(today)))
 
-    def fresh(
-        self, today: date | None = None, policy: OverusePolicy | None = None
-    ) -> ReferenceProfileQuerySet:
+    def fresh(self, today: date | None = None, policy: Staleness | None = None) -> ReferenceProfileQuerySet:
         today = today or timezone.localdate()
-        policy = policy or OverusePolicy.current()
+        policy = policy or program_policy()
         return self.exclude(stale_condition(policy.stale_cutoff(today)))
 
     # "Can this reference be asked now?" is the usage ledger's rule (``ledger.capacity``, the one
@@ -329,24 +328,24 @@ class ReferenceProfileQuerySet(models.QuerySet):
     # without this app importing the one above it.
 
     def available(
-        self, today: date | None = None, policy: OverusePolicy | None = None, activity_type=None
+        self, today: date | None = None, policy: Staleness | None = None, activity_type=None
     ) -> ReferenceProfileQuerySet:
         """Can be asked today, for ``activity_type`` or for something it does: ``ledger.capacity``."""
         return _capacity().available(self, today=today, policy=policy, activity_type=activity_type)
 
     def unavailable(
-        self, today: date | None = None, policy: OverusePolicy | None = None, activity_type=None
+        self, today: date | None = None, policy: Staleness | None = None, activity_type=None
     ) -> ReferenceProfileQuerySet:
         return _capacity().available(
             self, today=today, policy=policy, activity_type=activity_type, askable=False
         )
 
-    def with_capacity(self, today: date | None = None, policy: OverusePolicy | None = None):
+    def with_capacity(self, today: date | None = None, policy: Staleness | None = None):
         """Annotate what ``ReferenceProfile.capacity`` needs, in the same query as the list
         (``ledger.capacity.annotate``)."""
         return _capacity().annotate(self, today=today, policy=policy)
 
-    def at_cap(self, today: date | None = None, policy: OverusePolicy | None = None):
+    def at_cap(self, today: date | None = None, policy: Staleness | None = None):
         """The reference's or its customer's cap is spent (``ledger.capacity.at_cap``)."""
         return _capacity().at_cap(self, today=today, policy=policy)
 
@@ -418,7 +417,7 @@ class ReferenceProfile(models.Model):
     def can_transition_to(self, status: str) -> bool:
         return status in PROFILE_TRANSITIONS.get(self.status, set())
 
-    def capacity(self, today: date | None = None, policy: OverusePolicy | None = None) -> dict:
+    def capacity(self, today: date | None = None, policy: Staleness | None = None) -> dict:
         """``{"used", "cap", "customer_used", "customer_cap", "available", "available_from"}``:
         can it be asked now for something it does (``ledger.capacity.capacity_of``)."""
         return _capacity().capacity_of(self, today=today, policy=policy)

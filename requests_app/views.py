@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
-from references.models import OverusePolicy, ReferenceProfile
+from ledger.models import OverusePolicy
+from references.models import ReferenceProfile
 from refprogram.errors import RuleViolation
 from refprogram.views import capability_required, paginate, safe_next_url
 

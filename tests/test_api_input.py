@@ -342,7 +342,7 @@ def test_a_customer_name_is_at_most_200_characters(api_as, users):
     ],
 )
 def test_policy_settings_past_their_bounds_are_a_400(api_as, users, body, message):
-    from references.models import OverusePolicy
+    from ledger.models import OverusePolicy
 
     response = api_as(users["manager"]).patch("/api/v1/policy/", body, format="json")
     assert response.status_code == 400, response.content

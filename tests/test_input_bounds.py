@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Notification
 from accounts.services import notification_send
-from references.models import Customer, OverusePolicy
+from ledger.models import OverusePolicy
+from references.models import Customer
 from refprogram.validators import validate_date_in_range, validate_no_nul, validate_single_line
 from requests_app.models import Request
 from tests.factories import ContactFactory, CustomerFactory, ReferenceProfileFactory

@@ -19,12 +19,12 @@ from rest_framework.views import APIView
 
 from accounts import permissions as perms
 from accounts.permissions import HasCapability
-from references.models import ActivityType, OverusePolicy
+from references.models import ActivityType
 
 from .. import services
 from ..choices import UsageStatus
 from ..filters import UsageEntryFilter
-from ..models import UsageEntry
+from ..models import OverusePolicy, UsageEntry
 
 
 class StrictSerializer(serializers.Serializer):

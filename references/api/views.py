@@ -30,12 +30,13 @@ from ..models import (
     Customer,
     Industry,
     Nomination,
-    OverusePolicy,
     Product,
     Program,
     ReferenceProfile,
     Region,
     UseCase,
+    policy_model,
+    program_policy,
 )
 from ..selectors import profile_history
 from . import serializers as s
@@ -258,11 +259,11 @@ class ReferenceProfileViewSet(
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.today = timezone.localdate()
-        self.policy = OverusePolicy.current()  # once per request, shared by every row
+        self.policy = program_policy()  # once per request, shared by every row
 
     def _today_policy(self):
         if not hasattr(self, "policy"):  # schema generation never runs initial()
-            self.today, self.policy = timezone.localdate(), OverusePolicy()
+            self.today, self.policy = timezone.localdate(), policy_model()()
         return self.today, self.policy
 
     def get_serializer_context(self):

@@ -16,7 +16,7 @@ from refprogram.errors import RuleViolation
 
 from ..choices import CODE_INVALID_TRANSITION, PROFILE_TRANSITIONS, ProfileStatus, RestingReason
 from ..facets import facet_text
-from ..models import Contact, Customer, OverusePolicy, ProfileEvent, ReferenceProfile
+from ..models import Contact, Customer, ProfileEvent, ReferenceProfile, program_policy
 
 __all__ = [
     "customer_create",
@@ -338,7 +338,7 @@ def profile_reconfirm(
     if not can_reconfirm(actor, profile):
         raise PermissionDenied("Only the account owner or a reference manager can re-confirm.")
     today = today or timezone.localdate()
-    policy = OverusePolicy.current()
+    policy = program_policy()
     profile = profile_revalidate(profile=profile, actor=actor, note=note or "Re-confirmed", on=today)
     customer = Customer.objects.select_for_update().get(pk=profile.customer_id)
     health_stale = customer.health_updated is None or customer.health_updated < policy.stale_cutoff(today)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
-from ..models import OverusePolicy, ReferenceProfile
+from ..models import ReferenceProfile, program_policy
 
 register = template.Library()
 
@@ -22,7 +22,7 @@ def reconfirm_tasks(context) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"profiles": [], "more": False}
-    today, policy = timezone.localdate(), OverusePolicy.current()
+    today, policy = timezone.localdate(), program_policy()
     rows = list(
         ReferenceProfile.objects.in_catalog()
         .stale(today, policy)

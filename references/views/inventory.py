@@ -36,8 +36,8 @@ from ..models import (
     Customer,
     Industry,
     Nomination,
-    OverusePolicy,
     ReferenceProfile,
+    program_policy,
 )
 from ..selectors import profile_history
 
@@ -72,7 +72,7 @@ def home(request):
     user = request.user
     context = {}
     if perms.has_capability(user, perms.VIEW_INVENTORY):
-        today, policy = timezone.localdate(), OverusePolicy.current()
+        today, policy = timezone.localdate(), program_policy()
         profiles = ReferenceProfile.objects.visible_to(user)
         context["counts"] = {
             "active": profiles.filter(status=ProfileStatus.ACTIVE).count(),
@@ -110,7 +110,7 @@ def _inventory_filter(request, queryset):
 @capability_required(perms.VIEW_INVENTORY)
 def inventory_list(request):
     """Every reference profile, filtered, sorted and paginated, with capacity and staleness."""
-    today, policy = timezone.localdate(), OverusePolicy.current()
+    today, policy = timezone.localdate(), program_policy()
     base = ReferenceProfile.objects.visible_to(request.user).with_capacity(today, policy)
     filterset = _inventory_filter(request, base)
     sort = request.GET.get("sort", "customer")
@@ -132,7 +132,7 @@ def inventory_export(request):
     viewer may see (no contact email or phone without ``view_contact_pii``)."""
     from ..imports import inventory_export_rows
 
-    today, policy = timezone.localdate(), OverusePolicy.current()
+    today, policy = timezone.localdate(), program_policy()
     base = ReferenceProfile.objects.visible_to(request.user).with_capacity(today, policy)
     filterset = ReferenceProfileFilter(request.GET or None, queryset=base, request=request)
     queryset = profile_rows(filterset.qs).order_by("customer__name", "id")
@@ -150,7 +150,7 @@ def inventory_export(request):
 @capability_required(perms.VIEW_CATALOG)
 def catalog(request):
     """The sales rep's self-service search of active and resting references (no contact PII)."""
-    today, policy = timezone.localdate(), OverusePolicy.current()
+    today, policy = timezone.localdate(), program_policy()
     base = ReferenceProfile.objects.visible_to(request.user).in_catalog().with_capacity(today, policy)
     filterset = ReferenceProfileFilter(request.GET or None, queryset=base, request=request)
     style_filter_form(
@@ -172,7 +172,7 @@ def catalog(request):
 
 
 def _visible_profile(request, pk):
-    today, policy = timezone.localdate(), OverusePolicy.current()
+    today, policy = timezone.localdate(), program_policy()
     queryset = (
         ReferenceProfile.objects.visible_to(request.user)
         .with_capacity(today, policy)
@@ -188,7 +188,7 @@ def profile_detail(request, pk):
     """Everything about one reference profile; sales reps see the catalog's view of it."""
     user = request.user
     profile = _visible_profile(request, pk)
-    today, policy = timezone.localdate(), OverusePolicy.current()
+    today, policy = timezone.localdate(), program_policy()
     can_change = perms.has_capability(user, perms.CHANGE_INVENTORY)
     inventory = perms.has_capability(user, perms.VIEW_INVENTORY)
     context = {

@@ -10,9 +10,9 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from ledger.choices import USAGE_COUNTING
-from ledger.models import UsageEntry
+from ledger.models import OverusePolicy, UsageEntry
 from references.choices import ProfileStatus
-from references.models import OverusePolicy, ProfileEvent, ReferenceProfile
+from references.models import ProfileEvent, ReferenceProfile
 
 from ..periods import Period
 from . import statements

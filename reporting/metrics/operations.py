@@ -7,7 +7,9 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
-from references.models import Nomination, OverusePolicy, ReferenceProfile
+from ledger import capacity
+from ledger.models import OverusePolicy
+from references.models import Nomination, ReferenceProfile
 from requests_app.choices import DUE_SOON_HOURS
 from requests_app.models import Request
 
@@ -38,7 +40,7 @@ def operations(now=None, today: dt.date | None = None, limit: int = OPERATIONS_L
     capped = (
         ReferenceProfile.objects.in_catalog()
         .with_capacity(today, policy)
-        .filter(Q(cap_used__gte=threshold) | Q(customer_cap_used__gte=policy.customer_cap))
+        .filter(Q(cap_used__gte=threshold) | capacity.at_cap_q(policy))  # near the cap, or at it
         .select_related("customer", "contact")
         .order_by("-cap_used", "id")
     )

@@ -25,16 +25,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import IntegerField, Q
+from django.db.models.expressions import RawSQL
 
 from ledger import capacity
 from ledger.choices import USAGE_COUNTING
-from ledger.models import UsageEntry
+from ledger.models import OverusePolicy, UsageEntry
 from references.choices import ProfileStatus, RestingReason
 from references.models import (
     ActivityType,
     Customer,
     Industry,
-    OverusePolicy,
     Product,
     ReferenceProfile,
     Region,
@@ -55,9 +56,19 @@ class _Params:
         return "%s"
 
     def subquery(self, queryset) -> str:
-        """A ``values("pk")`` queryset as SQL (the segment filters stay written once, in
-        :mod:`reporting.metrics.segments`)."""
-        sql, params = queryset.query.sql_with_params()
+        """A ``values(...)`` queryset as SQL, unordered (the segment filters stay written once, in
+        :mod:`reporting.metrics.segments`; the ledger's rows that count, in ``ledger.capacity``)."""
+        sql, params = queryset.order_by().query.sql_with_params()
+        self.values.extend(params)
+        return sql
+
+    def condition(self, q: Q, **columns: str) -> str:
+        """A rule of ``ledger.capacity`` (a ``Q`` over the names of its integer columns, such as
+        ``at_cap_q``) as SQL over this statement's ``columns`` of those names: the rule stays
+        written once, in ``ledger.capacity``, and the statement reads it from there."""
+        named = {name: RawSQL(column, (), output_field=IntegerField()) for name, column in columns.items()}
+        query = ReferenceProfile.objects.alias(**named).filter(q).query
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
         self.values.extend(params)
         return sql
 
@@ -220,15 +231,16 @@ def inventory_stock(today: dt.date, policy: OverusePolicy, profiles=None) -> Inv
 
     The definitions: *stale* is a last validation or a customer health older than the policy's
     cutoff (or none at all); *near the cap* is at least ``near_cap_ratio`` of the reference cap
-    and below it; *at the cap* is the reference's points at its cap or its customer's at the
-    customer cap; *available* is ``ledger.capacity``'s "can be asked now for something it does"
-    (the same SQL as the catalog's "Available now" filter, built from the one definition).
+    and below it; *at the cap* is ``ledger.capacity.at_cap_q`` (the reference's points at its cap
+    or its customer's at the customer cap: what the nightly check rests), compiled into the
+    statement over the same two sums of the ledger rows that count (``capacity.counting_usage``);
+    *available* is ``ledger.capacity``'s "can be asked now for something it does" (the same SQL
+    as the catalog's "Available now" filter, built from the one definition).
     """
     p = _Params()
     cap = policy.reference_cap
     threshold = float(policy.near_cap_ratio) * cap
-    counting = list(USAGE_COUNTING)
-    window_start = policy.window_start(today)
+    counted = capacity.counting_usage(today, policy).values("reference_id", "customer_id", "points")
     cutoff = policy.stale_cutoff(today)
 
     def in_catalog() -> str:
@@ -238,6 +250,11 @@ def inventory_stock(today: dt.date, policy: OverusePolicy, profiles=None) -> Inv
         return (
             f"(profile.last_validated IS NULL OR profile.last_validated < {p(cutoff)} "
             f"OR customer.health_updated IS NULL OR customer.health_updated < {p(cutoff)})"
+        )
+
+    def at_cap() -> str:
+        return p.condition(
+            capacity.at_cap_q(policy), cap_used="cap_used", customer_cap_used="customer_cap_used"
         )
 
     in_catalog_profiles = ReferenceProfile.objects.in_catalog()
@@ -251,25 +268,22 @@ def inventory_stock(today: dt.date, policy: OverusePolicy, profiles=None) -> Inv
 
     sql = f"""
         WITH used AS MATERIALIZED (
-            -- Counted points in the cap window ending today: references from the near-cap
-            -- threshold up, customers at their cap. One pass, two groupings.
+            -- Counted points in the cap window ending today, per reference and per customer
+            -- (capacity's ``cap_used`` and ``customer_cap_used``). One pass, two groupings.
             SELECT reference_id, customer_id, SUM(points) AS points
-            FROM {_table(UsageEntry)}
-            WHERE status = ANY({p(counting)}) AND occurred_on > {p(window_start)}
+            FROM ({p.subquery(counted)}) AS counted
             GROUP BY GROUPING SETS ((reference_id), (customer_id))
-            HAVING SUM(points) >= CASE WHEN GROUPING(reference_id) = 0
-                THEN LEAST({p(threshold)}, {p(cap)}) ELSE {p(policy.customer_cap)} END
         ),
         profile AS MATERIALIZED (
             SELECT profile.id, customer.industry_id, customer.region_id, profile.status,
-                profile.resting_reason, used.points AS used, {stale()} AS stale,
-                profile.customer_id IN (
-                    SELECT customer_id FROM used WHERE customer_id IS NOT NULL
-                ) AS customer_at_cap,
+                profile.resting_reason, {stale()} AS stale,
+                COALESCE(reference_used.points, 0) AS cap_used,
+                COALESCE(customer_used.points, 0) AS customer_cap_used,
                 profile.id IN ({p.subquery(askable)}) AS available
             FROM {_table(ReferenceProfile)} AS profile
             JOIN {_table(Customer)} AS customer ON customer.id = profile.customer_id
-            LEFT JOIN used ON used.reference_id = profile.id
+            LEFT JOIN used AS reference_used ON reference_used.reference_id = profile.id
+            LEFT JOIN used AS customer_used ON customer_used.customer_id = profile.customer_id
             {segment()}
         ),
         cell AS (
@@ -281,9 +295,9 @@ def inventory_stock(today: dt.date, policy: OverusePolicy, profiles=None) -> Inv
                 ) AS resting_at_cap,
                 COUNT(*) FILTER (WHERE {in_catalog()} AND stale) AS stale,
                 COUNT(*) FILTER (
-                    WHERE {in_catalog()} AND used >= {p(threshold)} AND used < {p(cap)}
+                    WHERE {in_catalog()} AND cap_used >= {p(threshold)} AND cap_used < {p(cap)}
                 ) AS near_cap,
-                COUNT(*) FILTER (WHERE {in_catalog()} AND (used >= {p(cap)} OR customer_at_cap)) AS at_cap,
+                COUNT(*) FILTER (WHERE {in_catalog()} AND {at_cap()}) AS at_cap,
                 COUNT(*) FILTER (WHERE {in_catalog()}) AS in_catalog,
                 COUNT(*) FILTER (WHERE available) AS available
             FROM profile

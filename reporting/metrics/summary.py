@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from references.models import Nomination, OverusePolicy
+from ledger.models import OverusePolicy
+from references.models import Nomination
 from refprogram.cache import computed_once
 
 from ..models import MetricSnapshot

@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from accounts import permissions as perms
 from accounts.models import User
 from accounts.permissions import HasCapability
-from references.models import OverusePolicy, ReferenceProfile
+from ledger.models import OverusePolicy
+from references.models import ReferenceProfile
 
 from .. import matching, services
 from ..filters import RequestFilter

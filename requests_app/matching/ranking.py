@@ -19,11 +19,10 @@ from django.db.models import (
 from django.utils import timezone
 
 from ledger import capacity
-from ledger.models import UsageEntry
+from ledger.models import OverusePolicy, UsageEntry
 from references.choices import ProfileStatus
 from references.models import (
     ActivityType,
-    OverusePolicy,
     ReferenceProfile,
 )
 

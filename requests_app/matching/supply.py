@@ -9,10 +9,10 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from ledger.models import OverusePolicy
 from references.choices import ProfileStatus
 from references.models import (
     ActivityType,
-    OverusePolicy,
     ReferenceProfile,
 )
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from demo.vocabulary import COUNTRIES, DEMO_PASSWORD, DEMO_USERS
-from ledger.models import UsageEntry
+from ledger.models import OverusePolicy, UsageEntry
 from references.choices import size_band_for
-from references.models import Customer, Nomination, OverusePolicy, ReferenceProfile
+from references.models import Customer, Nomination, ReferenceProfile
 from references.services import build_search_document, build_search_facets
 from tests.factories import CustomerFactory
 

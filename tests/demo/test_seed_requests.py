@@ -19,8 +19,8 @@ from approvals.models import Approval
 from approvals.services import approvals_missing_for_activity
 from demo.requests import request_count
 from demo.vocabulary import DEMO_PASSWORD
-from ledger.models import UsageEntry
-from references.models import Customer, OverusePolicy
+from ledger.models import OverusePolicy, UsageEntry
+from references.models import Customer
 from reporting.models import MetricSnapshot
 from requests_app.choices import CandidateState, RequestStatus, UnmetReason
 from requests_app.models import Candidate, Request, RequestEvent, UnmetDemand

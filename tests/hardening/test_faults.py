@@ -10,8 +10,8 @@ from django.db import OperationalError, models, transaction
 from django.utils import timezone
 
 from approvals.models import Approval
-from ledger.models import UsageEntry
-from references.models import OverusePolicy, ReferenceProfile
+from ledger.models import OverusePolicy, UsageEntry
+from references.models import ReferenceProfile
 from refprogram import celery_app, nightly
 from refprogram.cache import ResilientRedisCache
 from requests_app.models import Candidate, CandidateEvent, Request

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ledger.models import UsageEntry
-from references.models import ActivityType, OverusePolicy
+from ledger.models import OverusePolicy, UsageEntry
+from references.models import ActivityType
 
 
 @pytest.fixture

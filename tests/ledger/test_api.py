@@ -3,8 +3,8 @@
 import pytest
 
 from ledger import services
-from ledger.models import UsageEntry
-from references.models import ActivityType, OverusePolicy
+from ledger.models import OverusePolicy, UsageEntry
+from references.models import ActivityType
 from tests.factories import ReferenceProfileFactory, UsageEntryFactory
 
 ROLES = ["manager", "admin", "executive", "marketing", "sales"]

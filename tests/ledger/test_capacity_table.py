@@ -14,8 +14,8 @@ import pytest
 from django.utils import timezone
 
 from ledger import capacity, services
-from ledger.models import UsageEntry
-from references.models import ActivityType, OverusePolicy, ReferenceProfile
+from ledger.models import OverusePolicy, UsageEntry
+from references.models import ActivityType, ReferenceProfile
 from refprogram.errors import RuleViolation
 from requests_app import services as request_services
 from tests.factories import ContactFactory, CustomerFactory, ReferenceProfileFactory

@@ -5,11 +5,10 @@ from datetime import timedelta
 import pytest
 
 from ledger import services
-from ledger.models import UsageEntry
+from ledger.models import OverusePolicy, UsageEntry
 from references.models import (
     ActivityType,
     Customer,
-    OverusePolicy,
     ProfileEvent,
     ReferenceProfile,
 )

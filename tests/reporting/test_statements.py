@@ -11,8 +11,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from ledger.models import UsageEntry
-from references.models import ActivityType, Industry, OverusePolicy, Region
+from ledger.models import OverusePolicy, UsageEntry
+from references.models import ActivityType, Industry, ReferenceProfile, Region
 from reporting import metrics
 from reporting.metrics import Segment, statements
 from reporting.models import StrategicTarget
@@ -291,6 +291,33 @@ def test_inventory_counted_once(inventory, policy, segment, expected):
         "net_growth": 0,
     }
     assert stock.total("available") == available
+
+
+# Points counted today (the window's ledger rows that count): resting_live 2, email_recent 1,
+# live_long_ago 2, near_cap 5, at_cap 6 (its older 6 are out of the window), customer_cap 3,
+# future_reserved 6 (reserved ahead), resting_cap 6; the shared customer 5 + 3 = 8, every other
+# customer what its one reference used. Retired and nominated are not in the catalog.
+AT_CAP = [
+    # Reference at 5 or more: near_cap, at_cap, future_reserved, resting_cap; no customer at 9.
+    (5, 9, 4),
+    # No reference at 7; customers at 6 or more: the shared one (near_cap, customer_cap), at_cap,
+    # future_reserved, resting_cap.
+    (7, 6, 5),
+    # Reference at 2 or more: all but email_recent (1) and the unused; customers never at 100.
+    (2, 100, 7),
+]
+
+
+@pytest.mark.parametrize(("reference_cap", "customer_cap", "expected"), AT_CAP)
+def test_at_cap_is_the_rule_the_nightly_check_rests_by(
+    inventory, policy, reference_cap, customer_cap, expected
+):
+    """The dashboard's "at cap" count and the nightly check's ``at_cap`` agree under any caps."""
+    policy.reference_cap, policy.customer_cap = reference_cap, customer_cap
+    policy.save()
+    today = timezone.localdate()
+    assert metrics.inventory_stock(Segment(), today, policy).total("at_cap") == expected
+    assert ReferenceProfile.objects.in_catalog().at_cap(today, policy).count() == expected
 
 
 def test_supply_heatmap_and_coverage_by_hand(inventory, policy):

@@ -178,7 +178,7 @@ def test_database_score_agrees_with_the_pure_formula(manager, sales, make_profil
         seniority="director",
     )
     today = timezone.localdate()
-    from references.models import OverusePolicy
+    from ledger.models import OverusePolicy
 
     policy = OverusePolicy.current()
     ranked = list(matching.rank_queryset(request, policy=policy, today=today))
@@ -281,7 +281,7 @@ def test_supply_not_short_records_nothing(api_as, manager, sales, make_profile, 
 def test_quick_supply_check_agrees_with_the_full_ranking(sales, make_profile, make_request):
     """Submitting asks only "can any reference be proposed now?"; that one query must answer as
     the full ranking would, whatever makes the candidates unavailable."""
-    from references.models import OverusePolicy
+    from ledger.models import OverusePolicy
 
     make_profile(industry="finance", country="DE")
     make_profile(industry="healthcare", validated_days_ago=400)  # stale
@@ -306,7 +306,7 @@ def test_quick_supply_check_agrees_with_the_full_ranking(sales, make_profile, ma
 def test_top_ranked_orders_exactly_as_the_annotated_queryset(sales, make_profile, make_request):
     """The matches list reads the top N through a CTE that computes ledger sums once per row;
     it must give the same references in the same order as ordering the queryset itself."""
-    from references.models import OverusePolicy
+    from ledger.models import OverusePolicy
 
     for i, (size, level) in enumerate(
         [("smb", "vp"), ("enterprise", "manager"), ("global", "c_level"), ("enterprise", "vp")] * 3
@@ -333,7 +333,7 @@ def test_early_top_ranking_stops_only_when_no_unread_candidate_can_rank(
     """The matches read the best candidates by ``base_score`` first and stop when no unread
     one can rank among the top; whenever it stops early its answer is the full ranking's, and
     when it cannot prove that, it says so (the full ranking runs)."""
-    from references.models import OverusePolicy
+    from ledger.models import OverusePolicy
 
     monkeypatch.setattr(matching.ranking, "EARLY_BATCH_MIN", 4)
     monkeypatch.setattr(matching.ranking, "EARLY_BATCH_FACTOR", 1)

@@ -9,6 +9,7 @@ requests through the real services (``demo.requests``); nothing in the product i
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -59,6 +60,10 @@ class Command(BaseCommand):
         summary = ", ".join(f"{n:,} {what.replace('_', ' ')}" for what, n in result.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Created {summary} in {result.seconds:.1f} s."))
         started = time.monotonic()
+        # Fresh statistics before the requests are matched against the new inventory: a freshly
+        # COPY-loaded table has none until autovacuum comes by, and the planner then guesses badly.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         created = seed_requests(seed=seed, today=timezone.localdate(), scale=scale)
         summary = ", ".join(f"{n:,} {what}" for what, n in created.items())
         self.stdout.write(

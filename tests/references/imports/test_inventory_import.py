@@ -605,7 +605,7 @@ def test_activating_a_vetting_reference_by_import_validates_it_today(lists, mana
     vetting → active with no date in the file is validated today, by the importer, and not stale."""
     from django.utils import timezone
 
-    from references.models import OverusePolicy
+    from ledger.models import OverusePolicy
 
     today = timezone.localdate()
     fresh_health = (today - timedelta(days=10)).isoformat()
