@@ -125,6 +125,31 @@ def counting_usage(today: date, policy: OverusePolicy) -> QuerySet:
     return UsageEntry.objects.filter(status__in=USAGE_COUNTING, occurred_on__gt=policy.window_start(today))
 
 
+def live_usage(today: date, policy: OverusePolicy) -> QuerySet:
+    """Counted live activities (site visits, events…) within the rest period ending today: a
+    reference with one of them is resting after it (``in_rest_period``)."""
+    return UsageEntry.objects.filter(
+        status__in=USAGE_COUNTING,
+        activity_type__live=True,
+        occurred_on__gt=today - timedelta(days=policy.rest_days),
+    )
+
+
+def lightest_weights() -> QuerySet:
+    """Per profile (``referenceprofile_id``), the weight of the lightest activity it offers
+    (``lightest``) and of the lightest private one (``lightest_private``, NULL when it offers
+    none): what an ask "for something it does" weighs."""
+    through = ReferenceProfile.activity_types.through
+    return (
+        through.objects.order_by()
+        .values("referenceprofile_id")
+        .annotate(
+            lightest=Min("activitytype__weight"),
+            lightest_private=Min("activitytype__weight", filter=~Q(activitytype__kind=ActivityKind.PUBLIC)),
+        )
+    )
+
+
 def annotate(
     qs: QuerySet,
     *,
@@ -149,16 +174,7 @@ def annotate(
     per_ref = counting.filter(reference=OuterRef("pk")).order_by().values("reference")
     per_customer = counting.filter(customer=OuterRef("customer_id")).order_by().values("customer")
     if policy.rest_days:
-        live = (
-            UsageEntry.objects.filter(
-                reference=OuterRef("pk"),
-                status__in=USAGE_COUNTING,
-                activity_type__live=True,
-                occurred_on__gt=today - timedelta(days=policy.rest_days),
-            )
-            .order_by()
-            .values("reference")
-        )
+        live = live_usage(today, policy).filter(reference=OuterRef("pk")).order_by().values("reference")
         last_live_on = Subquery(live.annotate(m=Max("occurred_on")).values("m")[:1])
     else:
         last_live_on = Value(None, output_field=ReferenceProfile._meta.get_field("last_validated"))
@@ -175,15 +191,9 @@ def annotate(
             "ask_weight": Value(activity_type.weight, output_field=IntegerField()),
         }
     else:
-        offered = (
-            through.objects.filter(referenceprofile_id=OuterRef("pk")).order_by().values("referenceprofile")
-        )
-        lightest = offered.annotate(w=Min("activitytype__weight")).values("w")[:1]
-        lightest_private = (
-            offered.exclude(activitytype__kind=ActivityKind.PUBLIC)
-            .annotate(w=Min("activitytype__weight"))
-            .values("w")[:1]
-        )
+        weights = lightest_weights().filter(referenceprofile_id=OuterRef("pk"))
+        lightest = weights.values("lightest")[:1]
+        lightest_private = weights.values("lightest_private")[:1]
         ask = {
             "ask_weight": Case(
                 When(private_only=True, then=Subquery(lightest_private)),

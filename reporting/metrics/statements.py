@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import IntegerField, Q
+from django.db.models import BooleanField, DateField, Field, IntegerField, Q
 from django.db.models.expressions import RawSQL
 
 from ledger import capacity
@@ -62,11 +62,19 @@ class _Params:
         self.values.extend(params)
         return sql
 
-    def condition(self, q: Q, **columns: str) -> str:
-        """A rule of ``ledger.capacity`` (a ``Q`` over the names of its integer columns, such as
-        ``at_cap_q``) as SQL over this statement's ``columns`` of those names: the rule stays
-        written once, in ``ledger.capacity``, and the statement reads it from there."""
-        named = {name: RawSQL(column, (), output_field=IntegerField()) for name, column in columns.items()}
+    def condition(self, q: Q, **columns: str | tuple[str, Field]) -> str:
+        """A rule of ``ledger.capacity`` (a ``Q`` over the names of its columns, such as
+        ``at_cap_q``) as SQL over this statement's ``columns`` of those names (SQL text, integer,
+        or ``(SQL text, field)``): the rule stays written once, in ``ledger.capacity``, and the
+        statement reads it from there. The profile's own fields (``status``) are read from its
+        table under its own name."""
+        named = {
+            name: RawSQL(
+                *((column, ()) if isinstance(column, str) else (column[0], ())),
+                output_field=(IntegerField() if isinstance(column, str) else column[1]),
+            )
+            for name, column in columns.items()
+        }
         query = ReferenceProfile.objects.alias(**named).filter(q).query
         sql, params = query.get_compiler(connection=connection).compile(query.where)
         self.values.extend(params)
@@ -257,8 +265,28 @@ def inventory_stock(today: dt.date, policy: OverusePolicy, profiles=None) -> Inv
             capacity.at_cap_q(policy), cap_used="cap_used", customer_cap_used="customer_cap_used"
         )
 
-    in_catalog_profiles = ReferenceProfile.objects.in_catalog()
-    askable = capacity.available(in_catalog_profiles, today=today, policy=policy).values("pk")
+    live = capacity.live_usage(today, policy).values("reference_id", "occurred_on")
+    weights = capacity.lightest_weights()
+
+    def last_live_on() -> str:
+        return "live.last_live_on" if policy.rest_days else "NULL::date"
+
+    def available() -> str:
+        # capacity.askable_q over the same columns capacity.annotate gives one profile at a time,
+        # here computed for every profile at once (the ledger's sums and the lightest activities
+        # grouped once, not a correlated subquery per profile).
+        profile_table = _table(ReferenceProfile)
+        weight = "CASE WHEN profile.private_only THEN profile.lightest_private ELSE profile.lightest END"
+        return p.condition(
+            capacity.askable_q(policy),
+            is_stale_now=("profile.stale", BooleanField()),
+            ask_offered=(f"(({weight}) IS NOT NULL)", BooleanField()),
+            ask_private_refused=("FALSE", BooleanField()),
+            last_live_on=("profile.last_live_on", DateField()),
+            cap_used="profile.cap_used",
+            customer_cap_used="profile.customer_cap_used",
+            ask_weight=weight,
+        ).replace(f"{profile_table}.", "source.")
 
     def segment() -> str:
         return f"WHERE profile.id IN ({p.subquery(profiles)})" if profiles is not None else ""
@@ -274,17 +302,32 @@ def inventory_stock(today: dt.date, policy: OverusePolicy, profiles=None) -> Inv
             FROM ({p.subquery(counted)}) AS counted
             GROUP BY GROUPING SETS ((reference_id), (customer_id))
         ),
-        profile AS MATERIALIZED (
+        live AS MATERIALIZED (
+            -- The last counted live activity within the rest period (capacity.live_usage).
+            SELECT reference_id, MAX(occurred_on) AS last_live_on
+            FROM ({p.subquery(live)}) AS live_rows
+            GROUP BY reference_id
+        ),
+        weights AS MATERIALIZED ({p.subquery(weights)}),
+        base AS MATERIALIZED (
             SELECT profile.id, customer.industry_id, customer.region_id, profile.status,
-                profile.resting_reason, {stale()} AS stale,
+                profile.resting_reason, profile.private_only, {stale()} AS stale,
                 COALESCE(reference_used.points, 0) AS cap_used,
                 COALESCE(customer_used.points, 0) AS customer_cap_used,
-                profile.id IN ({p.subquery(askable)}) AS available
+                {last_live_on()} AS last_live_on,
+                weights.lightest, weights.lightest_private
             FROM {_table(ReferenceProfile)} AS profile
             JOIN {_table(Customer)} AS customer ON customer.id = profile.customer_id
             LEFT JOIN used AS reference_used ON reference_used.reference_id = profile.id
             LEFT JOIN used AS customer_used ON customer_used.customer_id = profile.customer_id
+            LEFT JOIN live ON live.reference_id = profile.id
+            LEFT JOIN weights ON weights.referenceprofile_id = profile.id
             {segment()}
+        ),
+        profile AS MATERIALIZED (
+            SELECT profile.*, ({available()}) AS available
+            FROM base AS profile
+            JOIN {_table(ReferenceProfile)} AS source ON source.id = profile.id
         ),
         cell AS (
             SELECT industry_id, region_id,

@@ -1,7 +1,8 @@
 """One table over every case of "can this reference be asked now, for this activity"
 (ledger.capacity), and proof that every place that answers it agrees on each row: the verdict in
 Python, the same verdict in SQL, the catalog's "Available now" filter (page and API share the
-FilterSet), the match list's ``available`` and the reservation under lock.
+FilterSet), the metrics' count of available references, the match list's ``available`` and the
+reservation under lock.
 
 The default policy: a contact may spend 6 points and a customer 8 in a 180-day window, 30 days of
 rest after a live activity, stale after 180 days. A reference call weighs 2 points and is live; an
@@ -17,6 +18,7 @@ from ledger import capacity, services
 from ledger.models import OverusePolicy, UsageEntry
 from references.models import ActivityType, ReferenceProfile
 from refprogram.errors import RuleViolation
+from reporting.metrics.statements import inventory_stock
 from requests_app import services as request_services
 from tests.factories import ContactFactory, CustomerFactory, ReferenceProfileFactory
 
@@ -221,6 +223,11 @@ def test_every_answer_to_can_it_be_asked_agrees(row, api_as, manager, sales):
     assert (profile.pk in {r["id"] for r in listed["results"]}) is for_anything
     detail = client.get(f"{API}references/{profile.pk}/").json()
     assert detail["capacity"]["available"] is for_anything
+    # The program metrics count it among the available inventory (their one statement).
+    stock = inventory_stock(
+        today, policy, profiles=ReferenceProfile.objects.filter(pk=profile.pk).values("pk")
+    )
+    assert stock.total("available") == (1 if for_anything else 0)
 
     # The match list of a request for this activity (a reference it does not list is not available).
     request, _ = request_services.request_submit(
