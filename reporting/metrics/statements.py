@@ -39,6 +39,7 @@ from references.models import (
     Product,
     ReferenceProfile,
     Region,
+    stale_condition,
 )
 
 from ..periods import Period
@@ -237,8 +238,8 @@ def inventory_stock(today: dt.date, policy: OverusePolicy, profiles=None) -> Inv
     """Count the inventory today in one statement; ``profiles`` (a ``values("pk")`` queryset,
     or ``None`` for all) is the segment.
 
-    The definitions: *stale* is a last validation or a customer health older than the policy's
-    cutoff (or none at all); *near the cap* is at least ``near_cap_ratio`` of the reference cap
+    The definitions: *stale* is ``references.models.stale_condition`` (a last validation or a
+    customer health older than the policy's cutoff, or none at all); *near the cap* is at least ``near_cap_ratio`` of the reference cap
     and below it; *at the cap* is ``ledger.capacity.at_cap_q`` (the reference's points at its cap
     or its customer's at the customer cap: what the nightly check rests), compiled into the
     statement over the same two sums of the ledger rows that count (``capacity.counting_usage``);
@@ -255,9 +256,11 @@ def inventory_stock(today: dt.date, policy: OverusePolicy, profiles=None) -> Inv
         return f"status IN ({p(ProfileStatus.ACTIVE)}, {p(ProfileStatus.RESTING)})"
 
     def stale() -> str:
+        # references.models.stale_condition, read over this statement's profile and customer.
         return (
-            f"(profile.last_validated IS NULL OR profile.last_validated < {p(cutoff)} "
-            f"OR customer.health_updated IS NULL OR customer.health_updated < {p(cutoff)})"
+            p.condition(stale_condition(cutoff))
+            .replace(f"{_table(ReferenceProfile)}.", "profile.")
+            .replace(f"{_table(Customer)}.", "customer.")
         )
 
     def at_cap() -> str:
