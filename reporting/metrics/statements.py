@@ -238,13 +238,13 @@ def inventory_stock(today: dt.date, policy: OverusePolicy, profiles=None) -> Inv
     """Count the inventory today in one statement; ``profiles`` (a ``values("pk")`` queryset,
     or ``None`` for all) is the segment.
 
-    The definitions: *stale* is ``references.models.stale_condition`` (a last validation or a
-    customer health older than the policy's cutoff, or none at all); *near the cap* is at least ``near_cap_ratio`` of the reference cap
-    and below it; *at the cap* is ``ledger.capacity.at_cap_q`` (the reference's points at its cap
-    or its customer's at the customer cap: what the nightly check rests), compiled into the
-    statement over the same two sums of the ledger rows that count (``capacity.counting_usage``);
-    *available* is ``ledger.capacity``'s "can be asked now for something it does" (the same SQL
-    as the catalog's "Available now" filter, built from the one definition).
+    The definitions: *stale* is ``references.models.stale_condition`` (a last validation or a customer
+    health older than the policy's cutoff, or none at all); *near the cap* is at least
+    ``near_cap_ratio`` of the reference cap and below it; *at the cap* is ``ledger.capacity.at_cap_q``
+    (the reference's points at its cap or its customer's at the customer cap: what the nightly check
+    rests), compiled into the statement over the same two sums of the ledger rows that count
+    (``capacity.counting_usage``); *available* is ``ledger.capacity``'s "can be asked now for something
+    it does" (the same SQL as the catalog's "Available now" filter, built from the one definition).
     """
     p = _Params()
     cap = policy.reference_cap
