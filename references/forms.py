@@ -6,7 +6,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from refprogram.validators import BoundedFormMixin
-from refprogram.views import add_service_errors  # noqa: F401  (re-exported: one version, in refprogram)
 
 from .choices import NominationSource, ProfileStatus, Seniority
 from .models import Contact, Customer, Nomination, ReferenceProfile

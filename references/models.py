@@ -262,6 +262,11 @@ class ContactQuerySet(models.QuerySet):
         return self.none()
 
 
+# A contact's personal data: shown only to roles with ``view_contact_pii`` (pages, API, change
+# history and exports all read this one list).
+CONTACT_PII_FIELDS = ("email", "phone")
+
+
 class Contact(models.Model):
     """A person at a customer. Email and phone are personal data, shown only to the roles that
     need them (``view_contact_pii``)."""

@@ -10,6 +10,7 @@ from accounts import permissions as perms
 from accounts.models import User
 
 from .models import (
+    CONTACT_PII_FIELDS,
     ActivityType,
     Contact,
     Customer,
@@ -25,7 +26,7 @@ from .models import (
 __all__ = ["profile_history", "PII_FIELDS", "SAME_EDIT_SECONDS"]
 
 # Contact fields only ``view_contact_pii`` may see, in pages, the API and change history.
-PII_FIELDS = {"email", "phone"}
+PII_FIELDS = frozenset(CONTACT_PII_FIELDS)
 
 # A save and its many-to-many updates are one edit, recorded by django-simple-history as several
 # rows a moment apart: one history line when they are this close.

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions as perms
 from refprogram.csvsafe import csv_writer
-from refprogram.views import capability_required
+from refprogram.views import add_service_errors, capability_required
 
 from . import metrics, services, tables
 from .forms import PeriodForm, TargetForm
@@ -102,8 +102,7 @@ def targets(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Target saved: {target}.")
             return redirect("reporting:targets")

@@ -12,6 +12,7 @@ from refprogram.validators import BoundedSerializerMixin
 
 from ..choices import ProfileStatus, RestingReason
 from ..models import (
+    CONTACT_PII_FIELDS,
     ActivityType,
     Contact,
     Customer,
@@ -26,7 +27,7 @@ from ..models import (
 )
 from .fields import ManagedListField, VisibleRelatedField
 
-PII_FIELDS = ("email", "phone")
+PII_FIELDS = CONTACT_PII_FIELDS
 PII_HELP = "Only for roles that may see contacts' personal data (managers, admins); absent otherwise."
 
 

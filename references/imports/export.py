@@ -15,6 +15,7 @@ from accounts.models import User
 from refprogram.csvsafe import csv_writer, safe_cell
 
 from ..models import (
+    CONTACT_PII_FIELDS,
     Customer,
     Industry,
     Product,
@@ -142,7 +143,7 @@ def _profile_cells(p: ReferenceProfile) -> list:
 EXPORT_CHUNK = 2000
 # A contact's personal data: in the file only for a viewer who may see contacts' email and
 # phone; for anyone else these columns are not in it at all.
-CONTACT_DATA_COLUMNS = ("contact_email", "contact_phone")
+CONTACT_DATA_COLUMNS = tuple(f"contact_{name}" for name in CONTACT_PII_FIELDS)
 
 
 def export_columns(viewer: User) -> list[str]:
