@@ -392,6 +392,7 @@ class _Seeder:
                 use_case_ids=[self.use_cases[u].pk for u in use_cases],
                 activity_codes=codes,
                 language_codes=contact["languages"],
+                health=customer["health_score"],
             ),
         )
         self.chunk_profiles.append(

@@ -42,7 +42,8 @@ from refprogram import nightly
 from refprogram.errors import RuleViolation
 from requests_app import services
 from requests_app.choices import CandidateState, OutcomeResult, RequestStatus
-from requests_app.matching import MatchSpec, criterion_met, facts_of, score_profile
+from requests_app.matching import MatchSpec, criterion_met, facts_of, score_row
+from requests_app.matching.scoring import resolve_names
 from requests_app.models import Candidate, CandidateEvent, Request, RequestEvent, UnmetDemand
 
 from . import vocabulary as words
@@ -147,8 +148,9 @@ class _Seeder:
         meets ``must``. Private requests leave the customers with a public-use approval to the
         public ones while others fit."""
         spare = set() if code in words.PUBLIC_USE else set().union(*self.approved.values())
+        spec = MatchSpec(must=must or [], ids=resolve_names(must or []))
         for ref in sorted(self.pool, key=lambda r: r.profile.customer_id in spare) if spare else self.pool:
-            if self.fits(ref, code) and all(criterion_met(facts_of(ref.profile), c) for c in must or []):
+            if self.fits(ref, code) and all(criterion_met(facts_of(ref.profile), c, spec) for c in spec.must):
                 return ref
         return None
 
@@ -156,7 +158,7 @@ class _Seeder:
         """Propose through the service; a refusal (rest period, cap) marks the reference used."""
         ref.used = True
         self.clock.at(at)
-        score = score_profile(facts_of(ref.profile), MatchSpec.for_request(request), self.today)["score"]
+        score = score_row(facts_of(ref.profile), MatchSpec.for_request(request), self.today)["score"]
         try:
             candidate = services.candidate_propose(
                 request=request, reference=ref.profile, actor=self.manager, score=round(score, 1)

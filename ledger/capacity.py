@@ -16,12 +16,15 @@ failure gives, in this fixed order):
    check then records). Nominated, vetting, retired and resting-on-request profiles are not.
 2. ``reference_stale``: its validation and its customer's health date are both newer than the
    policy's ``stale_after_days`` (and were recorded at all).
-3. ``activity_not_offered``: it does that activity.
-4. ``private_only``: the activity is not public, or the reference is not kept for private use.
-5. ``in_rest_period``: no live activity of it counts within the last ``rest_days`` days.
-6. ``over_reference_cap``: the activity's weight fits under the reference's cap of points in the
+3. ``customer_detractor``: its customer is not a detractor (a health score below the policy's
+   ``detractor_below``; no score recorded is not a detractor). Every activity a reference does
+   puts it in front of a prospect or the public, so a detractor is never asked.
+4. ``activity_not_offered``: it does that activity.
+5. ``private_only``: the activity is not public, or the reference is not kept for private use.
+6. ``in_rest_period``: no live activity of it counts within the last ``rest_days`` days.
+7. ``over_reference_cap``: the activity's weight fits under the reference's cap of points in the
    rolling window (asks reserved, asked, declined or done count; withdrawn ones do not).
-7. ``over_customer_cap``: and under its customer's cap (all its contacts together).
+8. ``over_customer_cap``: and under its customer's cap (all its contacts together).
 
 Without an activity ("Available now" in the catalog, a profile's ``capacity``), the question is
 "could it be asked for anything it does?": the activity is the lightest one it offers (for a
@@ -32,7 +35,7 @@ but none for a two-point call is available; one that offers nothing it may do is
 ``available_from`` is the earliest day the reference can be asked again when only time stands in
 the way (rest period, caps): the end of its rest period and, for a cap it is over, the day the
 oldest counted use leaves the window. ``None`` when it can be asked now, or when no date frees it
-(not active, stale, activity not offered, private only).
+(not active, stale, detractor, activity not offered, private only).
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ from references.models import ActivityType, ReferenceProfile, stale_condition
 from .choices import (
     CODE_ACTIVITY_NOT_OFFERED,
     CODE_CUSTOMER_CAP,
+    CODE_DETRACTOR,
     CODE_PRIVATE_ONLY,
     CODE_REFERENCE_CAP,
     CODE_REFERENCE_UNAVAILABLE,
@@ -79,6 +83,7 @@ from .models import OverusePolicy, UsageEntry
 REASONS = (
     CODE_REFERENCE_UNAVAILABLE,
     CODE_STALE,
+    CODE_DETRACTOR,
     CODE_ACTIVITY_NOT_OFFERED,
     CODE_PRIVATE_ONLY,
     CODE_REST_PERIOD,
@@ -88,13 +93,16 @@ REASONS = (
 # The refusals a manager may override for one ask (with a written reason); the others never.
 OVERRIDABLE = frozenset({CODE_REST_PERIOD, CODE_REFERENCE_CAP, CODE_CUSTOMER_CAP})
 # Reasons that no date lifts: no ``available_from`` for them.
-TIMELESS = frozenset({CODE_REFERENCE_UNAVAILABLE, CODE_STALE, CODE_ACTIVITY_NOT_OFFERED, CODE_PRIVATE_ONLY})
+TIMELESS = frozenset(
+    {CODE_REFERENCE_UNAVAILABLE, CODE_STALE, CODE_DETRACTOR, CODE_ACTIVITY_NOT_OFFERED, CODE_PRIVATE_ONLY}
+)
 
 # The columns :func:`verdict` reads (all put there by :func:`annotate`).
 VERDICT_COLUMNS = (
     "status",
     "resting_reason",
     "is_stale_now",
+    "is_detractor",
     "ask_offered",
     "ask_private_refused",
     "last_live_on",
@@ -117,6 +125,11 @@ class Verdict:
 
 def _defaults(today: date | None, policy: OverusePolicy | None) -> tuple[date, OverusePolicy]:
     return today or timezone.localdate(), policy or OverusePolicy.current()
+
+
+def detractor_condition(policy: OverusePolicy, prefix: str = "") -> Q:
+    """The profile's customer is a detractor: a health score below the policy's threshold."""
+    return Q(**{f"{prefix}customer__health_score__lt": policy.detractor_below})
 
 
 def counting_usage(today: date, policy: OverusePolicy) -> QuerySet:
@@ -163,7 +176,7 @@ def annotate(
     ``cap_used`` / ``customer_cap_used`` (points counted in the window for the reference / its
     customer), ``cap_window_oldest`` / ``customer_window_oldest`` (their oldest counted day),
     ``last_live_on`` (its last counted live activity within the rest period, else NULL),
-    ``is_stale_now``, ``ask_weight`` (the activity's weight, or the lightest it may do),
+    ``is_stale_now``, ``is_detractor``, ``ask_weight`` (the activity's weight, or the lightest it may do),
     ``ask_offered`` and ``ask_private_refused``. One correlated aggregate per figure over the
     ledger's (reference, occurred_on) and (customer, occurred_on) indexes: no query per row.
     ``today`` is the day of the ask (the window, the rest period and staleness are counted from it).
@@ -216,6 +229,11 @@ def annotate(
             default=Value(False),
             output_field=BooleanField(),
         ),
+        is_detractor=Case(
+            When(detractor_condition(policy), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
         **ask,
     )
     if activity_type is None:
@@ -230,7 +248,13 @@ def askable_q(policy: OverusePolicy) -> Q:
     says ``askable``."""
     return (
         (Q(status=ProfileStatus.ACTIVE) | Q(status=ProfileStatus.RESTING, resting_reason=RestingReason.CAP))
-        & Q(is_stale_now=False, ask_offered=True, ask_private_refused=False, last_live_on__isnull=True)
+        & Q(
+            is_stale_now=False,
+            is_detractor=False,
+            ask_offered=True,
+            ask_private_refused=False,
+            last_live_on__isnull=True,
+        )
         & Q(cap_used__lte=Value(policy.reference_cap) - Coalesce("ask_weight", Value(1)))
         & Q(customer_cap_used__lte=Value(policy.customer_cap) - Coalesce("ask_weight", Value(1)))
     )
@@ -246,6 +270,7 @@ def reasons_of(
     status: str,
     resting_reason: str,
     is_stale_now: bool,
+    is_detractor: bool,
     ask_offered: bool,
     ask_private_refused: bool,
     last_live_on: date | None,
@@ -266,6 +291,8 @@ def reasons_of(
         reasons.append(CODE_REFERENCE_UNAVAILABLE)
     if is_stale_now:
         reasons.append(CODE_STALE)
+    if is_detractor:
+        reasons.append(CODE_DETRACTOR)
     if not ask_offered:
         reasons.append(CODE_ACTIVITY_NOT_OFFERED)
     if ask_private_refused:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts import permissions as perms
+from references.choices import Seniority
 from references.models import Staleness
 
 from .choices import USAGE_COUNTING, USAGE_TRANSITIONS, UsageStatus
@@ -33,6 +34,15 @@ class OverusePolicy(Staleness):
     customer_cap = models.PositiveSmallIntegerField(default=8, validators=[MinValueValidator(1)])
     rest_days = models.PositiveSmallIntegerField(default=30)
     near_cap_ratio = models.DecimalField(max_digits=3, decimal_places=2, default=0.75)
+    # A detractor (health below this, on the -100…100 scale) is never put in front of a prospect or
+    # the public: every activity a reference does is external.
+    detractor_below = models.SmallIntegerField(default=0)
+    # C-level references are the scarcest: asks whose prospect contact is below this seniority rank
+    # them last among those that can be proposed (blank: no protection). Matching's scale, see
+    # docs/matching.md.
+    c_level_protected_below = models.CharField(
+        max_length=16, choices=Seniority.choices, blank=True, default=Seniority.DIRECTOR
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -32,6 +32,7 @@ from refprogram.errors import RuleViolation
 from . import capacity
 from .choices import (
     CODE_ACTIVITY_NOT_OFFERED,
+    CODE_DETRACTOR,
     CODE_OVERRIDE_REASON,
     CODE_PRIVATE_ONLY,
     CODE_REFERENCE_CAP,
@@ -70,6 +71,8 @@ POLICY_FIELDS = (
     "rest_days",
     "stale_after_days",
     "near_cap_ratio",
+    "detractor_below",
+    "c_level_protected_below",
 )
 
 # The range each policy setting may take. Past these bounds a setting stops meaning anything: a
@@ -82,6 +85,7 @@ POLICY_LIMITS: dict[str, tuple[int | Decimal, int | Decimal]] = {
     "rest_days": (0, 365),
     "stale_after_days": (1, 730),
     "near_cap_ratio": (Decimal("0.05"), Decimal("1.00")),
+    "detractor_below": (-100, 100),
 }
 # An activity type's typical lead time, in days, at most a year.
 LEAD_TIME_MAX_DAYS = 365
@@ -216,6 +220,11 @@ def _refusal(code: str, profile, customer, activity_type, row: dict, policy, on:
             f"{name} is stale: its account owner must re-confirm the customer is still "
             f"happy before anyone asks (validation and customer health must be newer than "
             f"{policy.stale_after_days} days)."
+        )
+    if code == CODE_DETRACTOR:
+        return (
+            f"{customer.name} is a detractor (health {customer.health_score} is below "
+            f"{policy.detractor_below}): it is not put in front of prospects or the public."
         )
     if code == CODE_ACTIVITY_NOT_OFFERED:
         return f"{name} does not do {activity_type.name.lower()}."

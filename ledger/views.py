@@ -104,6 +104,8 @@ class OverusePolicyForm(forms.ModelForm):
             "rest_days": "Rest after each live activity (days)",
             "stale_after_days": "Stale after (days without re-confirmation or health check)",
             "near_cap_ratio": "Near the cap from (share of the cap, for metrics)",
+            "detractor_below": "Detractor below (customer health, -100 to 100)",
+            "c_level_protected_below": "Keep C-level references from asks below",
         }
         help_texts = {
             "window_days": "Asks older than this no longer count against the caps. 1 to 730 days.",
@@ -115,6 +117,10 @@ class OverusePolicyForm(forms.ModelForm):
             "1 to 730 days.",
             "near_cap_ratio": "Default 0.75: references at 75% of their cap show as nearly full. "
             "0.05 to 1.00.",
+            "detractor_below": "Default 0: a customer whose health score is below this is never proposed "
+            "(a detractor does not speak to prospects). -100 to 100.",
+            "c_level_protected_below": "Default director: a C-level reference ranks last for asks whose "
+            "prospect contact is a manager or individual contributor. Blank: no protection.",
         }
 
     def __init__(self, *args, **kwargs):

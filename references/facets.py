@@ -1,11 +1,13 @@
 """The catalog's facet keys: one short key per filterable attribute of a reference profile.
 
 A profile's ``search_facets`` holds its keys separated by spaces, e.g. ``industry=finance
-region=emea country=DE size=enterprise product=12 activity=call language=de``. On PostgreSQL
+region=emea country=DE size=enterprise product=12 activity=call language=de health=60``. On PostgreSQL
 the column ``facet_keys`` (migration 0005) is that text as an array with a GIN index, so a
 catalog search with several filters is one index lookup (``facet_keys && ARRAY[...]`` per
 filter) instead of joins to customers, contacts and three many-to-many tables; the catalog's
-filters read nothing else.
+filters read nothing else. The matching engine reads the same row: its must-haves and wishes are
+these keys, and ``health=`` (the customer's health score, when recorded) is also a stored integer
+column ``customer_health`` (migration 0011), so a match's score needs no other table.
 
 The keys are rebuilt with the search text (``services.search_documents_refresh``) whenever a
 profile, its customer or its contact changes; ``demo.inventory`` computes the same keys from plain
@@ -50,6 +52,7 @@ def facet_text(
     use_case_ids: Iterable[int],
     activity_codes: Iterable[str],
     language_codes: Iterable[str],
+    health: int | None = None,
 ) -> str:
     """A profile's facet keys from plain values, in a fixed order (sorted within each facet)."""
     keys = [
@@ -66,6 +69,8 @@ def facet_text(
     keys += [facet_key("usecase", pk) for pk in sorted(use_case_ids)]
     keys += [facet_key("activity", code) for code in sorted(activity_codes)]
     keys += [facet_key("language", code) for code in sorted(language_codes)]
+    if health is not None:
+        keys.append(facet_key("health", health))
     return " ".join(keys)
 
 

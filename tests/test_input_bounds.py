@@ -322,6 +322,8 @@ def _policy_form(**overrides) -> dict:
         "rest_days": 30,
         "stale_after_days": 180,
         "near_cap_ratio": "0.75",
+        "detractor_below": 0,
+        "c_level_protected_below": "director",
         "types-TOTAL_FORMS": 0,
         "types-INITIAL_FORMS": 0,
     }
@@ -340,6 +342,8 @@ def _policy_form(**overrides) -> dict:
         ("window_days", 731, "Ensure this value is less than or equal to 730."),
         ("rest_days", 366, "Ensure this value is less than or equal to 365."),
         ("stale_after_days", 20000, "Ensure this value is less than or equal to 730."),
+        ("detractor_below", 101, "Ensure this value is less than or equal to 100."),
+        ("detractor_below", -101, "Ensure this value is greater than or equal to -100."),
     ],
 )
 def test_the_policy_page_refuses_settings_past_their_bounds(client_as, users, field, value, message):
@@ -354,6 +358,7 @@ def test_the_policy_page_refuses_settings_past_their_bounds(client_as, users, fi
             "window_days": 180,
             "rest_days": 30,
             "stale_after_days": 180,
+            "detractor_below": 0,
         }[field]
     )
 

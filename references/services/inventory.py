@@ -96,6 +96,7 @@ def build_search_facets(profile: ReferenceProfile) -> str:
         use_case_ids=[u.pk for u in profile.use_cases.all()],
         activity_codes=[a.pk for a in profile.activity_types.all()],
         language_codes=[lang.pk for lang in contact.languages.all()],
+        health=customer.health_score,
     )
 
 
@@ -348,5 +349,8 @@ def profile_reconfirm(
             customer.health_score = health_score
         customer.full_clean()
         customer.save(update_fields=["health_updated", "health_score", "updated_at"])
+        if health_score is not None:  # the profiles' copy of the score (``references.facets``)
+            search_documents_refresh(profile_ids=customer.profiles.values_list("pk", flat=True))
+            profile.refresh_from_db(fields=["search_facets"])
     profile.customer = customer
     return profile

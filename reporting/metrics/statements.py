@@ -263,6 +263,10 @@ def inventory_stock(today: dt.date, policy: OverusePolicy, profiles=None) -> Inv
             .replace(f"{_table(Customer)}.", "customer.")
         )
 
+    def detractor() -> str:
+        # ledger.capacity.detractor_condition, read over this statement's customer.
+        return p.condition(capacity.detractor_condition(policy)).replace(f"{_table(Customer)}.", "customer.")
+
     def at_cap() -> str:
         return p.condition(
             capacity.at_cap_q(policy), cap_used="cap_used", customer_cap_used="customer_cap_used"
@@ -283,6 +287,7 @@ def inventory_stock(today: dt.date, policy: OverusePolicy, profiles=None) -> Inv
         return p.condition(
             capacity.askable_q(policy),
             is_stale_now=("profile.stale", BooleanField()),
+            is_detractor=("profile.detractor", BooleanField()),
             ask_offered=(f"(({weight}) IS NOT NULL)", BooleanField()),
             ask_private_refused=("FALSE", BooleanField()),
             last_live_on=("profile.last_live_on", DateField()),
@@ -315,6 +320,7 @@ def inventory_stock(today: dt.date, policy: OverusePolicy, profiles=None) -> Inv
         base AS MATERIALIZED (
             SELECT profile.id, customer.industry_id, customer.region_id, profile.status,
                 profile.resting_reason, profile.private_only, {stale()} AS stale,
+                COALESCE({detractor()}, FALSE) AS detractor,
                 COALESCE(reference_used.points, 0) AS cap_used,
                 COALESCE(customer_used.points, 0) AS customer_cap_used,
                 {last_live_on()} AS last_live_on,

@@ -1,34 +1,51 @@
-"""The human side of a match: what a person reads to judge a reference (summary, explanation)."""
+"""The human side of a match: what a person reads to judge a reference (summary, factors,
+explanation), built from the columns the ranking read (no query of its own but the
+vocabulary's names, read once per process)."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from references.choices import SENIORITY_ORDER, SIZE_ORDER
-from references.models import (
-    ReferenceProfile,
-)
+from ledger import capacity as capacity_rules
+from references.models import Product
 
 from ..choices import CriterionField
-from .scoring import MatchSpec, facts_of, score_profile
+from .scoring import MatchSpec, Row
+
+# The words for the factors, in the order the explanation lists them.
+FACTOR_LABELS = {
+    "nice_to_have": "nice-to-have",
+    "implicit": "implicit preference",
+    "size": "size",
+    "seniority": "seniority",
+    "c_level_protection": "C-level protection",
+    "health": "health",
+    "freshness": "freshness",
+    "reference_load": "its recent use",
+    "customer_load": "its customer's recent use",
+}
 
 
-def reference_summary(profile: ReferenceProfile, capacity: dict) -> dict:
-    customer, contact = profile.customer, profile.contact
+def product_names() -> dict[int, str]:
+    """Product names by id (the facet keys hold ids): one small query."""
+    return dict(Product.objects.values_list("pk", "name"))
+
+
+def reference_summary(ranked, row: Row, details: dict, capacity: dict, products: dict[int, str]) -> dict:
+    columns = ranked.columns
+    product_ids = sorted(int(k.split("=", 1)[1]) for k in row.keys if k.startswith("product="))
     return {
-        "id": profile.pk,
-        "customer": {"id": customer.pk, "name": customer.name},
-        "industry": customer.industry_id,
-        "region": customer.region_id,
-        "country": customer.country,
-        "size_band": customer.size_band,
-        "contact_title": contact.title,
-        "seniority": contact.seniority,
-        "headline": profile.headline,
-        "status": profile.status,
-        "deployment": profile.deployment,
-        "products": [p.name for p in profile.products.all()],
-        "is_stale": bool(profile.is_stale_now),
+        "id": ranked.pk,
+        "customer": {"id": ranked.customer_id, "name": details["customer__name"]},
+        "industry": row.value("industry"),
+        "region": row.value("region"),
+        "country": row.value("country"),
+        "size_band": row.value("size"),
+        "contact_title": details["contact__title"],
+        "seniority": row.value("seniority"),
+        "headline": details["headline"],
+        "status": columns["status"],
+        "deployment": details["deployment"],
+        "products": sorted(products.get(pk, "") for pk in product_ids),
+        "is_stale": bool(columns["is_stale_now"]),
         "capacity": {k: capacity[k] for k in ("used", "cap", "available", "available_from")},
     }
 
@@ -37,10 +54,15 @@ def _label(c: dict) -> str:
     return f"{CriterionField(c['field']).label.lower()} {c['value']}"
 
 
+def _signed(points: int) -> str:
+    return f"+{points}" if points > 0 else f"−{-points}" if points < 0 else "0"
+
+
 def explain(
-    profile: ReferenceProfile, result: dict, spec: MatchSpec, *, available: bool, capacity: dict, policy
+    result: dict, spec: MatchSpec, *, row: Row, details: dict, capacity: dict, policy, note: str = ""
 ) -> str:
-    """The human explanation of one match (or near miss)."""
+    """The human explanation of one match (or near miss): the criteria, every factor with its
+    points, capacity, availability and last use."""
     parts: list[str] = []
     must_met = [c for c in spec.must if c not in result["must_missed"]]
     if result["must_missed"]:
@@ -56,39 +78,47 @@ def explain(
         if nice_missed:
             text += "; misses " + ", ".join(_label(c) for c in nice_missed)
         parts.append(text + ".")
-    customer, contact = profile.customer, profile.contact
-    if spec.size_band:
-        gap = abs(SIZE_ORDER[customer.size_band] - SIZE_ORDER[spec.size_band]) if customer.size_band else None
-        if gap == 0:
-            parts.append(f"Same size band as the prospect ({customer.get_size_band_display()}).")
-        elif gap is not None:
-            parts.append(f"{customer.get_size_band_display()}: {gap} size band(s) from the prospect.")
-    if spec.seniority and contact.seniority:
-        gap = abs(SENIORITY_ORDER[contact.seniority] - SENIORITY_ORDER[spec.seniority])
-        who = f"{contact.title or contact.get_seniority_display()}"
+    if spec.implicit:
+        met = result["implicit_met"]
+        text = (
+            f"Implicit preferences from the prospect (not criteria): meets {len(met)} of {len(spec.implicit)}"
+        )
+        parts.append(text + (": " + ", ".join(_label(c) for c in met) if met else "") + ".")
+    score = result["score"]
+    factors = "; ".join(f"{f['detail']} {_signed(f['points'])}" for f in result["factors"])
+    parts.append(f"Score {score}" + (f" = {factors}." if factors else "."))
+    health = row.health
+    if health is not None:
+        checked = details.get("customer__health_updated")
         parts.append(
-            f"Contact is {who}: same seniority as the prospect's contact."
-            if gap == 0
-            else f"Contact is {who}: {gap} level(s) from the prospect's contact."
+            f"Customer health {health}"
+            + (f" (checked {checked:%Y-%m-%d})." if checked else " (never checked).")
         )
     parts.append(
         f"Capacity: {capacity['used']} of {capacity['cap']} points used in the last {policy.window_days} days"
         f" (customer {capacity['customer_used']} of {capacity['customer_cap']})."
     )
-    if available:
+    if note:
+        parts.append(note)
+    reasons = capacity["reasons"]
+    if capacity["available"]:
         parts.append("Available now.")
-    elif profile.is_stale_now:
+    elif "reference_stale" in reasons:
         parts.append("Stale: re-confirm with the account owner before it can be proposed.")
+    elif "customer_detractor" in reasons:
+        parts.append(
+            f"Its customer is a detractor (health below {policy.detractor_below}): it cannot be proposed."
+        )
     elif capacity.get("available_from"):
         parts.append(f"Not available until {capacity['available_from']:%Y-%m-%d}; cannot be proposed now.")
     else:
         parts.append(
             "Not available now (resting or no room for this activity under the caps); cannot be proposed."
         )
-    if getattr(profile, "last_used_on", None):
+    if details.get("last_used_on"):
         parts.append(
-            f"Last used {profile.last_used_on:%Y-%m-%d} for a {profile.last_used_for}"
-            f" ({profile.last_used_status})."
+            f"Last used {details['last_used_on']:%Y-%m-%d} for a {details['last_used_for']}"
+            f" ({details['last_used_status']})."
         )
     else:
         parts.append("Never used yet.")
@@ -103,19 +133,37 @@ def _fields(criteria: list[dict]) -> list[str]:
     return seen
 
 
-def present(profile, spec: MatchSpec, *, policy, today: date, available: bool) -> dict:
-    used = getattr(profile, "cap_used", 0) or 0
-    result = score_profile(facts_of(profile, used=used), spec, today)
-    # For the request's activity: ``_details`` annotated the capacity columns for it.
-    cap = profile.capacity(today=today, policy=policy)
+def capacity_of(columns: dict, *, policy) -> dict:
+    """The capacity a match shows, for the request's activity, from the columns the ranking read."""
+    answer = capacity_rules.verdict(columns, policy=policy)
     return {
-        "reference": reference_summary(profile, cap),
-        "score": round(result["score"], 1),
+        "used": columns["cap_used"] or 0,
+        "cap": policy.reference_cap,
+        "customer_used": columns["customer_cap_used"] or 0,
+        "customer_cap": policy.customer_cap,
+        "available": answer.askable,
+        "available_from": answer.available_from,
+        "reasons": answer.reasons,
+    }
+
+
+def present(
+    ranked, details: dict, spec: MatchSpec, *, policy, products: dict[int, str], note: str = ""
+) -> dict:
+    """One match as API.md describes it (``ranked``: a ``ranking.Ranked``)."""
+    result, row = ranked.result, ranked.row
+    cap = capacity_of(ranked.columns, policy=policy)
+    return {
+        "reference": reference_summary(ranked, row, details, cap, products),
+        "score": result["score"],
+        "factors": result["factors"],
         "met": _fields(result["met"]),
         "missed": _fields(result["missed"]),
         "met_criteria": result["met"],
         "missed_criteria": result["missed"],
         "must_missed": _fields(result["must_missed"]),
-        "available": available,
-        "explanation": explain(profile, result, spec, available=available, capacity=cap, policy=policy),
+        "available": ranked.available,
+        "explanation": explain(
+            result, spec, row=row, details=details, capacity=cap, policy=policy, note=note
+        ),
     }

@@ -1,13 +1,29 @@
-"""Ranking: the eligible references of a request, best first, without loading them all (the
-top N read in a cheap shape), nearest misses, and whether any can be proposed now."""
+"""Ranking: the eligible references of a request, best first, without scoring them all against
+the ledger; nearest misses; whether any can be proposed now.
+
+How the top N is found (the same order as ranking every candidate in the database,
+:func:`rank_queryset`, which a test holds it to):
+
+1. **One-row read.** The candidates (eligible, meeting every must-have) are read from the
+   profile's own row, best ``base_score`` first (every factor but the ledger's, :func:`base_sql`):
+   must-haves, wishes, the prospect's facts and the customer's health are all in the GIN-indexed
+   facet keys (``references.facets``), so no other table is touched.
+2. **The ledger for the best of them only.** The first batch gets its capacity columns
+   (``ledger.capacity``'s verdict) and its load (:func:`load_sql`); the Python formula
+   (:func:`score_row`) scores it. A reference's score is never above its ``base_score``, so an
+   unread candidate cannot beat the N-th best read one when that one can be proposed and sorts
+   before the first unread row's best case. Otherwise the next, larger batch is read.
+3. **Several customers.** With two or more references needed, the first picks come from
+   different customers when a comparable one exists (:func:`diversify`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import (
     Case,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -21,184 +37,289 @@ from django.utils import timezone
 from ledger import capacity
 from ledger.models import OverusePolicy, UsageEntry
 from references.choices import ProfileStatus
-from references.models import (
-    ActivityType,
-    ReferenceProfile,
-)
+from references.facets import FacetKeys, facet_key
+from references.models import ActivityType, ReferenceProfile
 
 from ..choices import DEFAULT_MATCHES
-from .explain import present
-from .scoring import LOAD_PENALTY, NEAREST_MISSES, MatchSpec, annotate_score, criterion_q
+from .explain import present, product_names
+from .scoring import (
+    CUSTOMER_LOAD_POINTS,
+    DIVERSITY_MARGIN,
+    NEAREST_MISSES,
+    REFERENCE_LOAD_POINTS,
+    MatchSpec,
+    Row,
+    base_sql,
+    criterion_sql,
+    load_sql,
+    score_row,
+)
 
 
-def eligible_profiles(activity_type: ActivityType) -> QuerySet:
-    """In the catalog (active or resting), willing to do the activity type, and — for a public
-    activity — not kept for private use."""
-    through = ReferenceProfile.activity_types.through
-    qs = ReferenceProfile.objects.filter(status__in=(ProfileStatus.ACTIVE, ProfileStatus.RESTING)).filter(
-        Exists(through.objects.filter(referenceprofile_id=OuterRef("pk"), activitytype_id=activity_type.pk))
+def eligible_profiles(activity_type: ActivityType, keys: list[str] = ()) -> QuerySet:
+    """In the catalog (active or resting), willing to do the activity type, holding every facet
+    key in ``keys`` and — for a public activity — not kept for private use. One GIN lookup."""
+    qs = ReferenceProfile.objects.filter(
+        FacetKeys([facet_key("activity", activity_type.pk), *keys]),
+        status__in=(ProfileStatus.ACTIVE, ProfileStatus.RESTING),
     )
     if activity_type.is_public:
         qs = qs.filter(private_only=False)
     return qs
 
 
-# Columns of the candidate rows that the top-N ranking reads, each computed once per row.
-_RANK_COLUMNS = ("pk", *capacity.VERDICT_COLUMNS, "base_score")
-_USED = 1 + capacity.VERDICT_COLUMNS.index("cap_used")
+def _meeting_must_haves(activity_type: ActivityType, spec: MatchSpec) -> QuerySet:
+    """Eligible for the activity and meeting every must-have, on the profile's own row."""
+    keys, others = [], []
+    for c in spec.must:
+        key = spec.key(c)
+        if key is None:
+            others.append(criterion_sql(c, spec))
+        else:
+            keys.append(key)
+    qs = eligible_profiles(activity_type, keys)
+    for condition in others:
+        qs = qs.filter(condition)
+    return qs
 
 
-# The best candidates by what they are (``base_score``) read first: this many times the limit.
+# --- The batch's ledger and the Python ranking -------------------------------------------------
+
+# What the ranking reads of a candidate besides the verdict's columns.
+_ROW_COLUMNS = ("pk", "customer_id", "search_facets", "competitor", "last_validated")
+# Candidates read from the one-row query per page, and the first batch scored against the ledger.
+READ_PAGE = 2000
 EARLY_BATCH_FACTOR = 5
 EARLY_BATCH_MIN = 100
 
 
-def _ranked(rows, *, weight: int, policy: OverusePolicy, first: bool) -> list[tuple]:
-    """Candidate rows (``first`` column, then ``_RANK_COLUMNS``) as sort keys in the order of
-    :func:`rank_queryset`: ``(first, -can_propose, -score, cap_used, pk)``. Can be proposed:
-    ``ledger.capacity``'s verdict over the same columns as ``can_propose`` in SQL."""
-    keys = []
-    for row in rows:
-        lead, row = (row[0], row[1:]) if first else (0, row)
-        pk, base, used = row[0], row[-1], row[_USED]
-        ok = not capacity.reasons_of(*row[1:-1], policy=policy)
-        keys.append((lead, -int(ok), -(base - used * LOAD_PENALTY), used, pk))
-    keys.sort()
-    return keys
+@dataclass
+class Ranked:
+    """One scored candidate: its sort key in :func:`rank_queryset`'s order and what was read."""
+
+    key: tuple
+    pk: int
+    customer_id: int
+    available: bool
+    score: int
+    result: dict
+    columns: dict
+    row: Row
 
 
-def _top_ranked_early(
-    qs: QuerySet, *, activity_type: ActivityType, policy: OverusePolicy, limit: int, first: str = ""
-) -> list[tuple[int, int]] | None:
-    """The top ``limit`` without reading every candidate's ledger, when that is provably the same.
+def _score_batch(
+    ids: list[int], spec: MatchSpec, *, activity_type, policy, today, lead: dict
+) -> list[Ranked]:
+    """Score a batch of candidates: their verdict for the activity and their ledger load, one
+    query; then :func:`score_row` and the verdict in Python."""
+    qs = capacity.annotate(
+        ReferenceProfile.objects.filter(pk__in=ids), today=today, policy=policy, activity_type=activity_type
+    ).annotate(**load_sql(spec, today, policy))
+    ranked = []
+    for columns in qs.values(*_ROW_COLUMNS, *capacity.COLUMNS, "reference_load", "customer_load"):
+        row = Row.of(
+            columns["search_facets"],
+            competitor=columns["competitor"],
+            last_validated=columns["last_validated"],
+            reference_load=columns["reference_load"] or 0,
+            customer_load=columns["customer_load"] or 0,
+        )
+        result = score_row(row, spec, today)
+        ok = capacity.verdict(columns, policy=policy).askable
+        pk = columns["pk"]
+        key = (lead.get(pk, 0), -int(ok), -result["score"], row.customer_load, row.reference_load, pk)
+        ranked.append(Ranked(key, pk, columns["customer_id"], ok, result["score"], result, columns, row))
+    return ranked
 
-    A reference's score is its ``base_score`` minus the load penalty, so it is never above its
-    ``base_score``. Read the candidates in ``first`` order, then highest ``base_score`` first
-    (the database sorts them without the ledger and sums the ledger only for those it returns).
-    An unread candidate comes after the last one read in that order; it cannot rank among the
-    top if the ``limit``-th best read comes before it in ``first``, or ties with it there, can be
-    proposed and scores above the last ``base_score`` read. Otherwise ``None``: rank them all."""
-    batch = max(limit * EARLY_BATCH_FACTOR, EARLY_BATCH_MIN)
-    columns = (first, *_RANK_COLUMNS) if first else _RANK_COLUMNS
+
+def rank(
+    candidates: QuerySet,
+    spec: MatchSpec,
+    *,
+    activity_type: ActivityType,
+    policy: OverusePolicy,
+    today: date,
+    limit: int,
+    first: str = "",
+) -> list[Ranked]:
+    """The best ``limit`` candidates in :func:`rank_queryset`'s order (``first``: an extra leading
+    sort column of ``candidates``, such as the number of must-haves missed)."""
     order = (first, "-base_score", "pk") if first else ("-base_score", "pk")
-    rows = list(qs.order_by(*order).values_list(*columns)[:batch])
-    ranked = _ranked(rows, weight=activity_type.weight, policy=policy, first=bool(first))
-    top = [(key[-1], -key[1]) for key in ranked[:limit]]
-    if len(rows) < batch:
-        return top  # every candidate was read
-    last_lead, last_base = (rows[-1][0] if first else 0), rows[-1][-1]
-    if len(ranked) >= limit:
-        lead, negative_ok, negative_score = ranked[limit - 1][:3]
-        if lead < last_lead or (lead == last_lead and negative_ok == -1 and -negative_score > last_base):
-            return top
-    return None
+    columns = (first, "pk", "base_score") if first else ("pk", "base_score")
+    read = candidates.annotate(base_score=base_sql(spec, today)).order_by(*order).values_list(*columns)
+    rows: list[tuple] = []  # (lead, pk, base_score) in reading order
+    exhausted = False
+    scored: list[Ranked] = []
+    done, batch = 0, max(limit * EARLY_BATCH_FACTOR, EARLY_BATCH_MIN)
+    while True:
+        # Enough rows for this batch and the first unread one (the bound), a page at a time.
+        while not exhausted and len(rows) <= done + batch:
+            page = list(read[len(rows) : len(rows) + READ_PAGE])
+            rows += [row if first else (0, *row) for row in page]
+            exhausted = len(page) < READ_PAGE
+        chunk = rows[done : done + batch]
+        done += len(chunk)
+        if chunk:
+            lead = {pk: lead for lead, pk, _ in chunk}
+            ids = [pk for _, pk, _ in chunk]
+            scored += _score_batch(
+                ids, spec, activity_type=activity_type, policy=policy, today=today, lead=lead
+            )
+            scored.sort(key=lambda r: r.key)
+        if done >= len(rows):
+            return scored[:limit]  # every candidate was read
+        # An unread candidate sorts no earlier than the first unread row's best case.
+        next_lead, next_pk, next_base = rows[done]
+        if len(scored) >= limit and scored[limit - 1].key < (next_lead, -1, -next_base, 0, 0, next_pk):
+            return scored[:limit]
+        batch *= 4
 
 
-def top_ranked(
-    qs: QuerySet, *, activity_type: ActivityType, policy: OverusePolicy, limit: int, first: str = ""
-) -> list[tuple[int, int]]:
-    """``(pk, can_propose)`` of the best ``limit`` rows of an annotated candidate queryset,
-    in the order of :func:`rank_queryset` (``first``: an extra leading sort column of ``qs``).
+def diversify(ranked: list[Ranked], needed: int) -> tuple[list[Ranked], dict[int, str]]:
+    """With ``needed`` ≥ 2, the first picks that can be proposed come from different customers
+    when a reference of a customer not yet picked scores within ``DIVERSITY_MARGIN`` of the
+    next one in line; the note says whom it went ahead of and why."""
+    if needed < 2:
+        return ranked, {}
+    picks: list[Ranked] = []
+    rest = list(ranked)
+    customers: set[int] = set()
+    notes: dict[int, str] = {}
+    while rest and len(picks) < needed and rest[0].available:
+        best = rest[0]
+        if best.customer_id in customers:
+            alternative = next((r for r in rest if r.available and r.customer_id not in customers), None)
+            if alternative is not None and alternative.score >= best.score - DIVERSITY_MARGIN:
+                notes[alternative.pk] = (
+                    f"Ranked ahead of a reference that scores {best.score} because that one is from the "
+                    f"same customer as an earlier pick: the {needed} references needed come from "
+                    "different customers."
+                )
+                best = alternative
+        picks.append(best)
+        rest.remove(best)
+        customers.add(best.customer_id)
+    return picks + rest, notes
 
-    The same ranking as ordering the queryset itself, in a cheaper shape: the best candidates by
-    ``base_score`` first (:func:`_top_ranked_early`), and only when they do not settle it every
-    candidate's columns, each ledger sum computed once. Ordered by the annotations directly,
-    the database would sum the ledger for every candidate, once per place the sums appear
-    (score, eligibility, sort)."""
-    early = _top_ranked_early(qs, activity_type=activity_type, policy=policy, limit=limit, first=first)
-    if early is not None:
-        return early
-    columns = (first, *_RANK_COLUMNS) if first else _RANK_COLUMNS
-    rows = qs.order_by().values_list(*columns)
-    ranked = _ranked(rows, weight=activity_type.weight, policy=policy, first=bool(first))
-    return [(key[-1], -key[1]) for key in ranked[:limit]]
 
-
-def _meeting_must_haves(request, spec: MatchSpec) -> QuerySet:
-    """Eligible for the request's activity and meeting every must-have."""
-    qs = eligible_profiles(request.activity_type)
-    for c in spec.must:
-        qs = qs.filter(criterion_q(c))
-    return qs
+# --- The whole ranking in the database (the reference the fast path is held to) ----------------
 
 
 def rank_queryset(request, *, policy: OverusePolicy, today: date) -> QuerySet:
     """Every reference that meets the request's must-haves, annotated with ``score`` and
-    ``can_propose`` and ordered best first (one query; slice it)."""
-    spec = MatchSpec.for_request(request)
-    qs = annotate_score(_meeting_must_haves(request, spec), spec, request.activity_type, policy, today)
-    return qs.order_by("-can_propose", "-score", "cap_used", "id")
-
-
-def _details(
-    ids: list[int], *, activity_type: ActivityType, policy, today: date
-) -> dict[int, ReferenceProfile]:
-    """The top references with what a person needs to judge them (fixed number of queries), and
-    their capacity for the request's activity."""
-    last = UsageEntry.objects.filter(reference=OuterRef("pk")).order_by("-occurred_on", "-id")
-    profiles = (
-        capacity.annotate(
-            ReferenceProfile.objects.filter(pk__in=ids),
-            today=today,
-            policy=policy,
-            activity_type=activity_type,
-        )
-        .select_related("customer__industry", "customer__region", "contact")
-        .prefetch_related("products", "use_cases", "contact__languages")
-        .annotate(
-            last_used_on=Subquery(last.values("occurred_on")[:1]),
-            last_used_for=Subquery(last.values("activity_type__name")[:1]),
-            last_used_status=Subquery(last.values("status")[:1]),
-        )
+    ``can_propose`` and ordered best first, in one query (slice it). Slower than
+    :func:`matches_for_request` (it weighs the ledger for every candidate); tests hold the two
+    to the same order."""
+    spec = MatchSpec.for_request(request, policy=policy)
+    qs = capacity.annotate(
+        _meeting_must_haves(request.activity_type, spec),
+        today=today,
+        policy=policy,
+        activity_type=request.activity_type,
+    ).annotate(base_score=base_sql(spec, today), **load_sql(spec, today, policy))
+    qs = qs.annotate(
+        score=F("base_score")
+        - F("reference_load") * Value(REFERENCE_LOAD_POINTS)
+        - F("customer_load") * Value(CUSTOMER_LOAD_POINTS),
+        can_propose=Case(
+            When(capacity.askable_q(policy), then=Value(1)), default=Value(0), output_field=IntegerField()
+        ),
     )
-    return {p.pk: p for p in profiles}
+    return qs.order_by("-can_propose", "-score", "customer_load", "reference_load", "id")
 
 
 def any_can_be_proposed(request, *, policy: OverusePolicy, today: date) -> bool:
     """Does at least one reference meet the must-haves and can be proposed now? One query that
     stops at the first such reference, without ranking them all."""
-    spec = MatchSpec(must=MatchSpec.for_request(request).must)  # the score does not matter here
-    qs = annotate_score(_meeting_must_haves(request, spec), spec, request.activity_type, policy, today)
-    return qs.filter(can_propose=1).exists()
+    spec = MatchSpec.for_request(request, policy=policy)
+    qs = capacity.annotate(
+        _meeting_must_haves(request.activity_type, spec),
+        today=today,
+        policy=policy,
+        activity_type=request.activity_type,
+        select=False,
+    )
+    return qs.filter(capacity.askable_q(policy)).exists()
+
+
+# --- What a person reads ----------------------------------------------------------------------
+
+
+def _details(ids: list[int]) -> dict[int, dict]:
+    """What a person needs to judge the top references (one query): names, health date, last use."""
+    last = UsageEntry.objects.filter(reference=OuterRef("pk")).order_by("-occurred_on", "-id")
+    rows = (
+        ReferenceProfile.objects.filter(pk__in=ids)
+        .annotate(
+            last_used_on=Subquery(last.values("occurred_on")[:1]),
+            last_used_for=Subquery(last.values("activity_type__name")[:1]),
+            last_used_status=Subquery(last.values("status")[:1]),
+        )
+        .values(
+            "pk",
+            "headline",
+            "deployment",
+            "customer__name",
+            "customer__health_updated",
+            "contact__title",
+            "last_used_on",
+            "last_used_for",
+            "last_used_status",
+        )
+    )
+    return {row["pk"]: row for row in rows}
+
+
+def _presented(top: list[Ranked], spec, *, policy, today, notes: dict[int, str]) -> list[dict]:
+    if not top:
+        return []
+    details, products = _details([r.pk for r in top]), product_names()
+    return [
+        present(r, details[r.pk], spec, policy=policy, products=products, note=notes.get(r.pk, ""))
+        for r in top
+    ]
 
 
 def matches_for_request(
     request, *, limit: int = DEFAULT_MATCHES, today: date | None = None, policy=None
 ) -> list[dict]:
-    """The ranked matches of API.md, best first, with explanations. A reference missing a
-    must-have is never in it."""
+    """The ranked matches of API.md, best first, with their factors and explanations. A
+    reference missing a must-have is never in it."""
     today = today or timezone.localdate()
     policy = policy or OverusePolicy.current()
-    top = top_ranked(
-        rank_queryset(request, policy=policy, today=today),
+    spec = MatchSpec.for_request(request, policy=policy)
+    top = rank(
+        _meeting_must_haves(request.activity_type, spec),
+        spec,
         activity_type=request.activity_type,
         policy=policy,
+        today=today,
         limit=limit,
     )
-    details = _details([pk for pk, _ in top], activity_type=request.activity_type, policy=policy, today=today)
-    spec = MatchSpec.for_request(request)
-    return [present(details[pk], spec, policy=policy, today=today, available=bool(ok)) for pk, ok in top]
+    top, notes = diversify(top, spec.references_needed)
+    return _presented(top, spec, policy=policy, today=today, notes=notes)
 
 
 def nearest_misses(request, *, limit: int = NEAREST_MISSES, today: date, policy) -> list[dict]:
     """References that miss few must-haves (fewest first), naming which ones they miss."""
-    spec = MatchSpec.for_request(request)
+    spec = MatchSpec.for_request(request, policy=policy)
     if not spec.must:
         return []
-    qs = eligible_profiles(request.activity_type).annotate(
-        **{
-            f"must_{i}": Case(
-                When(criterion_q(c), then=Value(0)), default=Value(1), output_field=IntegerField()
-            )
-            for i, c in enumerate(spec.must)
-        }
-    )
     missed = Value(0, output_field=IntegerField())
-    for i in range(len(spec.must)):
-        missed = missed + F(f"must_{i}")
-    qs = annotate_score(
-        qs.annotate(must_missed=missed).filter(must_missed__gte=1), spec, request.activity_type, policy, today
+    for c in spec.must:
+        missed = missed + Case(
+            When(criterion_sql(c, spec), then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+    candidates = (
+        eligible_profiles(request.activity_type).annotate(must_missed=missed).filter(must_missed__gte=1)
     )
-    top = top_ranked(qs, activity_type=request.activity_type, policy=policy, limit=limit, first="must_missed")
-    details = _details([pk for pk, _ in top], activity_type=request.activity_type, policy=policy, today=today)
-    return [present(details[pk], spec, policy=policy, today=today, available=bool(ok)) for pk, ok in top]
+    top = rank(
+        candidates,
+        spec,
+        activity_type=request.activity_type,
+        policy=policy,
+        today=today,
+        limit=limit,
+        first="must_missed",
+    )
+    return _presented(top, spec, policy=policy, today=today, notes={})

@@ -1,6 +1,12 @@
-"""The score of a reference for a request: the weights, the pure formula over a profile's facts
-(:func:`score_profile`, for explanations and tests) and the same formula in the database
-(:func:`annotate_score`, with ``ledger.capacity``'s ``can_propose``)."""
+"""The score of a reference for a request: THE scale (published on the request page and in
+docs/matching.md), the pure formula over one row per candidate (:func:`score_row`) and the same
+formula in SQL over the profile's own row (:func:`base_sql`) and the usage ledger
+(:func:`load_sql`).
+
+Every factor is in points on one scale, where a weight-1 wish is worth less than one size band
+or one seniority level of closeness, and a weight-5 wish more than two. All points are whole
+numbers, so the database and Python add them up exactly alike.
+"""
 
 from __future__ import annotations
 
@@ -8,262 +14,434 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import (
-    BooleanField,
     Case,
-    Exists,
-    ExpressionWrapper,
+    Expression,
     F,
     FloatField,
     IntegerField,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce, Floor
 
 from ledger import capacity
-from references.choices import SENIORITY_ORDER, SIZE_ORDER
-from references.models import (
-    ActivityType,
-    Contact,
-    Product,
-    ReferenceProfile,
-    UseCase,
-)
+from references.choices import SENIORITY_ORDER, SIZE_ORDER, Seniority
+from references.facets import FacetKeys, facet_key
+from references.models import Product, UseCase
 
 from ..choices import CriterionField
 
-# --- Weights (documented on the request page) ----------------------------------------------
-NICE_POINTS = 10.0
-SIZE_POINTS = 9.0
-SIZE_STEP = 3.0
-SENIORITY_POINTS = 8.0
-SENIORITY_STEP = 2.0
-FRESH_POINTS = 3.0
+# --- The scale (docs/matching.md) ------------------------------------------------------------
+NICE_POINTS = 7  # per unit of a met nice-to-have's weight (1–10)
+IMPLICIT_POINTS = 7  # an implicit preference from the prospect: as much as a weight-1 wish
+SIZE_POINTS = 30  # the prospect's size band…
+SIZE_STEP = 10  # …minus this per band apart
+SENIORITY_POINTS = 40  # the prospect contact's seniority…
+JUNIOR_STEP = 15  # …minus this per level the reference is more junior (fails the prospect)…
+SENIOR_STEP = 10  # …or this per level more senior (spends a scarcer reference)
+PROTECTION_POINTS = -50  # a C-level reference for an ask below the policy's level
+HEALTH_DIVISOR = 5  # one point per 5 of customer health (rounded down): −20…+20
+FRESH_POINTS = 5  # validated within FRESH_DAYS
 FRESH_DAYS = 90
-LOAD_PENALTY = 0.5
+RECENT_DAYS = 60  # ledger use this recent counts double…
+SAME_KIND_FACTOR = 2  # …and use of the request's activity type counts double again
+RECENT_FACTOR = 2
+REFERENCE_LOAD_POINTS = 1  # per effective point of the reference's own use in the window
+CUSTOMER_LOAD_POINTS = 1  # per effective point of its customer's use (all its contacts)
+DIVERSITY_MARGIN = 20  # a different customer's reference within this many points is "comparable"
 NEAREST_MISSES = 5
 
 WEIGHTS_DOC = [
-    ("Each met nice-to-have", f"{NICE_POINTS:g} × its weight (1–10; the first listed weighs most)"),
-    ("Same size band as the prospect", f"{SIZE_POINTS:g}, minus {SIZE_STEP:g} per band apart"),
+    ("Each met nice-to-have", f"{NICE_POINTS} × its weight (1–10; the first listed weighs most)"),
     (
-        "Same seniority as the prospect's contact",
-        f"{SENIORITY_POINTS:g}, minus {SENIORITY_STEP:g} per level apart",
+        "Implicit preference: same industry, same region, each of the prospect's products",
+        f"{IMPLICIT_POINTS} each (a weight-1 wish), unless a criterion names the same field or product",
     ),
-    (f"Validated within {FRESH_DAYS} days", f"{FRESH_POINTS:g}"),
-    ("Recent use (load spreading)", f"−{LOAD_PENALTY:g} per weighted point used in the policy window"),
-    ("Available now", "always ranks above resting, stale or at-cap references, which cannot be proposed"),
+    ("Size band", f"{SIZE_POINTS} for the prospect's band, −{SIZE_STEP} per band apart"),
+    (
+        "Seniority of the contact",
+        f"{SENIORITY_POINTS} for the prospect contact's level, −{JUNIOR_STEP} per level more junior, "
+        f"−{SENIOR_STEP} per level more senior",
+    ),
+    ("C-level reference for a junior ask (policy)", f"{PROTECTION_POINTS}"),
+    ("Customer health", f"1 per {HEALTH_DIVISOR} points of health score (−20 to +20)"),
+    (f"Validated within {FRESH_DAYS} days", f"+{FRESH_POINTS}"),
+    (
+        "Recent use of the reference (load spreading)",
+        f"−{REFERENCE_LOAD_POINTS} per weighted point in the policy window; use in the last "
+        f"{RECENT_DAYS} days counts ×{RECENT_FACTOR}, use for the same activity ×{SAME_KIND_FACTOR}",
+    ),
+    (
+        "Recent use of its customer (all contacts)",
+        f"−{CUSTOMER_LOAD_POINTS} per weighted point, same weighting",
+    ),
+    (
+        "Several references needed",
+        f"the picks come from different customers when one is within {DIVERSITY_MARGIN} points",
+    ),
+    ("Available now", "always ranks above resting, stale, detractor or at-cap references"),
 ]
 
+# Criterion field -> facet of ``references.facets`` (competitor is matched in its text instead).
+CRITERION_FACETS = {
+    CriterionField.INDUSTRY: "industry",
+    CriterionField.REGION: "region",
+    CriterionField.COUNTRY: "country",
+    CriterionField.SIZE_BAND: "size",
+    CriterionField.SENIORITY: "seniority",
+    CriterionField.DEPLOYMENT: "deployment",
+    CriterionField.PRODUCT: "product",
+    CriterionField.USE_CASE: "usecase",
+    CriterionField.LANGUAGE: "language",
+}
+# Criteria whose value is a name the facet keys hold as an id.
+_NAMED = {CriterionField.PRODUCT: Product, CriterionField.USE_CASE: UseCase}
 
-# --- The pure formula ----------------------------------------------------------------------
 
-
-@dataclass
-class ProfileFacts:
-    """What the formula needs to know about one reference profile."""
-
-    industry: str = ""
-    region: str = ""
-    country: str = ""
-    size_band: str = ""
-    products: set[str] = field(default_factory=set)
-    use_cases: set[str] = field(default_factory=set)
-    deployment: str = ""
-    competitor: str = ""
-    seniority: str = ""
-    languages: set[str] = field(default_factory=set)
-    last_validated: date | None = None
-    used: int = 0
+# --- What is asked ---------------------------------------------------------------------------
 
 
 @dataclass
 class MatchSpec:
-    """What the formula needs to know about a request."""
+    """What the formula needs to know about a request: its criteria, the prospect's facts (the
+    implicit preferences), the activity asked for, how many references, and the policy's
+    C-level protection. ``ids`` resolves product and use-case names to the ids in the keys."""
 
     must: list[dict] = field(default_factory=list)
     nice: list[dict] = field(default_factory=list)
+    implicit: list[dict] = field(default_factory=list)
     size_band: str = ""
     seniority: str = ""
+    activity: str = ""
+    references_needed: int = 1
+    protect_below: str = Seniority.DIRECTOR
+    ids: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @classmethod
-    def for_request(cls, request) -> MatchSpec:
+    def for_request(cls, request, *, policy=None) -> MatchSpec:
+        """The request's spec (two small queries: the prospect's products and the ids of the
+        names its criteria use)."""
+        must, nice = request.must, request.nice
+        explicit = {c["field"] for c in must + nice}
+        named = {(c["field"], c["value"]) for c in must + nice if c["field"] == CriterionField.PRODUCT}
+        implicit = []
+        if request.prospect_industry_id and CriterionField.INDUSTRY not in explicit:
+            implicit.append({"field": CriterionField.INDUSTRY.value, "value": request.prospect_industry_id})
+        if request.prospect_region_id and CriterionField.REGION not in explicit:
+            implicit.append({"field": CriterionField.REGION.value, "value": request.prospect_region_id})
+        products = sorted(request.products.values_list("pk", "name")) if request.pk else []
+        ids = {(CriterionField.PRODUCT.value, name): pk for pk, name in products}
+        for _, name in products:
+            if (CriterionField.PRODUCT, name) not in named:
+                implicit.append({"field": CriterionField.PRODUCT.value, "value": name})
+        ids.update(resolve_names(must + nice, known=ids))
         return cls(
-            must=request.must,
-            nice=request.nice,
+            must=must,
+            nice=nice,
+            implicit=implicit,
             size_band=request.prospect_size_band,
             seniority=request.prospect_seniority,
+            activity=request.activity_type_id,
+            references_needed=request.references_needed or 1,
+            protect_below=policy.c_level_protected_below if policy is not None else Seniority.DIRECTOR,
+            ids=ids,
+        )
+
+    def key(self, criterion: dict) -> str | None:
+        """The facet key a profile holds when it meets ``criterion`` (``None``: none can, e.g. an
+        unknown product; competitor criteria are matched in the profile's text instead)."""
+        f, value = criterion["field"], criterion["value"]
+        if f in _NAMED:
+            pk = self.ids.get((f, value))
+            return facet_key(CRITERION_FACETS[f], pk) if pk is not None else None
+        if f == CriterionField.COUNTRY:
+            value = str(value).upper()
+        return facet_key(CRITERION_FACETS[f], value) if f in CRITERION_FACETS else None
+
+    @property
+    def explicit_fields(self) -> set[str]:
+        return {c["field"] for c in self.must + self.nice}
+
+    @property
+    def protects(self) -> bool:
+        """Is a C-level reference protected from this ask (the prospect's contact is junior)?"""
+        return bool(
+            self.protect_below
+            and self.seniority in SENIORITY_ORDER
+            and SENIORITY_ORDER[self.seniority] < SENIORITY_ORDER[self.protect_below]
         )
 
 
-def criterion_met(facts: ProfileFacts, criterion: dict) -> bool:
-    """Does this profile meet one criterion? (The Python twin of :func:`criterion_q`.)"""
-    f, value = criterion["field"], criterion["value"]
-    if f == CriterionField.PRODUCT:
-        return value in facts.products
-    if f == CriterionField.USE_CASE:
-        return value in facts.use_cases
-    if f == CriterionField.LANGUAGE:
-        return value in facts.languages
-    if f == CriterionField.COMPETITOR:
-        return value.lower() in (facts.competitor or "").lower()
-    return getattr(facts, f) == value
+def resolve_names(criteria: list[dict], known: dict | None = None) -> dict[tuple[str, str], int]:
+    """``{(field, name): id}`` for the product and use-case names of ``criteria`` (one query per
+    kind that has names not yet ``known``)."""
+    found: dict[tuple[str, str], int] = {}
+    for f, model in _NAMED.items():
+        names = {c["value"] for c in criteria if c["field"] == f and (f, c["value"]) not in (known or {})}
+        if names:
+            found.update(
+                {(f.value, n): pk for n, pk in model.objects.filter(name__in=names).values_list("name", "pk")}
+            )
+    return found
 
 
-def size_points(profile_band: str, prospect_band: str) -> float:
-    if not prospect_band or profile_band not in SIZE_ORDER:
-        return 0.0
-    return max(0.0, SIZE_POINTS - SIZE_STEP * abs(SIZE_ORDER[profile_band] - SIZE_ORDER[prospect_band]))
+# --- One row per candidate, and the pure formula --------------------------------------------
 
 
-def seniority_points(profile_level: str, prospect_level: str) -> float:
-    if not prospect_level or profile_level not in SENIORITY_ORDER:
-        return 0.0
-    distance = abs(SENIORITY_ORDER[profile_level] - SENIORITY_ORDER[prospect_level])
-    return max(0.0, SENIORITY_POINTS - SENIORITY_STEP * distance)
+@dataclass
+class Row:
+    """What the formula reads of one candidate: the profile's facet keys (``references.facets``,
+    with its customer's health), the competitor it replaced, its last validation, and the
+    weighted use of it and of its customer in the policy window (``load_sql``)."""
+
+    keys: frozenset[str] = frozenset()
+    competitor: str = ""
+    last_validated: date | None = None
+    reference_load: int = 0
+    customer_load: int = 0
+
+    @classmethod
+    def of(cls, search_facets: str, **kwargs) -> Row:
+        return cls(keys=frozenset((search_facets or "").split()), **kwargs)
+
+    def value(self, facet: str) -> str:
+        prefix = f"{facet}="
+        return next((k[len(prefix) :] for k in self.keys if k.startswith(prefix)), "")
+
+    @property
+    def health(self) -> int | None:
+        value = self.value("health")
+        return int(value) if value else None
 
 
-def score_profile(facts: ProfileFacts, spec: MatchSpec, today: date) -> dict:
-    """Score one profile for one request: ``{"score", "parts", "met", "missed", "must_missed"}``.
+def criterion_met(row: Row, criterion: dict, spec: MatchSpec) -> bool:
+    """Does this candidate meet one criterion? (The Python twin of :func:`criterion_sql`.)"""
+    if criterion["field"] == CriterionField.COMPETITOR:
+        return str(criterion["value"]).lower() in (row.competitor or "").lower()
+    key = spec.key(criterion)
+    return key is not None and key in row.keys
 
-    ``must_missed`` lists the must-haves the profile fails (a match has none). The score
-    ignores must-haves: they filter, they do not rank.
-    """
-    must_missed = [c for c in spec.must if not criterion_met(facts, c)]
+
+def _label(c: dict) -> str:
+    return f"{CriterionField(c['field']).label.lower()} {c['value']}"
+
+
+def size_points(profile_band: str, prospect_band: str) -> int:
+    return SIZE_POINTS - SIZE_STEP * abs(SIZE_ORDER[profile_band] - SIZE_ORDER[prospect_band])
+
+
+def seniority_points(profile_level: str, prospect_level: str) -> int:
+    gap = SENIORITY_ORDER[profile_level] - SENIORITY_ORDER[prospect_level]
+    return SENIORITY_POINTS - (JUNIOR_STEP * -gap if gap < 0 else SENIOR_STEP * gap)
+
+
+def health_points(health: int) -> int:
+    return health // HEALTH_DIVISOR
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def score_row(row: Row, spec: MatchSpec, today: date) -> dict:
+    """Score one candidate for one request: ``{"score", "factors", "met", "missed",
+    "must_missed", "implicit_met"}``. ``factors`` is ``[{"name", "points", "detail"}]`` and its
+    points add up to ``score``. Must-haves filter, they do not score."""
+    factors: list[dict] = []
+
+    def add(name: str, points: int, detail: str) -> None:
+        factors.append({"name": name, "points": points, "detail": detail})
+
+    must_missed = [c for c in spec.must if not criterion_met(row, c, spec)]
     met = [c for c in spec.must if c not in must_missed]
     missed = list(must_missed)
-    nice_total = 0.0
     for c in spec.nice:
-        if criterion_met(facts, c):
+        if criterion_met(row, c, spec):
             met.append(c)
-            nice_total += NICE_POINTS * c["weight"]
+            add("nice_to_have", NICE_POINTS * c["weight"], f"{_label(c)} (weight {c['weight']})")
         else:
             missed.append(c)
-    parts = {
-        "nice": nice_total,
-        "size": size_points(facts.size_band, spec.size_band),
-        "seniority": seniority_points(facts.seniority, spec.seniority),
-        "fresh": FRESH_POINTS
-        if facts.last_validated and facts.last_validated >= today - timedelta(days=FRESH_DAYS)
-        else 0.0,
-        "load": -LOAD_PENALTY * (facts.used or 0),
-    }
+    implicit_met = [c for c in spec.implicit if criterion_met(row, c, spec)]
+    for c in implicit_met:
+        add("implicit", IMPLICIT_POINTS, f"same {_label(c)} as the prospect (implicit)")
+    explicit = spec.explicit_fields
+    band = row.value("size")
+    if spec.size_band and band in SIZE_ORDER and CriterionField.SIZE_BAND not in explicit:
+        gap = abs(SIZE_ORDER[band] - SIZE_ORDER[spec.size_band])
+        where = (
+            "same size band as the prospect" if not gap else f"{_plural(gap, 'size band')} from the prospect"
+        )
+        add("size", size_points(band, spec.size_band), where)
+    level = row.value("seniority")
+    if spec.seniority and level in SENIORITY_ORDER and CriterionField.SENIORITY not in explicit:
+        gap = SENIORITY_ORDER[level] - SENIORITY_ORDER[spec.seniority]
+        if not gap:
+            where = "same seniority as the prospect's contact"
+        else:
+            direction = "more junior" if gap < 0 else "more senior"
+            where = f"{_plural(abs(gap), 'level')} {direction} than the prospect's contact"
+        add("seniority", seniority_points(level, spec.seniority), where)
+    if spec.protects and level == Seniority.C_LEVEL:
+        add("c_level_protection", PROTECTION_POINTS, "C-level reference kept for senior asks (policy)")
+    health = row.health
+    if health is not None:
+        add("health", health_points(health), f"customer health {health}")
+    if row.last_validated and row.last_validated >= today - timedelta(days=FRESH_DAYS):
+        add("freshness", FRESH_POINTS, f"validated within {FRESH_DAYS} days")
+    if row.reference_load:
+        add(
+            "reference_load",
+            -REFERENCE_LOAD_POINTS * row.reference_load,
+            f"{row.reference_load} weighted points of its own recent use",
+        )
+    if row.customer_load:
+        add(
+            "customer_load",
+            -CUSTOMER_LOAD_POINTS * row.customer_load,
+            f"{row.customer_load} weighted points of recent use of its customer (all contacts)",
+        )
     return {
-        "score": sum(parts.values()),
-        "parts": parts,
+        "score": sum(f["points"] for f in factors),
+        "factors": factors,
         "met": met,
         "missed": missed,
         "must_missed": must_missed,
+        "implicit_met": implicit_met,
     }
 
 
-# --- The database side ---------------------------------------------------------------------
+# --- The same formula in the database -------------------------------------------------------
+
+
+class OwnColumn(Expression):
+    """A column of the query's own profile table that the model does not declare (such as
+    ``customer_health``, see ``references.facets``); it works inside subqueries too."""
+
+    def __init__(self, name: str, output_field):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name_unless_alias(compiler.query.base_table)}.{self.name}", []
+
+
+def criterion_sql(criterion: dict, spec: MatchSpec | None = None) -> Q:
+    """One criterion as a condition on a reference profile's own row (its facet keys, or its
+    competitor text). Without a spec, product and use-case names are looked up in the query."""
+    f, value = criterion["field"], criterion["value"]
+    if f == CriterionField.COMPETITOR:
+        return Q(competitor__icontains=value)
+    if f not in CRITERION_FACETS:
+        raise ValueError(f"unknown criterion field {f!r}")
+    if spec is None and f in _NAMED:
+        lookup = Subquery(_NAMED[f].objects.filter(name=value).values("pk")[:1])
+        return Q(FacetKeys([(CRITERION_FACETS[f], lookup)]))
+    key = (spec or MatchSpec()).key(criterion)
+    return Q(FacetKeys([key])) if key is not None else Q(pk__in=[])
 
 
 def criterion_q(criterion: dict) -> Q:
-    """One criterion as a condition on ``ReferenceProfile`` (many-to-many via EXISTS, no joins
-    that would duplicate rows)."""
-    f, value = criterion["field"], criterion["value"]
-    if f == CriterionField.INDUSTRY:
-        return Q(customer__industry_id=value)
-    if f == CriterionField.REGION:
-        return Q(customer__region_id=value)
-    if f == CriterionField.COUNTRY:
-        return Q(customer__country=value)
-    if f == CriterionField.SIZE_BAND:
-        return Q(customer__size_band=value)
-    if f == CriterionField.SENIORITY:
-        return Q(contact__seniority=value)
-    if f == CriterionField.DEPLOYMENT:
-        return Q(deployment=value)
-    if f == CriterionField.COMPETITOR:
-        return Q(competitor__icontains=value)
-    if f == CriterionField.PRODUCT:
-        through = ReferenceProfile.products.through
-        # The name resolves once (an InitPlan), so the EXISTS probes the (profile, product) index.
-        product_id = Subquery(Product.objects.filter(name=value).values("pk")[:1])
-        return Q(Exists(through.objects.filter(referenceprofile_id=OuterRef("pk"), product_id=product_id)))
-    if f == CriterionField.USE_CASE:
-        through = ReferenceProfile.use_cases.through
-        use_case_id = Subquery(UseCase.objects.filter(name=value).values("pk")[:1])
-        return Q(Exists(through.objects.filter(referenceprofile_id=OuterRef("pk"), usecase_id=use_case_id)))
-    if f == CriterionField.LANGUAGE:
-        through = Contact.languages.through
-        return Q(Exists(through.objects.filter(contact_id=OuterRef("contact_id"), language_id=value)))
-    raise ValueError(f"unknown criterion field {f!r}")
+    """One criterion as a condition on ``ReferenceProfile`` (for the catalog, supply and
+    alternatives): :func:`criterion_sql` with names looked up in the query."""
+    return criterion_sql(criterion)
 
 
-def _closeness(field_name: str, order: dict, prospect: str, top: float, step: float):
-    if not prospect or prospect not in order:
-        return Value(0.0, output_field=FloatField())
-    whens = []
-    for code, position in order.items():
-        points = max(0.0, top - step * abs(position - order[prospect]))
-        if points:
-            whens.append(When(**{field_name: code}, then=Value(points)))
-    return Case(*whens, default=Value(0.0), output_field=FloatField())
+def _points(condition, points: int):
+    return Case(When(condition, then=Value(points)), default=Value(0), output_field=IntegerField())
 
 
-def annotate_score(
-    qs: QuerySet, spec: MatchSpec, activity_type: ActivityType, policy, today: date
-) -> QuerySet:
-    """The score and ``can_propose`` (1 when the reference can be asked now for the request's
-    activity: ``ledger.capacity``'s verdict in SQL) of every candidate."""
-    qs = capacity.annotate(qs, today=today, policy=policy, activity_type=activity_type)
-    nice = {
-        f"nice_{i}": Case(
-            When(criterion_q(c), then=Value(True)), default=Value(False), output_field=BooleanField()
+def base_sql(spec: MatchSpec, today: date):
+    """Every factor but the ledger's, over the profile's own row: what the reference *is* for
+    this request. Never below its score (the load factors only subtract)."""
+    terms = []
+    for c in spec.nice:
+        terms.append(_points(criterion_sql(c, spec), NICE_POINTS * c["weight"]))
+    for c in spec.implicit:
+        terms.append(_points(criterion_sql(c, spec), IMPLICIT_POINTS))
+    explicit = spec.explicit_fields
+    if spec.size_band in SIZE_ORDER and CriterionField.SIZE_BAND not in explicit:
+        terms.append(
+            Case(
+                *(
+                    When(FacetKeys([facet_key("size", band)]), then=Value(size_points(band, spec.size_band)))
+                    for band in SIZE_ORDER
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
         )
-        for i, c in enumerate(spec.nice)
-    }
-    qs = qs.annotate(**nice)
-    nice_points = [
-        Case(When(**{f"nice_{i}": True}, then=Value(NICE_POINTS * c["weight"])), default=Value(0.0))
-        for i, c in enumerate(spec.nice)
-    ]
-    base = Value(0.0, output_field=FloatField())
-    for expr in nice_points:
-        base = base + expr
-    base = (
-        base
-        + _closeness("customer__size_band", SIZE_ORDER, spec.size_band, SIZE_POINTS, SIZE_STEP)
-        + _closeness("contact__seniority", SENIORITY_ORDER, spec.seniority, SENIORITY_POINTS, SENIORITY_STEP)
-        + Case(
-            When(last_validated__gte=today - timedelta(days=FRESH_DAYS), then=Value(FRESH_POINTS)),
-            default=Value(0.0),
-            output_field=FloatField(),
+    if spec.seniority in SENIORITY_ORDER and CriterionField.SENIORITY not in explicit:
+        terms.append(
+            Case(
+                *(
+                    When(
+                        FacetKeys([facet_key("seniority", level)]),
+                        then=Value(seniority_points(level, spec.seniority)),
+                    )
+                    for level in SENIORITY_ORDER
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
         )
+    if spec.protects:
+        terms.append(_points(FacetKeys([facet_key("seniority", Seniority.C_LEVEL)]), PROTECTION_POINTS))
+    health = OwnColumn("customer_health", IntegerField())
+    terms.append(
+        Coalesce(Floor(health / Value(float(HEALTH_DIVISOR))), Value(0.0), output_field=FloatField())
     )
-    return qs.annotate(
-        # Everything but the load penalty: what the reference is, not how much it was asked.
-        base_score=ExpressionWrapper(base, output_field=FloatField()),
-        score=ExpressionWrapper(
-            F("base_score") - F("cap_used") * Value(LOAD_PENALTY), output_field=FloatField()
+    terms.append(_points(Q(last_validated__gte=today - timedelta(days=FRESH_DAYS)), FRESH_POINTS))
+    total = Value(0.0, output_field=FloatField())
+    for term in terms:
+        total = total + term
+    return total
+
+
+def _effective_points(today: date, activity: str):
+    """A ledger row's points as the load factors weigh them: recent use and use of the
+    request's activity type count more (docs/matching.md)."""
+    recent = Case(
+        When(occurred_on__gt=today - timedelta(days=RECENT_DAYS), then=Value(RECENT_FACTOR)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    kind = Case(
+        When(activity_type_id=activity, then=Value(SAME_KIND_FACTOR)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return F("points") * recent * kind
+
+
+def load_sql(spec: MatchSpec, today: date, policy) -> dict:
+    """``reference_load`` and ``customer_load``: the effective points of the counted use of the
+    reference, and of its customer, in the policy window (``ledger.capacity.counting_usage``)."""
+    counting = capacity.counting_usage(today, policy)
+    weighted = _effective_points(today, spec.activity)
+    per_ref = counting.filter(reference=OuterRef("pk")).order_by().values("reference")
+    per_customer = counting.filter(customer=OuterRef("customer_id")).order_by().values("customer")
+    return {
+        "reference_load": Coalesce(
+            Subquery(per_ref.annotate(s=Sum(weighted)).values("s")[:1]), Value(0), output_field=IntegerField()
         ),
-        can_propose=Case(
-            When(capacity.askable_q(policy), then=Value(1)),
-            default=Value(0),
+        "customer_load": Coalesce(
+            Subquery(per_customer.annotate(s=Sum(weighted)).values("s")[:1]),
+            Value(0),
             output_field=IntegerField(),
         ),
-    )
+    }
 
 
-def facts_of(profile: ReferenceProfile, used: int = 0) -> ProfileFacts:
-    customer = profile.customer
-    return ProfileFacts(
-        industry=customer.industry_id,
-        region=customer.region_id,
-        country=customer.country,
-        size_band=customer.size_band,
-        products={p.name for p in profile.products.all()},
-        use_cases={u.name for u in profile.use_cases.all()},
-        deployment=profile.deployment,
+def facts_of(profile, *, reference_load: int = 0, customer_load: int = 0) -> Row:
+    """The row of a profile object (for the explanations of a single profile, tests, the demo)."""
+    return Row.of(
+        profile.search_facets,
         competitor=profile.competitor,
-        seniority=profile.contact.seniority,
-        languages={lang.code for lang in profile.contact.languages.all()},
         last_validated=profile.last_validated,
-        used=used,
+        reference_load=reference_load,
+        customer_load=customer_load,
     )

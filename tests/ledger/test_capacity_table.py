@@ -138,6 +138,34 @@ ROWS = {
         (False, ["reference_unavailable"], None),
         False,
     ),
+    "detractor: customer health -20": (
+        {"health_score": -20},
+        [],
+        "call",
+        (False, ["customer_detractor"], None),
+        False,
+    ),
+    "health exactly 0: lukewarm, not a detractor": (
+        {"health_score": 0},
+        [],
+        "call",
+        (True, [], None),
+        True,
+    ),
+    "no health score recorded: not a detractor": (
+        {"health_score": None},
+        [],
+        "call",
+        (True, [], None),
+        True,
+    ),
+    "detractor in its rest period: no date frees it": (
+        {"health_score": -1},
+        [("self", "call", 2, 5)],
+        "email",
+        (False, ["customer_detractor", "in_rest_period"], None),
+        False,
+    ),
     "stale and in the rest period: both reasons, stale first": (
         {"validated_days_ago": 300},
         [("self", "call", 2, 5)],
@@ -156,9 +184,12 @@ def _profile(
     health_days_ago=10,
     private_only=False,
     activities=("call", "email"),
+    health_score=50,
 ):
     today = timezone.localdate()
-    customer = CustomerFactory(health_updated=today - timedelta(days=health_days_ago))
+    customer = CustomerFactory(
+        health_updated=today - timedelta(days=health_days_ago), health_score=health_score
+    )
     profile = ReferenceProfileFactory(
         contact=ContactFactory(customer=customer),
         customer=customer,

@@ -122,6 +122,8 @@ def test_manager_sets_the_policy_and_weights_on_one_page(client_as, manager):
         "rest_days": 14,
         "stale_after_days": 120,
         "near_cap_ratio": "0.80",
+        "detractor_below": -10,
+        "c_level_protected_below": "vp",
         "types-TOTAL_FORMS": len(formset.forms),
         "types-INITIAL_FORMS": len(formset.forms),
     }
@@ -137,6 +139,7 @@ def test_manager_sets_the_policy_and_weights_on_one_page(client_as, manager):
     assert response.status_code == 302
     policy = OverusePolicy.current()
     assert (policy.window_days, policy.reference_cap, policy.customer_cap, policy.rest_days) == (90, 5, 9, 14)
+    assert (policy.detractor_below, policy.c_level_protected_below) == (-10, "vp")
     assert policy.updated_by == manager
     assert ActivityType.objects.get(code="call").weight == 5
     assert ActivityType.objects.get(code="email").weight == 1

@@ -58,7 +58,7 @@ def test_keys_hold_every_filterable_attribute():
     assert _keys(profile) == (
         "industry=insurance region=apac country=JP size=global deployment=hybrid seniority=c_level "
         f"product={first} product={second} usecase={use_case.pk} activity=call activity=quote "
-        "language=en language=ja"
+        "language=en language=ja health=50"
     )
 
 
@@ -86,10 +86,30 @@ def test_migration_backfill_writes_the_same_keys_as_the_builder():
     ]
     expected = {p.pk: _keys(p) for p in profiles}
     ReferenceProfile.objects.update(search_facets="")
-    migration = importlib.import_module("references.migrations.0005_search_facets")
     with connection.cursor() as cursor:
-        cursor.execute(migration.BACKFILL)
+        for name in ("0005_search_facets", "0011_facet_health"):
+            cursor.execute(importlib.import_module(f"references.migrations.{name}").BACKFILL)
     assert dict(ReferenceProfile.objects.values_list("pk", "search_facets")) == expected
+
+
+def _health_column(profile) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT customer_health FROM references_referenceprofile WHERE id = %s", [profile.pk])
+        return cursor.fetchone()[0]
+
+
+def test_the_customers_health_follows_every_change_into_the_row_matching_reads(users):
+    """Matching scores health from the profile's own row: the key and the stored column follow
+    the customer's edit, a re-confirmation with a new score, and a score removed."""
+    profile = _profile(activity_types=["call"])
+    assert "health=50" in _keys(profile).split() and _health_column(profile) == 50
+    services.customer_update(customer=profile.customer, actor=users["manager"], health_score=-35)
+    assert "health=-35" in _keys(profile).split() and _health_column(profile) == -35
+    services.profile_reconfirm(profile=profile, actor=users["manager"], health_score=72)
+    assert "health=72" in _keys(profile).split() and _health_column(profile) == 72
+    services.customer_update(customer=profile.customer, actor=users["manager"], health_score=None)
+    assert not [k for k in _keys(profile).split() if k.startswith("health=")]
+    assert _health_column(profile) is None
 
 
 @pytest.fixture

@@ -62,16 +62,19 @@ def test_heavier_nice_to_have_wins(api_as, manager, sales, make_profile, make_re
 def test_equal_candidates_order_by_size_then_seniority_then_lower_usage(
     api_as, manager, sales, make_profile, make_request
 ):
-    far_size = make_profile(size_band="smb", seniority="director")
-    near_size_far_level = make_profile(size_band="enterprise", seniority="individual")
-    best_busy = make_profile(size_band="enterprise", seniority="director")
-    best_quiet = make_profile(size_band="enterprise", seniority="director")
+    """Rewritten for matching v2's one scale: two levels too junior now weigh more than two size
+    bands, and one recent call lowers a reference without sinking it below a poorer fit."""
+    far_size = make_profile(size_band="smb", seniority="director")  # 30-20 + 40 + 10 + 5 = 65
+    near_size_far_level = make_profile(size_band="enterprise", seniority="individual")  # 30 + 10 + 15 = 55
+    best_busy = make_profile(size_band="enterprise", seniority="director")  # 85 - 8 - 8 = 69
+    best_quiet = make_profile(size_band="enterprise", seniority="director")  # 85
     UsageEntryFactory(reference=best_busy, occurred_on=timezone.localdate() - timedelta(days=40))
     request = make_request(sales, size_band="enterprise", seniority="director")
 
-    ids = _ids(_matches(api_as, manager, request))
+    matches = _matches(api_as, manager, request)
 
-    assert ids == [best_quiet.pk, best_busy.pk, near_size_far_level.pk, far_size.pk]
+    assert _ids(matches) == [best_quiet.pk, best_busy.pk, far_size.pk, near_size_far_level.pk]
+    assert [m["score"] for m in matches] == [85, 69, 65, 55]
 
 
 def test_resting_and_stale_are_marked_ranked_last_and_cannot_be_proposed(
@@ -159,62 +162,107 @@ def test_match_shape_and_explanation(api_as, manager, sales, make_profile, make_
     assert "misses language de" in text
     assert "2 of 6 points" in text
     assert "Last used" in text and "Reference call" in text
-    expected = matching.NICE_POINTS * 2 + matching.SIZE_POINTS + matching.SENIORITY_POINTS
-    expected += matching.FRESH_POINTS - matching.LOAD_PENALTY * 2
-    assert match["score"] == pytest.approx(expected)
+    assert "Customer health 50 (checked " in text
+    # deployment cloud (weight 2) 14, same size band 30, same seniority 40, health 50 → 10, fresh 5;
+    # one call 60 days ago (2 points, same activity: 4 weighted) costs 4 for the contact and 4 for
+    # its customer.
+    assert match["factors"] == [
+        {"name": "nice_to_have", "points": 14, "detail": "deployment cloud (weight 2)"},
+        {"name": "size", "points": 30, "detail": "same size band as the prospect"},
+        {"name": "seniority", "points": 40, "detail": "same seniority as the prospect's contact"},
+        {"name": "health", "points": 10, "detail": "customer health 50"},
+        {"name": "freshness", "points": 5, "detail": "validated within 90 days"},
+        {"name": "reference_load", "points": -4, "detail": "4 weighted points of its own recent use"},
+        {
+            "name": "customer_load",
+            "points": -4,
+            "detail": "4 weighted points of recent use of its customer (all contacts)",
+        },
+    ]
+    assert match["score"] == 91
 
 
 def test_database_score_agrees_with_the_pure_formula(manager, sales, make_profile, make_request):
+    """The ranking's SQL (base score and ledger load) and the one Python formula give every
+    candidate the same score, factor by factor added up."""
+    profiles = []
     for size, level, dep in (
         ("smb", "c_level", "cloud"),
         ("global", "manager", "hybrid"),
         ("midmarket", "vp", "cloud"),
+        ("enterprise", "individual", "on_premises"),
     ):
-        make_profile(size_band=size, seniority=level, deployment=dep, products=["Vault"])
+        profiles.append(make_profile(size_band=size, seniority=level, deployment=dep, products=["Vault"]))
+    for i, profile in enumerate(profiles):
+        for days in range(i):
+            UsageEntryFactory(
+                reference=profile,
+                occurred_on=timezone.localdate() - timedelta(days=20 + 50 * days),
+                activity_type=ActivityType.objects.get(code="email" if days % 2 else "call"),
+            )
+    from references.models import Customer
+
+    Customer.objects.filter(pk=profiles[1].customer_id).update(health_score=-7)
+    from references.services import search_documents_refresh
+
+    search_documents_refresh(profile_ids=[profiles[1].pk])
     request = make_request(
         sales,
-        nice=[("deployment", "cloud", 4), ("product", "Vault", 1)],
+        nice=[("deployment", "cloud", 4), ("product", "Vault", 1), ("competitor", "orac", 2)],
         size_band="enterprise",
-        seniority="director",
+        seniority="manager",
+        industry="finance",
+        products=["Ledger"],
     )
     today = timezone.localdate()
     from ledger.models import OverusePolicy
 
     policy = OverusePolicy.current()
     ranked = list(matching.rank_queryset(request, policy=policy, today=today))
-    spec = matching.MatchSpec.for_request(request)
+    spec = matching.MatchSpec.for_request(request, policy=policy)
+    assert len(ranked) == 4
     for profile in ranked:
-        pure = matching.score_profile(matching.facts_of(profile, used=profile.cap_used), spec, today)
-        assert profile.score == pytest.approx(pure["score"])
+        row = matching.facts_of(
+            profile, reference_load=profile.reference_load, customer_load=profile.customer_load
+        )
+        assert profile.score == matching.score_row(row, spec, today)["score"]
+    scores = sorted(p.score for p in ranked)
+    assert len(set(scores)) > 1  # the comparison sees different scores
 
 
 def test_pure_score_function():
     spec = matching.MatchSpec(
         must=[{"field": "industry", "value": "finance"}],
         nice=[{"field": "product", "value": "Vault", "weight": 3}],
+        implicit=[{"field": "region", "value": "emea"}],
         size_band="enterprise",
         seniority="vp",
+        activity="call",
+        ids={("product", "Vault"): 12},
     )
     today = timezone.localdate()
-    facts = matching.ProfileFacts(
-        industry="finance",
-        size_band="global",
-        seniority="vp",
-        products={"Vault"},
+    row = matching.Row.of(
+        "industry=finance region=emea size=global seniority=director product=12 health=-12",
         last_validated=today,
-        used=4,
+        reference_load=4,
+        customer_load=6,
     )
-    result = matching.score_profile(facts, spec, today)
+    result = matching.score_row(row, spec, today)
     assert result["must_missed"] == []
-    assert result["parts"] == {
-        "nice": 30.0,
-        "size": matching.SIZE_POINTS - matching.SIZE_STEP,
-        "seniority": matching.SENIORITY_POINTS,
-        "fresh": matching.FRESH_POINTS,
-        "load": -2.0,
-    }
-    other = matching.score_profile(matching.ProfileFacts(industry="retail"), spec, today)
+    assert [(f["name"], f["points"]) for f in result["factors"]] == [
+        ("nice_to_have", 21),
+        ("implicit", 7),
+        ("size", 20),
+        ("seniority", 25),  # one level too junior
+        ("health", -3),  # -12 / 5 rounded down
+        ("freshness", 5),
+        ("reference_load", -4),
+        ("customer_load", -6),
+    ]
+    assert result["score"] == 65
+    other = matching.score_row(matching.Row.of("industry=retail"), spec, today)
     assert other["must_missed"] == [{"field": "industry", "value": "finance"}]
+    assert other["factors"] == [] and other["score"] == 0
 
 
 def test_short_supply_no_match_records_unmet_demand_once(api_as, manager, sales, make_profile, make_request):
@@ -303,9 +351,10 @@ def test_quick_supply_check_agrees_with_the_full_ranking(sales, make_profile, ma
     assert not any(v for (industry, _), v in answers.items() if industry != "finance")
 
 
-def test_top_ranked_orders_exactly_as_the_annotated_queryset(sales, make_profile, make_request):
-    """The matches list reads the top N through a CTE that computes ledger sums once per row;
-    it must give the same references in the same order as ordering the queryset itself."""
+def test_fast_ranking_orders_exactly_as_the_database_ranking(sales, make_profile, make_request):
+    """The matches list reads the best candidates by their one-row score first and weighs the
+    ledger only for those; it must give the same references in the same order as ranking every
+    candidate in the database."""
     from ledger.models import OverusePolicy
 
     for i, (size, level) in enumerate(
@@ -321,22 +370,33 @@ def test_top_ranked_orders_exactly_as_the_annotated_queryset(sales, make_profile
             UsageEntryFactory(reference=profile, occurred_on=timezone.localdate() - timedelta(days=40 + day))
     request = make_request(sales, nice=[("product", "Vault", 3)], size_band="enterprise", seniority="vp")
     today, policy = timezone.localdate(), OverusePolicy.current()
-    qs = matching.rank_queryset(request, policy=policy, today=today)
-    expected = list(qs.values_list("pk", "can_propose")[:8])
-    assert matching.top_ranked(qs, activity_type=request.activity_type, policy=policy, limit=8) == expected
+    expected = list(
+        matching.rank_queryset(request, policy=policy, today=today).values_list("pk", "can_propose")[:8]
+    )
+    matches = matching.matches_for_request(request, limit=8, today=today, policy=policy)
+    assert [(m["reference"]["id"], int(m["available"])) for m in matches] == expected
     assert {ok for _, ok in expected} == {0, 1}  # both kinds are in the comparison
 
 
-def test_early_top_ranking_stops_only_when_no_unread_candidate_can_rank(
+def test_early_stop_reads_fewer_rows_and_never_changes_the_order(
     sales, make_profile, make_request, monkeypatch
 ):
-    """The matches read the best candidates by ``base_score`` first and stop when no unread
-    one can rank among the top; whenever it stops early its answer is the full ranking's, and
-    when it cannot prove that, it says so (the full ranking runs)."""
+    """With small batches the ranking stops before weighing every candidate's ledger when no
+    unread one can rank among the top, and reads on when one could; either way the order is the
+    database ranking's."""
     from ledger.models import OverusePolicy
 
-    monkeypatch.setattr(matching.ranking, "EARLY_BATCH_MIN", 4)
+    monkeypatch.setattr(matching.ranking, "EARLY_BATCH_MIN", 2)
     monkeypatch.setattr(matching.ranking, "EARLY_BATCH_FACTOR", 1)
+    monkeypatch.setattr(matching.ranking, "READ_PAGE", 3)
+    weighed = []
+    original = matching.ranking._score_batch
+
+    def counting(ids, *args, **kwargs):
+        weighed.append(len(ids))
+        return original(ids, *args, **kwargs)
+
+    monkeypatch.setattr(matching.ranking, "_score_batch", counting)
     sizes = ["enterprise", "midmarket", "global", "smb"]
     for i in range(16):
         profile = make_profile(
@@ -348,19 +408,90 @@ def test_early_top_ranking_stops_only_when_no_unread_candidate_can_rank(
         for day in range(i % 3):
             UsageEntryFactory(reference=profile, occurred_on=timezone.localdate() - timedelta(days=30 + day))
     today, policy = timezone.localdate(), OverusePolicy.current()
-    outcomes = set()
+    totals = set()
     for nice in ([("product", "Vault", 3)], [("product", "Vault", 1)], []):
         request = make_request(sales, nice=nice, size_band="enterprise", seniority="vp")
         qs = matching.rank_queryset(request, policy=policy, today=today)
         for limit in (1, 2, 3, 4, 6):
             expected = list(qs.values_list("pk", "can_propose")[:limit])
-            early = matching.ranking._top_ranked_early(
-                qs, activity_type=request.activity_type, policy=policy, limit=limit
-            )
-            outcomes.add(early is not None)
-            assert early is None or early == expected, (nice, limit)
-            assert (
-                matching.top_ranked(qs, activity_type=request.activity_type, policy=policy, limit=limit)
-                == expected
-            )
-    assert outcomes == {True, False}  # both paths were exercised
+            weighed.clear()
+            matches = matching.matches_for_request(request, limit=limit, today=today, policy=policy)
+            assert [(m["reference"]["id"], int(m["available"])) for m in matches] == expected, (nice, limit)
+            totals.add(sum(weighed))
+    assert min(totals) < 16 and max(totals) == 16  # stopped early, and read everything when needed
+
+
+def test_the_documented_worked_example(api_as, manager, sales, make_profile, make_request):
+    """docs/matching.md's worked example, built as written there: Nordbank 97, Atlantic Trust 86."""
+    from references import services as inventory
+    from tests.factories import ContactFactory, ReferenceProfileFactory
+
+    nordbank = make_profile(
+        name="Nordbank",
+        region="emea",
+        size_band="enterprise",
+        seniority="director",
+        languages=["de"],
+        products=["Vault"],
+        validated_days_ago=30,
+    )
+    atlantic = make_profile(
+        name="Atlantic Trust",
+        region="na",
+        country="US",
+        size_band="global",
+        seniority="c_level",
+        languages=["en"],
+        products=["Vault", "Ledger"],
+        validated_days_ago=10,
+    )
+    for profile, health in ((nordbank, 60), (atlantic, 85)):
+        inventory.customer_update(customer=profile.customer, actor=manager, health_score=health)
+    UsageEntryFactory(reference=nordbank, occurred_on=timezone.localdate() - timedelta(days=100))
+    colleague = ReferenceProfileFactory(
+        contact=ContactFactory(customer=nordbank.customer),
+        customer=nordbank.customer,
+        activity_types=["email"],
+        last_validated=timezone.localdate(),
+    )
+    UsageEntryFactory(
+        reference=colleague,
+        activity_type=ActivityType.objects.get(code="email"),
+        occurred_on=timezone.localdate() - timedelta(days=20),
+    )
+    request = make_request(
+        sales,
+        must=[("industry", "finance")],
+        nice=[("language", "de", 3)],
+        size_band="enterprise",
+        seniority="vp",
+        industry="finance",
+        region="emea",
+        products=["Vault", "Ledger"],
+    )
+
+    first, second = _matches(api_as, manager, request)
+
+    assert (first["reference"]["id"], first["score"]) == (nordbank.pk, 97)
+    assert [(f["name"], f["points"]) for f in first["factors"]] == [
+        ("nice_to_have", 21),
+        ("implicit", 7),
+        ("implicit", 7),
+        ("size", 30),
+        ("seniority", 25),
+        ("health", 12),
+        ("freshness", 5),
+        ("reference_load", -4),
+        ("customer_load", -6),
+    ]
+    assert (second["reference"]["id"], second["score"]) == (atlantic.pk, 86)
+    assert [(f["name"], f["points"]) for f in second["factors"]] == [
+        ("implicit", 7),
+        ("implicit", 7),
+        ("size", 20),
+        ("seniority", 30),
+        ("health", 17),
+        ("freshness", 5),
+    ]
+    assert "Implicit preferences from the prospect (not criteria): meets 2 of 3" in first["explanation"]
+    assert "1 level more junior than the prospect's contact +25" in first["explanation"]
