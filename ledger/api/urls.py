@@ -4,10 +4,16 @@ A ``SimpleRouter``: the API's browsable index (``/api/v1/``) is served once, by 
 router.
 """
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import imports, views
 
 router = SimpleRouter()
 views.register(router)
-urlpatterns = router.urls + views.urlpatterns  # policy/: one resource, GET and PATCH
+# usage/import/ before the router's usage/{id}/, which would otherwise take "import" for an id.
+urlpatterns = [
+    path("usage/import/", imports.UsageImportView.as_view(), name="api-usage-import"),
+    *router.urls,
+    *views.urlpatterns,  # policy/: one resource, GET and PATCH
+]

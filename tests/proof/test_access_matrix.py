@@ -107,6 +107,8 @@ PAGES = {
     "inventory/import/template.csv": [("get", "/inventory/import/template.csv", None, CHANGE)],
     "usage/": [("get", "/usage/", None, e(200, 403, 403, 200, 200))],
     "usage/<int:pk>/transition/": [("post", "/usage/{usage}/transition/", {}, TRIAGE | {"manager": 302})],
+    "usage/import/": [("get", "/usage/import/", None, TRIAGE), ("post", "/usage/import/", {}, TRIAGE)],
+    "usage/import/template.csv": [("get", "/usage/import/template.csv", None, TRIAGE)],
     "policy/": [
         ("get", "/policy/", None, INVENTORY),
         ("post", "/policy/", {}, e(200, 403, 403, 403, 200)),
@@ -278,6 +280,7 @@ API = {
     "POST /api/v1/usage/{id}/transition/": [
         ("/api/v1/usage/{usage}/transition/", {}, a(400, 403, 403, 403, 403))
     ],
+    "POST /api/v1/usage/import/": [("/api/v1/usage/import/", {}, a(400, 403, 403, 403, 403))],
     "GET /api/v1/policy/": [("/api/v1/policy/", None, API_INVENTORY)],
     "PATCH /api/v1/policy/": [("/api/v1/policy/", {}, API_CHANGE_PATCH)],
     "GET /api/v1/approvals/": [("/api/v1/approvals/", None, API_ALL)],
