@@ -187,7 +187,9 @@ def _workbench_context(request, obj: Request, *, error: str = "") -> dict:
         policy = OverusePolicy.current()
         today = timezone.localdate()
         found = matching.matches_for_request(obj, today=today, policy=policy)
-        supply = matching.supply_for_request(obj, today=today, policy=policy, matches=found)
+        supply = matching.supply_for_request(
+            obj, today=today, policy=policy, matches=found, user=request.user
+        )
         proposed = {c.reference_id for c in ctx["candidates"] if c.state not in ("withdrawn", "declined")}
         ctx.update(
             can_triage=True,

@@ -135,7 +135,7 @@ class RequestViewSet(
         """Is supply short? ``{"short", "reason", "message", "nearest_misses", "alternatives",
         "weights"}``. Reading it records nothing."""
         obj = self.get_object()
-        result = matching.supply_for_request(obj)
+        result = matching.supply_for_request(obj, user=request.user)
         return Response({**result, "weights": [{"what": w, "points": p} for w, p in matching.WEIGHTS_DOC]})
 
     @extend_schema(
