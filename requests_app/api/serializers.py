@@ -251,12 +251,33 @@ class CandidateSerializer(serializers.ModelSerializer):
         return {"id": obj.usage.pk, "status": obj.usage.status, "points": obj.usage.points}
 
 
+class MatchFactorSerializer(serializers.Serializer):
+    """One factor of a match's score on the one scale of docs/matching.md."""
+
+    name = serializers.ChoiceField(
+        choices=[
+            "nice_to_have",
+            "implicit",
+            "size",
+            "seniority",
+            "c_level_protection",
+            "health",
+            "freshness",
+            "reference_load",
+            "customer_load",
+        ]
+    )
+    points = serializers.IntegerField(help_text="Whole points; negative for penalties.")
+    detail = serializers.CharField(help_text="What earned or cost the points, in words.")
+
+
 class MatchSerializer(serializers.Serializer):
     """One ranked match as ``GET requests/{id}/matches/`` returns it (documents the response;
     ``matching.matches_for_request`` builds it)."""
 
     reference = serializers.DictField(help_text="The reference's summary, with its capacity.")
-    score = serializers.FloatField()
+    score = serializers.IntegerField(help_text="The sum of the factors' points (docs/matching.md).")
+    factors = MatchFactorSerializer(many=True)
     met = serializers.ListField(child=serializers.CharField(), help_text="Criterion fields it meets.")
     missed = serializers.ListField(child=serializers.CharField(), help_text="Criterion fields it misses.")
     met_criteria = serializers.ListField(child=serializers.DictField())

@@ -7,8 +7,7 @@ from __future__ import annotations
 from ledger import capacity as capacity_rules
 from references.models import Product
 
-from ..choices import CriterionField
-from .scoring import MatchSpec, Row
+from .scoring import MatchSpec, Row, criterion_fields, criterion_label
 
 # The words for the factors, in the order the explanation lists them.
 FACTOR_LABELS = {
@@ -50,10 +49,6 @@ def reference_summary(ranked, row: Row, details: dict, capacity: dict, products:
     }
 
 
-def _label(c: dict) -> str:
-    return f"{CriterionField(c['field']).label.lower()} {c['value']}"
-
-
 def _signed(points: int) -> str:
     return f"+{points}" if points > 0 else f"−{-points}" if points < 0 else "0"
 
@@ -66,24 +61,26 @@ def explain(
     parts: list[str] = []
     must_met = [c for c in spec.must if c not in result["must_missed"]]
     if result["must_missed"]:
-        parts.append("Misses the must-have " + ", ".join(_label(c) for c in result["must_missed"]) + ".")
+        parts.append(
+            "Misses the must-have " + ", ".join(criterion_label(c) for c in result["must_missed"]) + "."
+        )
     elif spec.must:
-        parts.append("Meets every must-have (" + ", ".join(_label(c) for c in must_met) + ").")
+        parts.append("Meets every must-have (" + ", ".join(criterion_label(c) for c in must_met) + ").")
     if spec.nice:
         nice_met = [c for c in spec.nice if c in result["met"]]
         text = f"Meets {len(nice_met)} of {len(spec.nice)} nice-to-haves"
         if nice_met:
-            text += ": " + ", ".join(f"{_label(c)} (weight {c['weight']})" for c in nice_met)
+            text += ": " + ", ".join(f"{criterion_label(c)} (weight {c['weight']})" for c in nice_met)
         nice_missed = [c for c in spec.nice if c not in nice_met]
         if nice_missed:
-            text += "; misses " + ", ".join(_label(c) for c in nice_missed)
+            text += "; misses " + ", ".join(criterion_label(c) for c in nice_missed)
         parts.append(text + ".")
     if spec.implicit:
         met = result["implicit_met"]
         text = (
             f"Implicit preferences from the prospect (not criteria): meets {len(met)} of {len(spec.implicit)}"
         )
-        parts.append(text + (": " + ", ".join(_label(c) for c in met) if met else "") + ".")
+        parts.append(text + (": " + ", ".join(criterion_label(c) for c in met) if met else "") + ".")
     score = result["score"]
     factors = "; ".join(f"{f['detail']} {_signed(f['points'])}" for f in result["factors"])
     parts.append(f"Score {score}" + (f" = {factors}." if factors else "."))
@@ -125,14 +122,6 @@ def explain(
     return " ".join(parts)
 
 
-def _fields(criteria: list[dict]) -> list[str]:
-    seen: list[str] = []
-    for c in criteria:
-        if c["field"] not in seen:
-            seen.append(c["field"])
-    return seen
-
-
 def capacity_of(columns: dict, *, policy) -> dict:
     """The capacity a match shows, for the request's activity, from the columns the ranking read."""
     answer = capacity_rules.verdict(columns, policy=policy)
@@ -157,11 +146,11 @@ def present(
         "reference": reference_summary(ranked, row, details, cap, products),
         "score": result["score"],
         "factors": result["factors"],
-        "met": _fields(result["met"]),
-        "missed": _fields(result["missed"]),
+        "met": criterion_fields(result["met"]),
+        "missed": criterion_fields(result["missed"]),
         "met_criteria": result["met"],
         "missed_criteria": result["missed"],
-        "must_missed": _fields(result["must_missed"]),
+        "must_missed": criterion_fields(result["must_missed"]),
         "available": ranked.available,
         "explanation": explain(
             result, spec, row=row, details=details, capacity=cap, policy=policy, note=note

@@ -24,7 +24,9 @@ from datetime import date
 
 from django.db.models import (
     Case,
+    CharField,
     F,
+    Func,
     IntegerField,
     OuterRef,
     QuerySet,
@@ -51,17 +53,26 @@ from .scoring import (
     Row,
     base_sql,
     criterion_sql,
+    effective_points,
     load_sql,
     score_row,
 )
 
 
+class Unindexed(Func):
+    """A column read as it is, but not through its index: nine in ten profiles are in the catalog,
+    so combining the status index with the facet keys' GIN lookup only costs time."""
+
+    template = "(%(expressions)s || '')"
+    output_field = CharField()
+
+
 def eligible_profiles(activity_type: ActivityType, keys: list[str] = ()) -> QuerySet:
     """In the catalog (active or resting), willing to do the activity type, holding every facet
     key in ``keys`` and — for a public activity — not kept for private use. One GIN lookup."""
-    qs = ReferenceProfile.objects.filter(
+    qs = ReferenceProfile.objects.alias(status_read=Unindexed("status")).filter(
         FacetKeys([facet_key("activity", activity_type.pk), *keys]),
-        status__in=(ProfileStatus.ACTIVE, ProfileStatus.RESTING),
+        status_read__in=(ProfileStatus.ACTIVE, ProfileStatus.RESTING),
     )
     if activity_type.is_public:
         qs = qs.filter(private_only=False)
@@ -87,6 +98,8 @@ def _meeting_must_haves(activity_type: ActivityType, spec: MatchSpec) -> QuerySe
 
 # What the ranking reads of a candidate besides the verdict's columns.
 _ROW_COLUMNS = ("pk", "customer_id", "search_facets", "competitor", "last_validated")
+# And what a person reads about a match (``explain``), read for the top ones only.
+_NAME_COLUMNS = ("headline", "deployment", "customer__name", "customer__health_updated", "contact__title")
 # Candidates read from the one-row query per page, and the first batch scored against the ledger.
 READ_PAGE = 2000
 EARLY_BATCH_FACTOR = 5
@@ -104,31 +117,73 @@ class Ranked:
     score: int
     result: dict
     columns: dict
-    row: Row
+    row: Row | None
 
 
-def _score_batch(
-    ids: list[int], spec: MatchSpec, *, activity_type, policy, today, lead: dict
-) -> list[Ranked]:
-    """Score a batch of candidates: their verdict for the activity and their ledger load, one
-    query; then :func:`score_row` and the verdict in Python."""
-    qs = capacity.annotate(
-        ReferenceProfile.objects.filter(pk__in=ids), today=today, policy=policy, activity_type=activity_type
-    ).annotate(**load_sql(spec, today, policy))
-    ranked = []
-    for columns in qs.values(*_ROW_COLUMNS, *capacity.COLUMNS, "reference_load", "customer_load"):
-        row = Row.of(
-            columns["search_facets"],
-            competitor=columns["competitor"],
-            last_validated=columns["last_validated"],
-            reference_load=columns["reference_load"] or 0,
-            customer_load=columns["customer_load"] or 0,
+def _batch_rows(ids: list[int], *, activity_type, policy, today, spec: MatchSpec) -> list[dict]:
+    """The verdict's columns and the weighted load of these candidates, and the names a person
+    reads (``ledger.capacity.columns_for``: three grouped queries)."""
+    weighted = effective_points(today, spec.activity)
+    return list(
+        capacity.columns_for(
+            ids,
+            today=today,
+            policy=policy,
+            activity_type=activity_type,
+            values=_ROW_COLUMNS[2:],
+            reference_sums={"reference_load": weighted},
+            customer_sums={"customer_load": weighted},
+        ).values()
+    )
+
+
+def _details(ids: list[int]) -> dict[int, dict]:
+    """What a person reads about the top references: names, the customer's health date, and when
+    each was last used, for what, and what became of it."""
+    last = UsageEntry.objects.filter(reference=OuterRef("pk")).order_by("-occurred_on", "-id")
+    rows = (
+        ReferenceProfile.objects.filter(pk__in=ids)
+        .order_by()
+        .annotate(
+            last_used_on=Subquery(last.values("occurred_on")[:1]),
+            last_used_for=Subquery(last.values("activity_type__name")[:1]),
+            last_used_status=Subquery(last.values("status")[:1]),
         )
-        result = score_row(row, spec, today)
-        ok = capacity.verdict(columns, policy=policy).askable
+        .values("pk", *_NAME_COLUMNS, "last_used_on", "last_used_for", "last_used_status")
+    )
+    return {row["pk"]: row for row in rows}
+
+
+def _score_batch(chunk: list[tuple], spec: MatchSpec, *, activity_type, policy, today) -> list[Ranked]:
+    """Score a batch of candidates (``(lead, pk, base_score)`` rows of the one-row read): their
+    verdict for the activity and their ledger load (``ledger.capacity.columns_for``), then their
+    score, the base score minus the load factors (:func:`score_row` gives the same; the top ones
+    get its factors in :func:`_scored`)."""
+    read = {pk: (lead, base) for lead, pk, base in chunk}
+    rows = _batch_rows(list(read), activity_type=activity_type, policy=policy, today=today, spec=spec)
+    ranked = []
+    for columns in rows:
         pk = columns["pk"]
-        key = (lead.get(pk, 0), -int(ok), -result["score"], row.customer_load, row.reference_load, pk)
-        ranked.append(Ranked(key, pk, columns["customer_id"], ok, result["score"], result, columns, row))
+        lead, base = read[pk]
+        reference_load, customer_load = columns["reference_load"] or 0, columns["customer_load"] or 0
+        score = base - REFERENCE_LOAD_POINTS * reference_load - CUSTOMER_LOAD_POINTS * customer_load
+        ok = capacity.verdict(columns, policy=policy).askable
+        key = (lead, -int(ok), -score, customer_load, reference_load, pk)
+        ranked.append(Ranked(key, pk, columns["customer_id"], ok, score, {}, columns, None))
+    return ranked
+
+
+def _scored(ranked: Ranked, spec: MatchSpec, today: date) -> Ranked:
+    """The pure formula's score and factors of a top candidate (the same score as the ranking's)."""
+    columns = ranked.columns
+    ranked.row = Row.of(
+        columns["search_facets"],
+        competitor=columns["competitor"],
+        last_validated=columns["last_validated"],
+        reference_load=columns["reference_load"] or 0,
+        customer_load=columns["customer_load"] or 0,
+    )
+    ranked.result = score_row(ranked.row, spec, today)
     return ranked
 
 
@@ -160,19 +215,16 @@ def rank(
         chunk = rows[done : done + batch]
         done += len(chunk)
         if chunk:
-            lead = {pk: lead for lead, pk, _ in chunk}
-            ids = [pk for _, pk, _ in chunk]
-            scored += _score_batch(
-                ids, spec, activity_type=activity_type, policy=policy, today=today, lead=lead
-            )
+            scored += _score_batch(chunk, spec, activity_type=activity_type, policy=policy, today=today)
             scored.sort(key=lambda r: r.key)
         if done >= len(rows):
-            return scored[:limit]  # every candidate was read
+            break  # every candidate was read
         # An unread candidate sorts no earlier than the first unread row's best case.
         next_lead, next_pk, next_base = rows[done]
         if len(scored) >= limit and scored[limit - 1].key < (next_lead, -1, -next_base, 0, 0, next_pk):
-            return scored[:limit]
+            break
         batch *= 4
+    return [_scored(r, spec, today) for r in scored[:limit]]
 
 
 def diversify(ranked: list[Ranked], needed: int) -> tuple[list[Ranked], dict[int, str]]:
@@ -245,37 +297,19 @@ def any_can_be_proposed(request, *, policy: OverusePolicy, today: date) -> bool:
 # --- What a person reads ----------------------------------------------------------------------
 
 
-def _details(ids: list[int]) -> dict[int, dict]:
-    """What a person needs to judge the top references (one query): names, health date, last use."""
-    last = UsageEntry.objects.filter(reference=OuterRef("pk")).order_by("-occurred_on", "-id")
-    rows = (
-        ReferenceProfile.objects.filter(pk__in=ids)
-        .annotate(
-            last_used_on=Subquery(last.values("occurred_on")[:1]),
-            last_used_for=Subquery(last.values("activity_type__name")[:1]),
-            last_used_status=Subquery(last.values("status")[:1]),
-        )
-        .values(
-            "pk",
-            "headline",
-            "deployment",
-            "customer__name",
-            "customer__health_updated",
-            "contact__title",
-            "last_used_on",
-            "last_used_for",
-            "last_used_status",
-        )
-    )
-    return {row["pk"]: row for row in rows}
-
-
 def _presented(top: list[Ranked], spec, *, policy, today, notes: dict[int, str]) -> list[dict]:
     if not top:
         return []
-    details, products = _details([r.pk for r in top]), product_names()
+    products, details = product_names(), _details([r.pk for r in top])
     return [
-        present(r, details[r.pk], spec, policy=policy, products=products, note=notes.get(r.pk, ""))
+        present(
+            r,
+            details[r.pk],
+            spec,
+            policy=policy,
+            products=products,
+            note=notes.get(r.pk, ""),
+        )
         for r in top
     ]
 

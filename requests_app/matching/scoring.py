@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.db.models import (
     Case,
+    Exists,
     Expression,
     F,
-    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -26,11 +27,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Floor
+from django.db.models.functions import Coalesce
 
 from ledger import capacity
 from references.choices import SENIORITY_ORDER, SIZE_ORDER, Seniority
-from references.facets import FacetKeys, facet_key
+from references.facets import FacetKeys, HasKey, facet_key
 from references.models import Product, UseCase
 
 from ..choices import CriterionField
@@ -44,7 +45,7 @@ SENIORITY_POINTS = 40  # the prospect contact's seniority…
 JUNIOR_STEP = 15  # …minus this per level the reference is more junior (fails the prospect)…
 SENIOR_STEP = 10  # …or this per level more senior (spends a scarcer reference)
 PROTECTION_POINTS = -50  # a C-level reference for an ask below the policy's level
-HEALTH_DIVISOR = 5  # one point per 5 of customer health (rounded down): −20…+20
+HEALTH_DIVISOR = 5  # one point per 5 of customer health (rounded toward zero): −20…+20
 FRESH_POINTS = 5  # validated within FRESH_DAYS
 FRESH_DAYS = 90
 RECENT_DAYS = 60  # ledger use this recent counts double…
@@ -68,7 +69,7 @@ WEIGHTS_DOC = [
         f"−{SENIOR_STEP} per level more senior",
     ),
     ("C-level reference for a junior ask (policy)", f"{PROTECTION_POINTS}"),
-    ("Customer health", f"1 per {HEALTH_DIVISOR} points of health score (−20 to +20)"),
+    ("Customer health", f"health score ÷ {HEALTH_DIVISOR}, rounded toward zero (−20 to +20)"),
     (f"Validated within {FRESH_DAYS} days", f"+{FRESH_POINTS}"),
     (
         "Recent use of the reference (load spreading)",
@@ -123,21 +124,28 @@ class MatchSpec:
 
     @classmethod
     def for_request(cls, request, *, policy=None) -> MatchSpec:
-        """The request's spec (two small queries: the prospect's products and the ids of the
-        names its criteria use)."""
+        """The request's spec: one query for the prospect's products and the ids of the product
+        names its criteria use, one more only when they name use cases."""
         must, nice = request.must, request.nice
         explicit = {c["field"] for c in must + nice}
-        named = {(c["field"], c["value"]) for c in must + nice if c["field"] == CriterionField.PRODUCT}
+        named = {c["value"] for c in must + nice if c["field"] == CriterionField.PRODUCT}
         implicit = []
         if request.prospect_industry_id and CriterionField.INDUSTRY not in explicit:
             implicit.append({"field": CriterionField.INDUSTRY.value, "value": request.prospect_industry_id})
         if request.prospect_region_id and CriterionField.REGION not in explicit:
             implicit.append({"field": CriterionField.REGION.value, "value": request.prospect_region_id})
-        products = sorted(request.products.values_list("pk", "name")) if request.pk else []
-        ids = {(CriterionField.PRODUCT.value, name): pk for pk, name in products}
-        for _, name in products:
-            if (CriterionField.PRODUCT, name) not in named:
-                implicit.append({"field": CriterionField.PRODUCT.value, "value": name})
+        of_request = request.products.through.objects.filter(request_id=request.pk)
+        ids, prospect = {}, []
+        for pk, name, of_prospect in (
+            Product.objects.filter(Q(name__in=named) | Q(pk__in=of_request.values("product_id")))
+            .annotate(of_prospect=Exists(of_request.filter(product_id=OuterRef("pk"))))
+            .order_by("pk")
+            .values_list("pk", "name", "of_prospect")
+        ):
+            ids[(CriterionField.PRODUCT.value, name)] = pk
+            if of_prospect and name not in named:
+                prospect.append(name)
+        implicit += [{"field": CriterionField.PRODUCT.value, "value": name} for name in prospect]
         ids.update(resolve_names(must + nice, known=ids))
         return cls(
             must=must,
@@ -154,6 +162,13 @@ class MatchSpec:
     def key(self, criterion: dict) -> str | None:
         """The facet key a profile holds when it meets ``criterion`` (``None``: none can, e.g. an
         unknown product; competitor criteria are matched in the profile's text instead)."""
+        cache = self.__dict__.setdefault("_keys", {})
+        ident = (criterion["field"], criterion["value"])
+        if ident not in cache:
+            cache[ident] = self._key(criterion)
+        return cache[ident]
+
+    def _key(self, criterion: dict) -> str | None:
         f, value = criterion["field"], criterion["value"]
         if f in _NAMED:
             pk = self.ids.get((f, value))
@@ -162,11 +177,11 @@ class MatchSpec:
             value = str(value).upper()
         return facet_key(CRITERION_FACETS[f], value) if f in CRITERION_FACETS else None
 
-    @property
+    @cached_property
     def explicit_fields(self) -> set[str]:
         return {c["field"] for c in self.must + self.nice}
 
-    @property
+    @cached_property
     def protects(self) -> bool:
         """Is a C-level reference protected from this ask (the prospect's contact is junior)?"""
         return bool(
@@ -203,14 +218,21 @@ class Row:
     last_validated: date | None = None
     reference_load: int = 0
     customer_load: int = 0
+    first: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.keys and not self.first:
+            for key in sorted(self.keys):
+                facet, _, value = key.partition("=")
+                self.first.setdefault(facet, value)
 
     @classmethod
     def of(cls, search_facets: str, **kwargs) -> Row:
         return cls(keys=frozenset((search_facets or "").split()), **kwargs)
 
     def value(self, facet: str) -> str:
-        prefix = f"{facet}="
-        return next((k[len(prefix) :] for k in self.keys if k.startswith(prefix)), "")
+        """The profile's value of a single-valued facet (industry, size, seniority, health…)."""
+        return self.first.get(facet, "")
 
     @property
     def health(self) -> int | None:
@@ -226,8 +248,17 @@ def criterion_met(row: Row, criterion: dict, spec: MatchSpec) -> bool:
     return key is not None and key in row.keys
 
 
-def _label(c: dict) -> str:
-    return f"{CriterionField(c['field']).label.lower()} {c['value']}"
+def criterion_label(c: dict) -> str:
+    """A criterion in words: "industry finance", "product Vault"."""
+    try:
+        return f"{CriterionField(c['field']).label.lower()} {c['value']}"
+    except ValueError:
+        return f"{c['field']} {c['value']}"
+
+
+def criterion_fields(criteria: list[dict]) -> list[str]:
+    """The fields of these criteria, each once, in order (a match's ``met`` and ``missed``)."""
+    return list(dict.fromkeys(c["field"] for c in criteria))
 
 
 def size_points(profile_band: str, prospect_band: str) -> int:
@@ -240,7 +271,8 @@ def seniority_points(profile_level: str, prospect_level: str) -> int:
 
 
 def health_points(health: int) -> int:
-    return health // HEALTH_DIVISOR
+    """Rounded toward zero, as the database divides whole numbers."""
+    return int(health / HEALTH_DIVISOR)
 
 
 def _plural(n: int, word: str) -> str:
@@ -262,12 +294,12 @@ def score_row(row: Row, spec: MatchSpec, today: date) -> dict:
     for c in spec.nice:
         if criterion_met(row, c, spec):
             met.append(c)
-            add("nice_to_have", NICE_POINTS * c["weight"], f"{_label(c)} (weight {c['weight']})")
+            add("nice_to_have", NICE_POINTS * c["weight"], f"{criterion_label(c)} (weight {c['weight']})")
         else:
             missed.append(c)
     implicit_met = [c for c in spec.implicit if criterion_met(row, c, spec)]
     for c in implicit_met:
-        add("implicit", IMPLICIT_POINTS, f"same {_label(c)} as the prospect (implicit)")
+        add("implicit", IMPLICIT_POINTS, f"same {criterion_label(c)} as the prospect (implicit)")
     explicit = spec.explicit_fields
     band = row.value("size")
     if spec.size_band and band in SIZE_ORDER and CriterionField.SIZE_BAND not in explicit:
@@ -350,6 +382,14 @@ def criterion_q(criterion: dict) -> Q:
     return criterion_sql(criterion)
 
 
+def _term(criterion: dict, spec: MatchSpec):
+    """A criterion as a score's condition on the row already found (one key, or the competitor)."""
+    key = spec.key(criterion)
+    if key is not None:
+        return HasKey(key)
+    return criterion_sql(criterion, spec)
+
+
 def _points(condition, points: int):
     return Case(When(condition, then=Value(points)), default=Value(0), output_field=IntegerField())
 
@@ -359,15 +399,15 @@ def base_sql(spec: MatchSpec, today: date):
     this request. Never below its score (the load factors only subtract)."""
     terms = []
     for c in spec.nice:
-        terms.append(_points(criterion_sql(c, spec), NICE_POINTS * c["weight"]))
+        terms.append(_points(_term(c, spec), NICE_POINTS * c["weight"]))
     for c in spec.implicit:
-        terms.append(_points(criterion_sql(c, spec), IMPLICIT_POINTS))
+        terms.append(_points(_term(c, spec), IMPLICIT_POINTS))
     explicit = spec.explicit_fields
     if spec.size_band in SIZE_ORDER and CriterionField.SIZE_BAND not in explicit:
         terms.append(
             Case(
                 *(
-                    When(FacetKeys([facet_key("size", band)]), then=Value(size_points(band, spec.size_band)))
+                    When(HasKey(facet_key("size", band)), then=Value(size_points(band, spec.size_band)))
                     for band in SIZE_ORDER
                 ),
                 default=Value(0),
@@ -379,7 +419,7 @@ def base_sql(spec: MatchSpec, today: date):
             Case(
                 *(
                     When(
-                        FacetKeys([facet_key("seniority", level)]),
+                        HasKey(facet_key("seniority", level)),
                         then=Value(seniority_points(level, spec.seniority)),
                     )
                     for level in SENIORITY_ORDER
@@ -389,19 +429,17 @@ def base_sql(spec: MatchSpec, today: date):
             )
         )
     if spec.protects:
-        terms.append(_points(FacetKeys([facet_key("seniority", Seniority.C_LEVEL)]), PROTECTION_POINTS))
+        terms.append(_points(HasKey(facet_key("seniority", Seniority.C_LEVEL)), PROTECTION_POINTS))
     health = OwnColumn("customer_health", IntegerField())
-    terms.append(
-        Coalesce(Floor(health / Value(float(HEALTH_DIVISOR))), Value(0.0), output_field=FloatField())
-    )
+    terms.append(Coalesce(health / Value(HEALTH_DIVISOR), Value(0), output_field=IntegerField()))
     terms.append(_points(Q(last_validated__gte=today - timedelta(days=FRESH_DAYS)), FRESH_POINTS))
-    total = Value(0.0, output_field=FloatField())
+    total = Value(0, output_field=IntegerField())
     for term in terms:
         total = total + term
     return total
 
 
-def _effective_points(today: date, activity: str):
+def effective_points(today: date, activity: str):
     """A ledger row's points as the load factors weigh them: recent use and use of the
     request's activity type count more (docs/matching.md)."""
     recent = Case(
@@ -421,7 +459,7 @@ def load_sql(spec: MatchSpec, today: date, policy) -> dict:
     """``reference_load`` and ``customer_load``: the effective points of the counted use of the
     reference, and of its customer, in the policy window (``ledger.capacity.counting_usage``)."""
     counting = capacity.counting_usage(today, policy)
-    weighted = _effective_points(today, spec.activity)
+    weighted = effective_points(today, spec.activity)
     per_ref = counting.filter(reference=OuterRef("pk")).order_by().values("reference")
     per_customer = counting.filter(customer=OuterRef("customer_id")).order_by().values("customer")
     return {

@@ -244,6 +244,9 @@ def test_every_answer_to_can_it_be_asked_agrees(row, api_as, manager, sales):
         expected_from,
     )
     assert annotated.filter(capacity.askable_q(policy)).exists() is askable
+    # The same columns read for a batch at once (grouped over the ledger), as the match list does.
+    batch = capacity.columns_for([profile.pk], today=today, policy=policy, activity_type=activity_type)
+    assert {k: batch[profile.pk][k] for k in capacity.COLUMNS} == annotated.values(*capacity.COLUMNS).get()
 
     # The catalog: "Available now" for this activity, and for anything it does.
     listed = client.get(f"{API}references/?available=true&activity_type={code}&page_size=100").json()

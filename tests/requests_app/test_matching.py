@@ -254,12 +254,12 @@ def test_pure_score_function():
         ("implicit", 7),
         ("size", 20),
         ("seniority", 25),  # one level too junior
-        ("health", -3),  # -12 / 5 rounded down
+        ("health", -2),  # -12 / 5 rounded toward zero
         ("freshness", 5),
         ("reference_load", -4),
         ("customer_load", -6),
     ]
-    assert result["score"] == 65
+    assert result["score"] == 66
     other = matching.score_row(matching.Row.of("industry=retail"), spec, today)
     assert other["must_missed"] == [{"field": "industry", "value": "finance"}]
     assert other["factors"] == [] and other["score"] == 0
@@ -301,12 +301,22 @@ def test_short_supply_no_match_records_unmet_demand_once(api_as, manager, sales,
 def test_short_supply_all_unavailable_suggests_alternatives(
     api_as, manager, sales, make_profile, make_request
 ):
-    make_profile(
+    from approvals.models import Approval
+
+    resting = make_profile(
         industry="healthcare",
         status="resting",
         resting_reason="request",
         activities=["call", "case_study", "event_meeting"],
     )
+    study = Approval.objects.create(
+        customer=resting.customer,
+        use="case_study",
+        status="approved",
+        scope=["website"],
+        expires_on=timezone.localdate() + timedelta(days=90),
+    )
+    make_profile(industry="healthcare", activities=["event_meeting"])  # can meet at an event, not call
     request = make_request(sales, must=[("industry", "healthcare")])
 
     supply = api_as(manager).get(f"/api/v1/requests/{request.pk}/supply/").json()
@@ -314,7 +324,8 @@ def test_short_supply_all_unavailable_suggests_alternatives(
     assert supply["short"] is True and supply["reason"] == "all_unavailable"
     codes = {a["activity_type"] for a in supply["alternatives"]}
     assert codes == {"case_study", "event_meeting"}
-    assert any("approval" in a["note"] for a in supply["alternatives"])
+    urls = [a["url"] for a in supply["alternatives"] if a["kind"] == "case_study"]
+    assert urls == [f"/approvals/{study.pk}/"]
     assert UnmetDemand.objects.get(request=request).reason == "all_unavailable"
 
 
