@@ -60,12 +60,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from references.choices import ActivityKind, ProfileStatus, RestingReason
 from references.models import ActivityType, ReferenceProfile, stale_condition
+from refprogram import statements
 
 from .choices import (
     CODE_ACTIVITY_NOT_OFFERED,
@@ -253,6 +253,7 @@ def columns_for(
     values: tuple[str, ...] = (),
     reference_sums: dict | None = None,
     customer_sums: dict | None = None,
+    sums_key: tuple | None = None,
 ) -> dict[int, dict]:
     """:func:`annotate`'s columns for the activity, for a batch of profiles at once: ``{pk: {column:
     value}}`` with ``COLUMNS`` and ``values`` (more fields of the profile, such as
@@ -260,81 +261,100 @@ def columns_for(
     queries however many profiles), not by a correlated subquery per profile and column: the match
     list weighs a hundred candidates this way. ``reference_sums`` / ``customer_sums`` add sums over
     the counted use in the window (``{name: expression over a UsageEntry}``, 0 without use), such
-    as matching's weighted load. The capacity table test holds it to :func:`annotate`, row by row."""
+    as matching's weighted load; ``sums_key`` names what those expressions depend on, so the three
+    statements are compiled once per day, policy and activity (``refprogram.statements``). The
+    capacity table test holds it to :func:`annotate`, row by row."""
     if not ids:
         return {}
-
-    def among(field: str, values) -> Q:  # one array parameter, however many values
-        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (sorted(values),))})
-
-    counted = Q(status__in=USAGE_COUNTING)
-    in_window = Q(occurred_on__gt=policy.window_start(today))
-    rest_start = today - timedelta(days=policy.rest_days)
-    live = Q(activity_type__live=True, occurred_on__gt=rest_start) if policy.rest_days else Q(pk__in=[])
-    since = min(policy.window_start(today), rest_start)
-    ledger = UsageEntry.objects.filter(counted, occurred_on__gt=since).order_by()
-    offers = ReferenceProfile.activity_types.through.objects.filter(
-        referenceprofile_id=OuterRef("pk"), activitytype_id=activity_type.pk
+    reference_sums, customer_sums = reference_sums or {}, customer_sums or {}
+    if (reference_sums or customer_sums) and sums_key is None:
+        raise ValueError("sums need a sums_key naming what they depend on")
+    key = (
+        "capacity.columns_for",
+        today,
+        tuple(getattr(policy, f.attname) for f in policy._meta.concrete_fields),
+        activity_type.pk,
+        activity_type.weight,
+        activity_type.kind,
+        values,
+        tuple(reference_sums),
+        tuple(customer_sums),
+        sums_key,
     )
+    window_start = policy.window_start(today)
+    in_window = Q(occurred_on__gt=window_start)
+    rest_start = today - timedelta(days=policy.rest_days)
+    counted = UsageEntry.objects.filter(
+        status__in=USAGE_COUNTING, occurred_on__gt=min(window_start, rest_start)
+    ).order_by()
+
+    def profiles_statement():
+        offers = ReferenceProfile.activity_types.through.objects.filter(
+            referenceprofile_id=OuterRef("pk"), activitytype_id=activity_type.pk
+        )
+        qs = (
+            ReferenceProfile.objects.filter(statements.ids_in("pk"))
+            .order_by()
+            .annotate(
+                is_stale_now=Case(
+                    When(stale_condition(policy.stale_cutoff(today)), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                ),
+                is_detractor=Case(
+                    When(detractor_condition(policy), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                ),
+                ask_offered=Exists(offers),
+            )
+        )
+        names = ["pk", "customer_id", "status", "resting_reason", "private_only", "is_stale_now"]
+        return qs, [*names, "is_detractor", "ask_offered", *values]
+
+    def references_statement():
+        live = Q(activity_type__live=True, occurred_on__gt=rest_start) if policy.rest_days else Q(pk__in=[])
+        qs = (
+            counted.filter(statements.ids_in("reference_id"))
+            .values("reference_id")
+            .annotate(
+                cap_used=Sum("points", filter=in_window),
+                cap_window_oldest=Min("occurred_on", filter=in_window),
+                last_live_on=Max("occurred_on", filter=live),
+                **{name: Sum(expression, filter=in_window) for name, expression in reference_sums.items()},
+            )
+        )
+        return qs, ["reference_id", "cap_used", "cap_window_oldest", "last_live_on", *reference_sums]
+
+    def customers_statement():
+        qs = (
+            counted.filter(statements.ids_in("customer_id"), in_window)
+            .values("customer_id")
+            .annotate(
+                customer_cap_used=Sum("points"),
+                customer_window_oldest=Min("occurred_on"),
+                **{name: Sum(expression) for name, expression in customer_sums.items()},
+            )
+        )
+        return qs, ["customer_id", "customer_cap_used", "customer_window_oldest", *customer_sums]
+
     profiles = {
         row["pk"]: row
-        for row in ReferenceProfile.objects.filter(among("pk", ids))
-        .order_by()
-        .annotate(
-            is_stale_now=Case(
-                When(stale_condition(policy.stale_cutoff(today)), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-            is_detractor=Case(
-                When(detractor_condition(policy), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-            ask_offered=Exists(offers),
-        )
-        .values(
-            "pk",
-            "customer_id",
-            "status",
-            "resting_reason",
-            "private_only",
-            "is_stale_now",
-            "is_detractor",
-            "ask_offered",
-            *values,
-        )
+        for row in statements.run(statements.compiled((*key, "profiles"), profiles_statement), ids)
     }
     per_reference = {
         row.pop("reference_id"): row
-        for row in ledger.filter(among("reference_id", ids))
-        .values("reference_id")
-        .annotate(
-            cap_used=Sum("points", filter=in_window),
-            cap_window_oldest=Min("occurred_on", filter=in_window),
-            last_live_on=Max("occurred_on", filter=live),
-            **{
-                name: Sum(expression, filter=in_window) for name, expression in (reference_sums or {}).items()
-            },
-        )
+        for row in statements.run(statements.compiled((*key, "references"), references_statement), ids)
     }
     customer_ids = {row["customer_id"] for row in profiles.values()}
     per_customer = {
         row.pop("customer_id"): row
-        for row in ledger.filter(
-            among("customer_id", customer_ids), occurred_on__gt=policy.window_start(today)
-        )
-        .values("customer_id")
-        .annotate(
-            customer_cap_used=Sum("points"),
-            customer_window_oldest=Min("occurred_on"),
-            **{name: Sum(expression) for name, expression in (customer_sums or {}).items()},
-        )
+        for row in statements.run(statements.compiled((*key, "customers"), customers_statement), customer_ids)
     }
     empty_reference = {"cap_used": 0, "cap_window_oldest": None, "last_live_on": None}
-    empty_reference.update(dict.fromkeys(reference_sums or {}, 0))
+    empty_reference.update(dict.fromkeys(reference_sums, 0))
     empty_customer = {"customer_cap_used": 0, "customer_window_oldest": None}
-    empty_customer.update(dict.fromkeys(customer_sums or {}, 0))
+    empty_customer.update(dict.fromkeys(customer_sums, 0))
     result = {}
     for pk, row in profiles.items():
         used = per_reference.get(pk, {})

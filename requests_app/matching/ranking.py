@@ -41,6 +41,7 @@ from ledger.models import OverusePolicy, UsageEntry
 from references.choices import ProfileStatus
 from references.facets import FacetKeys, facet_key
 from references.models import ActivityType, ReferenceProfile
+from refprogram import statements
 
 from ..choices import DEFAULT_MATCHES
 from .explain import present, product_names
@@ -133,25 +134,29 @@ def _batch_rows(ids: list[int], *, activity_type, policy, today, spec: MatchSpec
             values=_ROW_COLUMNS[2:],
             reference_sums={"reference_load": weighted},
             customer_sums={"customer_load": weighted},
+            sums_key=("matching.effective_points", today, spec.activity),
         ).values()
     )
 
 
 def _details(ids: list[int]) -> dict[int, dict]:
     """What a person reads about the top references: names, the customer's health date, and when
-    each was last used, for what, and what became of it."""
-    last = UsageEntry.objects.filter(reference=OuterRef("pk")).order_by("-occurred_on", "-id")
-    rows = (
-        ReferenceProfile.objects.filter(pk__in=ids)
-        .order_by()
-        .annotate(
-            last_used_on=Subquery(last.values("occurred_on")[:1]),
-            last_used_for=Subquery(last.values("activity_type__name")[:1]),
-            last_used_status=Subquery(last.values("status")[:1]),
+    each was last used, for what, and what became of it (one statement, compiled once)."""
+
+    def build():
+        last = UsageEntry.objects.filter(reference=OuterRef("pk")).order_by("-occurred_on", "-id")
+        qs = (
+            ReferenceProfile.objects.filter(statements.ids_in("pk"))
+            .order_by()
+            .annotate(
+                last_used_on=Subquery(last.values("occurred_on")[:1]),
+                last_used_for=Subquery(last.values("activity_type__name")[:1]),
+                last_used_status=Subquery(last.values("status")[:1]),
+            )
         )
-        .values("pk", *_NAME_COLUMNS, "last_used_on", "last_used_for", "last_used_status")
-    )
-    return {row["pk"]: row for row in rows}
+        return qs, ["pk", *_NAME_COLUMNS, "last_used_on", "last_used_for", "last_used_status"]
+
+    return {row["pk"]: row for row in statements.run(statements.compiled(("matching.details",), build), ids)}
 
 
 def _score_batch(chunk: list[tuple], spec: MatchSpec, *, activity_type, policy, today) -> list[Ranked]:
@@ -300,7 +305,7 @@ def any_can_be_proposed(request, *, policy: OverusePolicy, today: date) -> bool:
 def _presented(top: list[Ranked], spec, *, policy, today, notes: dict[int, str]) -> list[dict]:
     if not top:
         return []
-    products, details = product_names(), _details([r.pk for r in top])
+    products, details = spec.product_names or product_names(), _details([r.pk for r in top])
     return [
         present(
             r,

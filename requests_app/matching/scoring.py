@@ -16,7 +16,6 @@ from functools import cached_property
 
 from django.db.models import (
     Case,
-    Exists,
     Expression,
     F,
     IntegerField,
@@ -31,14 +30,16 @@ from django.db.models.functions import Coalesce
 
 from ledger import capacity
 from references.choices import SENIORITY_ORDER, SIZE_ORDER, Seniority
-from references.facets import FacetKeys, HasKey, facet_key
+from references.facets import FacetKeys, facet_key
 from references.models import Product, UseCase
 
 from ..choices import CriterionField
 
 # --- The scale (docs/matching.md) ------------------------------------------------------------
 NICE_POINTS = 7  # per unit of a met nice-to-have's weight (1–10)
-IMPLICIT_POINTS = 7  # an implicit preference from the prospect: as much as a weight-1 wish
+# An implicit preference from the prospect: its industry as much as a weight-2 wish (what a
+# prospect relates to first, more than one size band), its region and each product a weight-1 wish.
+IMPLICIT_POINTS = {CriterionField.INDUSTRY: 14, CriterionField.REGION: 7, CriterionField.PRODUCT: 7}
 SIZE_POINTS = 30  # the prospect's size band…
 SIZE_STEP = 10  # …minus this per band apart
 SENIORITY_POINTS = 40  # the prospect contact's seniority…
@@ -49,8 +50,10 @@ HEALTH_DIVISOR = 5  # one point per 5 of customer health (rounded toward zero): 
 FRESH_POINTS = 5  # validated within FRESH_DAYS
 FRESH_DAYS = 90
 RECENT_DAYS = 60  # ledger use this recent counts double…
-SAME_KIND_FACTOR = 2  # …and use of the request's activity type counts double again
 RECENT_FACTOR = 2
+LATEST_DAYS = 30  # …and this recent (a site visit last week) four times…
+LATEST_FACTOR = 4
+SAME_KIND_FACTOR = 2  # …and use of the request's activity type counts double again
 REFERENCE_LOAD_POINTS = 1  # per effective point of the reference's own use in the window
 CUSTOMER_LOAD_POINTS = 1  # per effective point of its customer's use (all its contacts)
 DIVERSITY_MARGIN = 20  # a different customer's reference within this many points is "comparable"
@@ -60,7 +63,8 @@ WEIGHTS_DOC = [
     ("Each met nice-to-have", f"{NICE_POINTS} × its weight (1–10; the first listed weighs most)"),
     (
         "Implicit preference: same industry, same region, each of the prospect's products",
-        f"{IMPLICIT_POINTS} each (a weight-1 wish), unless a criterion names the same field or product",
+        f"industry {IMPLICIT_POINTS[CriterionField.INDUSTRY]}, region and each product "
+        f"{IMPLICIT_POINTS[CriterionField.REGION]}, unless a criterion names the same field or product",
     ),
     ("Size band", f"{SIZE_POINTS} for the prospect's band, −{SIZE_STEP} per band apart"),
     (
@@ -74,7 +78,8 @@ WEIGHTS_DOC = [
     (
         "Recent use of the reference (load spreading)",
         f"−{REFERENCE_LOAD_POINTS} per weighted point in the policy window; use in the last "
-        f"{RECENT_DAYS} days counts ×{RECENT_FACTOR}, use for the same activity ×{SAME_KIND_FACTOR}",
+        f"{RECENT_DAYS} days counts ×{RECENT_FACTOR}, in the last {LATEST_DAYS} ×{LATEST_FACTOR}, use for "
+        f"the same activity ×{SAME_KIND_FACTOR} again",
     ),
     (
         "Recent use of its customer (all contacts)",
@@ -121,11 +126,13 @@ class MatchSpec:
     references_needed: int = 1
     protect_below: str = Seniority.DIRECTOR
     ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    product_names: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def for_request(cls, request, *, policy=None) -> MatchSpec:
-        """The request's spec: one query for the prospect's products and the ids of the product
-        names its criteria use, one more only when they name use cases."""
+        """The request's spec: one query for the product list (names and ids; the prospect's
+        products are the request's, prefetched by the lists), one more only when its criteria name
+        use cases."""
         must, nice = request.must, request.nice
         explicit = {c["field"] for c in must + nice}
         named = {c["value"] for c in must + nice if c["field"] == CriterionField.PRODUCT}
@@ -134,18 +141,14 @@ class MatchSpec:
             implicit.append({"field": CriterionField.INDUSTRY.value, "value": request.prospect_industry_id})
         if request.prospect_region_id and CriterionField.REGION not in explicit:
             implicit.append({"field": CriterionField.REGION.value, "value": request.prospect_region_id})
-        of_request = request.products.through.objects.filter(request_id=request.pk)
-        ids, prospect = {}, []
-        for pk, name, of_prospect in (
-            Product.objects.filter(Q(name__in=named) | Q(pk__in=of_request.values("product_id")))
-            .annotate(of_prospect=Exists(of_request.filter(product_id=OuterRef("pk"))))
-            .order_by("pk")
-            .values_list("pk", "name", "of_prospect")
-        ):
-            ids[(CriterionField.PRODUCT.value, name)] = pk
-            if of_prospect and name not in named:
-                prospect.append(name)
-        implicit += [{"field": CriterionField.PRODUCT.value, "value": name} for name in prospect]
+        products = dict(Product.objects.values_list("pk", "name"))  # the product list is short
+        ids = {(CriterionField.PRODUCT.value, name): pk for pk, name in products.items()}
+        prospect = sorted(p.pk for p in request.products.all()) if request.pk else []
+        implicit += [
+            {"field": CriterionField.PRODUCT.value, "value": products[pk]}
+            for pk in prospect
+            if pk in products and products[pk] not in named
+        ]
         ids.update(resolve_names(must + nice, known=ids))
         return cls(
             must=must,
@@ -157,6 +160,7 @@ class MatchSpec:
             references_needed=request.references_needed or 1,
             protect_below=policy.c_level_protected_below if policy is not None else Seniority.DIRECTOR,
             ids=ids,
+            product_names=products,
         )
 
     def key(self, criterion: dict) -> str | None:
@@ -299,7 +303,7 @@ def score_row(row: Row, spec: MatchSpec, today: date) -> dict:
             missed.append(c)
     implicit_met = [c for c in spec.implicit if criterion_met(row, c, spec)]
     for c in implicit_met:
-        add("implicit", IMPLICIT_POINTS, f"same {criterion_label(c)} as the prospect (implicit)")
+        add("implicit", IMPLICIT_POINTS[c["field"]], f"same {criterion_label(c)} as the prospect (implicit)")
     explicit = spec.explicit_fields
     band = row.value("size")
     if spec.size_band and band in SIZE_ORDER and CriterionField.SIZE_BAND not in explicit:
@@ -382,67 +386,79 @@ def criterion_q(criterion: dict) -> Q:
     return criterion_sql(criterion)
 
 
-def _term(criterion: dict, spec: MatchSpec):
-    """A criterion as a score's condition on the row already found (one key, or the competitor)."""
-    key = spec.key(criterion)
-    if key is not None:
-        return HasKey(key)
-    return criterion_sql(criterion, spec)
+class BaseScore(Expression):
+    """Every factor but the ledger's, over the profile's own row, as one SQL expression: what the
+    reference *is* for this request (:func:`score_row` without the load factors; a test holds
+    the two equal). Never above the score's reach: the load factors only subtract.
 
+    Written as SQL text rather than a tree of ``Case``/``When`` nodes: the ranking compiles it for
+    every request, and a tree of a few dozen nodes costs Django milliseconds to resolve."""
 
-def _points(condition, points: int):
-    return Case(When(condition, then=Value(points)), default=Value(0), output_field=IntegerField())
+    output_field = IntegerField()
 
+    def __init__(self, spec: MatchSpec, today: date):
+        super().__init__()
+        self.spec, self.today = spec, today
 
-def base_sql(spec: MatchSpec, today: date):
-    """Every factor but the ledger's, over the profile's own row: what the reference *is* for
-    this request. Never below its score (the load factors only subtract)."""
-    terms = []
-    for c in spec.nice:
-        terms.append(_points(_term(c, spec), NICE_POINTS * c["weight"]))
-    for c in spec.implicit:
-        terms.append(_points(_term(c, spec), IMPLICIT_POINTS))
-    explicit = spec.explicit_fields
-    if spec.size_band in SIZE_ORDER and CriterionField.SIZE_BAND not in explicit:
-        terms.append(
-            Case(
-                *(
-                    When(HasKey(facet_key("size", band)), then=Value(size_points(band, spec.size_band)))
-                    for band in SIZE_ORDER
-                ),
-                default=Value(0),
-                output_field=IntegerField(),
+    @property
+    def identity(self):  # the spec is not hashable; one expression per spec and day
+        return (type(self), id(self.spec), self.today)
+
+    def as_sql(self, compiler, connection):
+        spec = self.spec
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        has = f"%s = ANY({table}.facet_keys)"
+        terms: list[str] = []
+        params: list = []
+
+        def points_if(criterion: dict, points: int) -> None:
+            if criterion["field"] == CriterionField.COMPETITOR:
+                terms.append(
+                    f"CASE WHEN strpos(lower({table}.competitor), lower(%s)) > 0 THEN {points} ELSE 0 END"
+                )
+                params.append(str(criterion["value"]))
+                return
+            key = spec.key(criterion)
+            if key is not None:
+                terms.append(f"CASE WHEN {has} THEN {points} ELSE 0 END")
+                params.append(key)
+
+        def closeness(facet: str, points: dict[str, int]) -> None:
+            whens = " ".join(f"WHEN {has} THEN {int(p)}" for p in points.values())
+            terms.append(f"CASE {whens} ELSE 0 END")
+            params.extend(facet_key(facet, code) for code in points)
+
+        for c in spec.nice:
+            points_if(c, NICE_POINTS * int(c["weight"]))
+        for c in spec.implicit:
+            points_if(c, IMPLICIT_POINTS[c["field"]])
+        explicit = spec.explicit_fields
+        if spec.size_band in SIZE_ORDER and CriterionField.SIZE_BAND not in explicit:
+            closeness("size", {band: size_points(band, spec.size_band) for band in SIZE_ORDER})
+        if spec.seniority in SENIORITY_ORDER and CriterionField.SENIORITY not in explicit:
+            closeness(
+                "seniority", {level: seniority_points(level, spec.seniority) for level in SENIORITY_ORDER}
             )
-        )
-    if spec.seniority in SENIORITY_ORDER and CriterionField.SENIORITY not in explicit:
-        terms.append(
-            Case(
-                *(
-                    When(
-                        HasKey(facet_key("seniority", level)),
-                        then=Value(seniority_points(level, spec.seniority)),
-                    )
-                    for level in SENIORITY_ORDER
-                ),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-    if spec.protects:
-        terms.append(_points(HasKey(facet_key("seniority", Seniority.C_LEVEL)), PROTECTION_POINTS))
-    health = OwnColumn("customer_health", IntegerField())
-    terms.append(Coalesce(health / Value(HEALTH_DIVISOR), Value(0), output_field=IntegerField()))
-    terms.append(_points(Q(last_validated__gte=today - timedelta(days=FRESH_DAYS)), FRESH_POINTS))
-    total = Value(0, output_field=IntegerField())
-    for term in terms:
-        total = total + term
-    return total
+        if spec.protects:
+            terms.append(f"CASE WHEN {has} THEN {PROTECTION_POINTS} ELSE 0 END")
+            params.append(facet_key("seniority", Seniority.C_LEVEL))
+        # Whole numbers: the division rounds toward zero, as health_points does.
+        terms.append(f"COALESCE({table}.customer_health / {HEALTH_DIVISOR}, 0)")
+        terms.append(f"CASE WHEN {table}.last_validated >= %s THEN {FRESH_POINTS} ELSE 0 END")
+        params.append(self.today - timedelta(days=FRESH_DAYS))
+        return "(" + " + ".join(terms) + ")", params
+
+
+def base_sql(spec: MatchSpec, today: date) -> BaseScore:
+    """The base score of every candidate, in the database (:class:`BaseScore`)."""
+    return BaseScore(spec, today)
 
 
 def effective_points(today: date, activity: str):
     """A ledger row's points as the load factors weigh them: recent use and use of the
     request's activity type count more (docs/matching.md)."""
     recent = Case(
+        When(occurred_on__gt=today - timedelta(days=LATEST_DAYS), then=Value(LATEST_FACTOR)),
         When(occurred_on__gt=today - timedelta(days=RECENT_DAYS), then=Value(RECENT_FACTOR)),
         default=Value(1),
         output_field=IntegerField(),
