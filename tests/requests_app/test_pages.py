@@ -90,6 +90,10 @@ def test_request_page_shows_matches_and_htmx_propose_swaps_in_place(
     client = client_as(manager)
     page = client.get(f"/requests/{request.pk}/").content.decode()
     assert "Initech" in page and "How matches are ranked" in page and "Meets every must-have" in page
+    # The score factor by factor: same size band as the prospect is not asked (no prospect size),
+    # health 50 gives 10, a fresh validation 5.
+    assert '<li data-factor="health">customer health 50 <strong>+10</strong></li>' in page
+    assert '<li data-factor="freshness">validated within 90 days <strong>+5</strong></li>' in page
 
     response = client.post(f"/requests/{request.pk}/propose/", {"reference": ref.pk}, HTTP_HX_REQUEST="true")
 
@@ -172,6 +176,9 @@ def test_list_query_counts_do_not_grow(client_as, manager, make_request, django_
         client.get(url)
 
 
+QUERIES_PINNED = 9
+
+
 def test_matches_endpoint_query_count_fixed(api_as, manager, sales, make_profile, make_request):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -191,6 +198,9 @@ def test_matches_endpoint_query_count_fixed(api_as, manager, sales, make_profile
     for _ in range(8):
         make_profile(products=["Vault"])
     assert count() == small
+    # The request and its products, the policy, the product list, the candidates (one read of
+    # their own rows), their verdict and load (three grouped reads), the top ones' details.
+    assert small == QUERIES_PINNED
 
 
 def test_other_sales_rep_gets_404_on_pages(client_as, users, make_request):
