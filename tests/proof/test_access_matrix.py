@@ -54,6 +54,7 @@ PAGES = {
     "api/docs/": [("get", "/api/docs/", None, e(200, 200, 200, 200, 200, 200))],
     "api/redoc/": [("get", "/api/redoc/", None, e(301, 301, 301, 301, 301, 301))],  # → /api/docs/
     "health/": [("get", "/health/", None, e(200, 200, 200, 200, 200, 200))],  # for monitors: no login
+    "favicon.ico": [("get", "/favicon.ico", None, e(301, 301, 301, 301, 301, 301))],  # → the static icon
     "login/": [("get", "/login/", None, e(302, 302, 302, 302, 302, 200))],
     "logout/": [
         ("get", "/logout/", None, e(405, 405, 405, 405, 405, 405)),
