@@ -1,12 +1,19 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from refprogram.health import health
+
+
+def favicon(request):
+    """The project's icon, looked up when asked (the static manifest exists only after collectstatic)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
 
 # Swagger UI styles itself inline: scripts stay files (the split view serves its set-up script as a
 # file, not inline), all from drf-spectacular-sidecar. Redoc is not served: it loads images from
@@ -20,7 +27,7 @@ urlpatterns = [
     path("api/redoc/", RedirectView.as_view(pattern_name="api-docs", permanent=True), name="api-redoc"),
     path("health/", health, name="health"),
     # Browsers ask for /favicon.ico whatever the page says: answer with the project's icon.
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True), name="favicon"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", include("refprogram.api_urls")),
     path("", include("accounts.urls")),
     path("", include("references.urls")),
