@@ -105,7 +105,11 @@
         figure.appendChild(Object.assign(document.createElement("p"), { className: "muted", textContent: "Nothing to chart in this period." }));
         return;
       }
-      figure.insertBefore((DRAW[data.type] || bar)(data), figure.firstChild);
+      var chart = (DRAW[data.type] || bar)(data);
+      // The chart's name for screen readers: its caption (the table below it has the numbers).
+      var caption = figure.querySelector("figcaption");
+      chart.setAttribute("aria-label", caption ? caption.textContent : "Chart");
+      figure.insertBefore(chart, figure.firstChild);
       figure.classList.add("drawn");
     });
   }

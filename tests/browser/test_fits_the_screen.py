@@ -1,10 +1,12 @@
-"""Every page fits the screen: walked per role at 1366 and 375 px wide, with a word of 10,000
-letters in the data, no page is wider than the window (nothing scrolls sideways); a screenshot
-of each page at each width goes to test-artifacts/screenshots/fit-*.png."""
+"""Every page fits the screen and passes axe-core: walked per role at 1366 and 375 px wide, with a
+word of 10,000 letters in the data, no page is wider than the window (nothing scrolls sideways)
+and axe finds no serious or critical accessibility violation; a screenshot of each page at each
+width goes to test-artifacts/screenshots/fit-*.png."""
 
 from datetime import timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
 from tests.factories import ProductFactory, ReferenceProfileFactory, UsageEntryFactory, UserFactory
@@ -55,7 +57,7 @@ WIDER_THAN = """(width) => Array.from(document.querySelectorAll("body *"))
 
 
 def _walk(page, live_server, shot, role, paths):
-    too_wide = []
+    too_wide, barriers = [], []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         for name, path in paths:
@@ -67,7 +69,11 @@ def _walk(page, live_server, shot, role, paths):
                 culprits = page.evaluate(WIDER_THAN, width)
                 too_wide.append((path, width, scroll_width, culprits))
             shot(page, f"fit-{role}-{name}-{width}")
+            for violation in Axe().run(page).response["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    barriers.append((path, width, violation["id"], violation["nodes"][0]["target"]))
     assert too_wide == []
+    assert barriers == []  # axe-core: no serious or critical accessibility violation
 
 
 def test_the_manager_s_pages_fit(live_server, page, login, shot):
