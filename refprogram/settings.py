@@ -42,6 +42,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "refprogram",  # shared template filters (refprogram/templatetags), no models
     # Before django.contrib.auth: its ``changepassword`` command replaces Django's, so a password
     # changed from the shell also revokes the user's API tokens (accounts.services).
     "accounts",
@@ -141,6 +142,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
+# The currency the program's amounts are in (opportunity and outcome amounts), an ISO 4217 code.
+PROGRAM_CURRENCY = env.str("PROGRAM_CURRENCY", default="USD")
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

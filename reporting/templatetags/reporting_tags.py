@@ -3,6 +3,8 @@
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
+from refprogram import words
+
 register = template.Library()
 
 
@@ -16,7 +18,7 @@ def metric(value, kind: str = "num") -> str:
     if kind == "days":
         return f"{float(value):.1f} d"
     if kind == "money":
-        return intcomma(f"{float(value):.2f}")
+        return words.money(value)
     if kind == "int":
         return intcomma(int(value))
     if isinstance(value, float):
