@@ -105,6 +105,9 @@ _NAME_COLUMNS = ("headline", "deployment", "customer__name", "customer__health_u
 READ_PAGE = 2000
 EARLY_BATCH_FACTOR = 5
 EARLY_BATCH_MIN = 100
+# With more candidates than one page (thousands, one must-have), more of the best share a base
+# score: a larger first batch saves the second one more often than it costs (measured at 100k).
+EARLY_BATCH_MIN_MANY = 150
 
 
 @dataclass
@@ -210,8 +213,12 @@ def rank(
     rows: list[tuple] = []  # (lead, pk, base_score) in reading order
     exhausted = False
     scored: list[Ranked] = []
-    done, batch = 0, max(limit * EARLY_BATCH_FACTOR, EARLY_BATCH_MIN)
+    done, batch = 0, 0
     while True:
+        if not batch:  # the first batch, sized by how many candidates the first page shows
+            page = list(read[:READ_PAGE])
+            rows, exhausted = [row if first else (0, *row) for row in page], len(page) < READ_PAGE
+            batch = max(limit * EARLY_BATCH_FACTOR, EARLY_BATCH_MIN if exhausted else EARLY_BATCH_MIN_MANY)
         # Enough rows for this batch and the first unread one (the bound), a page at a time.
         while not exhausted and len(rows) <= done + batch:
             page = list(read[len(rows) : len(rows) + READ_PAGE])
@@ -228,7 +235,7 @@ def rank(
         next_lead, next_pk, next_base = rows[done]
         if len(scored) >= limit and scored[limit - 1].key < (next_lead, -1, -next_base, 0, 0, next_pk):
             break
-        batch *= 4
+        batch *= 2  # (×4 read more than needed too often)
     return [_scored(r, spec, today) for r in scored[:limit]]
 
 

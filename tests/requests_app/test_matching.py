@@ -398,6 +398,7 @@ def test_early_stop_reads_fewer_rows_and_never_changes_the_order(
     from ledger.models import OverusePolicy
 
     monkeypatch.setattr(matching.ranking, "EARLY_BATCH_MIN", 2)
+    monkeypatch.setattr(matching.ranking, "EARLY_BATCH_MIN_MANY", 2)
     monkeypatch.setattr(matching.ranking, "EARLY_BATCH_FACTOR", 1)
     monkeypatch.setattr(matching.ranking, "READ_PAGE", 3)
     weighed = []
