@@ -12,6 +12,7 @@ from django.forms import modelformset_factory
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
@@ -20,7 +21,7 @@ from references.models import ActivityType, ReferenceProfile
 from refprogram.errors import RuleViolation
 from refprogram.views import add_service_errors, capability_required, paginate, safe_next_url
 
-from . import services
+from . import selectors, services
 from .choices import USAGE_TRANSITIONS, UsageStatus
 from .filters import UsageEntryFilter
 from .models import OverusePolicy, UsageEntry
@@ -54,6 +55,15 @@ def usage_list(request):
     if filterset.is_bound and not filterset.is_valid():
         entries = base.none()
     page = paginate(request, entries.order_by("-occurred_on", "-id"), per_page=LEDGER_PAGE_SIZE)
+    # Filtered to one reference (from its profile page): say whose asks these are, and link back.
+    reference = None
+    if filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("reference"):
+        reference = (
+            ReferenceProfile.objects.visible_to(request.user)
+            .select_related("contact", "customer")
+            .filter(pk=filterset.form.cleaned_data["reference"])
+            .first()
+        )
     can_transition = perms.has_capability(request.user, perms.RESERVE_CAPACITY)
     labels = dict(UsageStatus.choices)
     for entry in page.object_list:
@@ -65,8 +75,23 @@ def usage_list(request):
     return render(
         request,
         "ledger/usage_list.html",
-        {"filter": filterset, "page": page, "can_transition": can_transition},
+        {"filter": filterset, "page": page, "can_transition": can_transition, "reference": reference},
     )
+
+
+@capability_required(perms.VIEW_USAGE)
+def profile_usage(request, pk):
+    """One reference's usage history: its asks, its capacity month by month against the cap, the
+    requests it was asked for. The profile page (references, below the ledger) loads it with htmx;
+    without JavaScript its link opens it as a page."""
+    profile = get_object_or_404(
+        ReferenceProfile.objects.visible_to(request.user).select_related("contact", "customer"), pk=pk
+    )
+    usage = selectors.profile_usage(profile=profile, viewer=request.user)
+    template = "ledger/_profile_usage.html" if request.htmx else "ledger/profile_usage.html"
+    response = render(request, template, {"profile": profile, "usage": usage})
+    patch_vary_headers(response, ["HX-Request"])  # the same address answers a partial or a page
+    return response
 
 
 @capability_required(perms.RESERVE_CAPACITY)
@@ -231,6 +256,7 @@ def stale_list(request):
 urlpatterns = [
     path("usage/", usage_list, name="usage-list"),
     path("usage/<int:pk>/transition/", usage_transition, name="usage-transition"),
+    path("references/<int:pk>/usage/", profile_usage, name="profile-usage"),
     path("policy/", policy_edit, name="policy-edit"),
     path("stale/", stale_list, name="stale-list"),
 ]
