@@ -197,21 +197,32 @@ class _Seeder:
         elif to == CandidateState.COMPLETED and not candidate.request.activity_type.live:
             path.remove(CandidateState.SCHEDULED)  # nothing to schedule for a quote or a logo
         for state in path[: path.index(to) + 1]:
-            self.clock.at(tl.next())
+            at = tl.next()
+            self.clock.at(at)
             scheduled = None
+            extra: dict = {}
             if state == CandidateState.SCHEDULED:
                 if to == CandidateState.SCHEDULED:
                     scheduled = self.now + timedelta(
                         days=self.rng.randint(2, 14), hours=self.rng.randint(0, 6)
                     )
                 else:
-                    scheduled = tl.next()
+                    # The timeline clamps at its end: the meeting starts after it was scheduled.
+                    scheduled = max(tl.next(), at + timedelta(hours=1))
+                extra = {"meeting_details": self.rng.choice(words.MEETING_PLACES)}
+            elif state == CandidateState.COMPLETED:
+                extra = {
+                    "completion_notes": self.rng.choice(words.COMPLETION_NOTES),
+                    "found_useful": self.rng.random() < 0.85,
+                }
             candidate = services.candidate_transition(
                 candidate=candidate,
                 to=state,
                 actor=self.manager,
                 note=note if state == to else "",
                 scheduled_for=scheduled,
+                now=at,
+                **extra,
             )
         return candidate
 
@@ -283,7 +294,7 @@ class _Seeder:
 
     def submit(self, requester: str, data: dict, at: datetime) -> Request:
         self.clock.at(at)
-        request, _ = services.request_submit(requester=self.users[requester], data=data)
+        request, _ = services.request_submit(requester=self.users[requester], data=data, now=at)
         return request
 
     def plan(self) -> list[tuple[str, datetime]]:

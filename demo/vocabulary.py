@@ -412,3 +412,15 @@ SHORT_SUPPLY_MUSTS = [
     ("country", "NO", "emea"),
     ("language", "da", "emea"),
 ]
+
+# Where scheduled reference meetings take place, and what the manager noted once they were done.
+MEETING_PLACES = (
+    "Video call (link in the invitation)",
+    "Phone bridge +49 30 1234 5678",
+    "Customer's office, meeting room 2",
+)
+COMPLETION_NOTES = (
+    "Went well; the prospect asked about the migration.",
+    "Good call: rollout effort and support were the main questions.",
+    "Short call; the prospect wanted numbers on time to value.",
+)

@@ -168,8 +168,22 @@ class ReasonForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    result = forms.ChoiceField(choices=OutcomeResult.choices)
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    """The deal's outcome. Nothing is preselected (a won deal is reported revenue): the person
+    chooses won or lost, and types the amount."""
+
+    result = forms.ChoiceField(
+        choices=[("", "— choose won or lost —"), *OutcomeResult.choices],
+        label="Result",
+        error_messages={"required": "Choose won or lost."},
+    )
+    amount = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        label="Deal amount",
+        help_text="Leave empty when you don't know it.",
+    )
 
 
 class RateForm(forms.Form):

@@ -222,6 +222,33 @@ class RequestEvent(models.Model):
         return f"{self.request_id}: {self.kind}"
 
 
+# Fulfilment: how long an activity usually takes when scheduled (minutes), and the bounds of
+# what a manager may type. A call is half an hour; an activity not listed takes an hour.
+DEFAULT_MEETING_MINUTES = 60
+ACTIVITY_MEETING_MINUTES: dict[str, int] = {
+    "call": 30,
+    "email": 30,
+    "name_drop": 30,
+    "event_meeting": 60,
+    "site_visit": 180,
+    "analyst_briefing": 60,
+    "media_interview": 45,
+    "video": 120,
+    "case_study": 60,
+    "speaking": 60,
+}
+MEETING_MINUTES_MIN = 5
+MEETING_MINUTES_MAX = 12 * 60
+MEETING_DETAILS_MAX = 300
+COMPLETION_NOTES_MAX = 4000
+# From the customer's yes on, the requester (and the account owner) see the reference's contact.
+CONTACT_SHARED_STATES = (CandidateState.ACCEPTED, CandidateState.SCHEDULED, CandidateState.COMPLETED)
+
+
+def default_duration_minutes(activity_code: str) -> int:
+    return ACTIVITY_MEETING_MINUTES.get(activity_code, DEFAULT_MEETING_MINUTES)
+
+
 class CandidateQuerySet(models.QuerySet):
     def visible_to(self, user) -> CandidateQuerySet:
         return self.filter(request__in=Request.objects.visible_to(user))
@@ -247,6 +274,26 @@ class Candidate(models.Model):
     )
     score = models.FloatField(null=True, blank=True, help_text="The match score when proposed.")
     scheduled_for = models.DateTimeField(null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MEETING_MINUTES_MIN), MaxValueValidator(MEETING_MINUTES_MAX)],
+    )
+    meeting_details = models.CharField(
+        max_length=MEETING_DETAILS_MAX,
+        blank=True,
+        help_text="Where: a video link, a phone bridge or a place.",
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # RFC 5545 SEQUENCE of the invitation: 0 when first scheduled, one more at each reschedule
+    # (and at a cancellation), so calendars replace the meeting instead of adding one.
+    calendar_sequence = models.PositiveIntegerField(default=0)
+    completion_notes = models.TextField(blank=True, help_text="What happened, recorded at completion.")
+    found_useful = models.BooleanField(
+        null=True, blank=True, help_text="Whether the prospect found it useful (unknown when empty)."
+    )
     customer_feedback = models.TextField(
         blank=True, help_text="What the reference said about the experience."
     )
@@ -276,6 +323,43 @@ class Candidate(models.Model):
     def next_states(self) -> list[str]:
         order = list(CandidateState.values)
         return sorted(CANDIDATE_TRANSITIONS.get(self.state, set()), key=order.index)
+
+    @property
+    def default_duration_minutes(self) -> int:
+        return default_duration_minutes(self.request.activity_type_id)
+
+    @property
+    def meeting_minutes(self) -> int:
+        return self.duration_minutes or self.default_duration_minutes
+
+    @property
+    def ends_at(self):
+        if self.scheduled_for is None:
+            return None
+        return self.scheduled_for + timedelta(minutes=self.meeting_minutes)
+
+    @property
+    def has_meeting(self) -> bool:
+        """A meeting to show and to put in a calendar: scheduled, or completed after scheduling."""
+        return self.scheduled_for is not None and self.state in (
+            CandidateState.SCHEDULED,
+            CandidateState.COMPLETED,
+        )
+
+    def contact_visible_to(self, user) -> bool:
+        """May ``user`` see who the reference is and how to reach them (the contact's name,
+        e-mail and phone)? The one rule for the request page, the API and the invitation.
+
+        Roles with ``view_contact_pii`` always may. The narrow exception: once the customer has
+        accepted (accepted, scheduled, completed), the requester of this request — the catalog
+        promises them the contact — and the customer's account owner, who is invited to the
+        meeting with the contact. Before the acceptance, or after a withdrawal, nobody else."""
+        if perms.has_capability(user, perms.VIEW_CONTACT_PII):
+            return True
+        uid = getattr(user, "pk", None)
+        if uid is None or not getattr(user, "is_active", False) or self.state not in CONTACT_SHARED_STATES:
+            return False
+        return uid == self.request.requester_id or uid == self.reference.customer.account_owner_id
 
 
 class CandidateEvent(models.Model):

@@ -17,9 +17,9 @@ from accounts import permissions as perms
 from ledger.models import OverusePolicy
 from references.models import ReferenceProfile
 from refprogram.errors import RuleViolation
-from refprogram.views import capability_required, paginate, safe_next_url
+from refprogram.views import add_service_errors, capability_required, paginate, safe_next_url
 
-from . import matching, services
+from . import candidate_forms, matching, services
 from .choices import CandidateState, CriterionField, RequestStatus
 from .filters import RequestFilter
 from .forms import OutcomeForm, RateForm, ReasonForm, RequestForm, initial_from_catalog
@@ -57,13 +57,13 @@ def request_new(request):
         form = RequestForm(request.POST)
         if form.is_valid():
             try:
-                obj, warnings = services.request_submit(requester=request.user, data=form.service_data())
+                obj, _warnings = services.request_submit(requester=request.user, data=form.service_data())
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                add_service_errors(form, exc)
             else:
+                # The lead-time warning is not repeated as a message: the request page shows it
+                # (``lead_warning``) for as long as the request is open.
                 messages.success(request, f"Request #{obj.pk} submitted. You can follow its status here.")
-                for warning in warnings:
-                    messages.warning(request, warning)
                 return redirect("requests:detail", pk=obj.pk)
     else:
         initial, rows = initial_from_catalog(request.GET)
@@ -81,15 +81,13 @@ def request_edit(request, pk: int):
         form = RequestForm(request.POST, instance=Request.objects.get(pk=obj.pk))
         if form.is_valid():
             try:
-                obj, warnings = services.request_update(
+                obj, _warnings = services.request_update(
                     request=obj, actor=request.user, data=form.service_data()
                 )
             except (ValidationError, RuleViolation) as exc:
-                form.add_error(None, exc.message if isinstance(exc, RuleViolation) else _error_text(exc))
+                add_service_errors(form, exc)
             else:
-                messages.success(request, "Request updated.")
-                for warning in warnings:
-                    messages.warning(request, warning)
+                messages.success(request, "Request updated.")  # the request page shows the lead-time warning
                 return redirect("requests:detail", pk=obj.pk)
     else:
         form = RequestForm(
@@ -175,7 +173,7 @@ def request_assign_me(request, pk: int):
 def _candidates(obj: Request):
     return list(
         Candidate.objects.filter(request=obj)
-        .select_related("reference__customer", "reference__contact", "usage")
+        .select_related("request", "reference__customer", "reference__contact", "usage")
         .prefetch_related(Prefetch("events", queryset=CandidateEvent.objects.select_related("actor")))
     )
 
@@ -202,7 +200,7 @@ def _workbench_context(request, obj: Request, *, error: str = "") -> dict:
 
 
 @login_required
-def request_detail(request, pk: int):
+def request_detail(request, pk: int, outcome_form: OutcomeForm | None = None):
     """A request: its facts and status, candidates with their timeline, and — for managers —
     ranked matches with explanations and one-click propose."""
     obj = _visible(request.user, pk)
@@ -222,12 +220,9 @@ def request_detail(request, pk: int):
         and obj.rating is None
         and any(c.state == CandidateState.COMPLETED for c in ctx["candidates"]),
         reason_form=ReasonForm(),
-        outcome_form=OutcomeForm(
-            initial={
-                "result": obj.outcome_result or "won",
-                "amount": obj.outcome_amount or obj.opportunity_amount,
-            }
-        ),
+        # Nothing preselected: a reported outcome shows what was reported, else the form is empty.
+        outcome_form=outcome_form
+        or OutcomeForm(initial={"result": obj.outcome_result or None, "amount": obj.outcome_amount}),
         rate_form=RateForm(),
     )
     return render(request, "requests_app/request_detail.html", ctx)
@@ -283,17 +278,21 @@ def candidate_propose_view(request, pk: int):
 @require_POST
 @capability_required(perms.TRIAGE_REQUESTS)
 def candidate_transition_view(request, pk: int):
+    """One move of a candidate from its row on the request page: scheduling carries the meeting
+    (start, minutes, where), completing what happened; the service holds the rules. On htmx a
+    refused move re-renders the workbench with the message and the values typed."""
     candidate = get_object_or_404(Candidate.objects.visible_to(request.user).select_related("request"), pk=pk)
     obj = candidate.request
     to = request.POST.get("to", "")
+    form = candidate_forms.form_for(to, request.POST)
     try:
-        services.candidate_transition(
-            candidate=candidate, to=to, actor=request.user, note=request.POST.get("note", "")
-        )
+        if not form.is_valid():
+            raise ValidationError({name: list(errs) for name, errs in form.errors.items()})
+        services.candidate_transition(candidate=candidate, to=to, actor=request.user, **form.service_kwargs())
     except RuleViolation as exc:
         return _workbench_response(request, obj, error=exc.message)
     except ValidationError as exc:
-        return _workbench_response(request, obj, error=_error_text(exc))
+        return _candidate_refused(request, obj, candidate=candidate, to=to, exc=exc)
     if request.htmx:
         obj.refresh_from_db()
         if not obj.is_open:
@@ -302,9 +301,41 @@ def candidate_transition_view(request, pk: int):
             response["HX-Refresh"] = "true"
             messages.success(request, f"Request #{obj.pk} is {obj.get_status_display().lower()}.")
             return response
-    return _workbench_response(
-        request, obj, success=f"Candidate moved to {CandidateState(to).label.lower()}."
-    )
+    # ``candidate`` is the row as it was before the move (the service moved its own copy).
+    if to == CandidateState.SCHEDULED == candidate.state:
+        done = "Meeting rescheduled. Updated calendar invitations sent."
+    else:
+        done = f"Candidate moved to {CandidateState(to).label.lower()}."
+        if to == CandidateState.SCHEDULED:
+            done += " Calendar invitations sent."
+    return _workbench_response(request, obj, success=done)
+
+
+_FIELD_LABELS = {
+    "scheduled_for": "Starts",
+    "duration_minutes": "Minutes",
+    "meeting_details": "Where",
+    "completion_notes": "What happened",
+    "found_useful": "Useful",
+    "to": "Move",
+}
+
+
+def _candidate_refused(request, obj: Request, *, candidate: Candidate, to: str, exc: ValidationError):
+    """A move refused for its fields: the message names them; on htmx the row's form comes back
+    open with what was typed and each field's error."""
+    if hasattr(exc, "error_dict"):
+        errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        text = "; ".join(f"{_FIELD_LABELS.get(k, k)}: {v}" for k, v in errors.items())
+    else:
+        errors, text = {}, " ".join(exc.messages)
+    if not request.htmx:
+        messages.error(request, text)
+        return redirect("requests:detail", pk=obj.pk)
+    obj.refresh_from_db()
+    ctx = _workbench_context(request, obj, error=text)
+    ctx["refused"] = {"candidate": candidate.pk, "to": to, "data": request.POST, "errors": errors}
+    return render(request, "requests_app/_workbench.html", ctx)
 
 
 def _reason_action(request, pk: int, service, done: str):
@@ -339,19 +370,23 @@ def request_close_view(request, pk: int):
 def request_outcome_view(request, pk: int):
     obj = _visible(request.user, pk)
     form = OutcomeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose won or lost and give a positive amount (or none).")
-        return redirect("requests:detail", pk=obj.pk)
-    try:
-        services.request_outcome(
-            request=obj,
-            actor=request.user,
-            result=form.cleaned_data["result"],
-            amount=form.cleaned_data["amount"],
-        )
-        messages.success(request, "Outcome recorded. Thank you.")
-    except RuleViolation as exc:
-        messages.error(request, exc.message)
+    if form.is_valid():
+        try:
+            services.request_outcome(
+                request=obj,
+                actor=request.user,
+                result=form.cleaned_data["result"],
+                amount=form.cleaned_data["amount"],
+            )
+        except RuleViolation as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Outcome recorded. Thank you.")
+    if form.errors:
+        messages.error(request, "The outcome was not recorded.")
+        return request_detail(request, obj.pk, outcome_form=form)
     return redirect("requests:detail", pk=obj.pk)
 
 

@@ -4,6 +4,7 @@ hold the rules."""
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from references.choices import Seniority, SizeBand
@@ -11,7 +12,15 @@ from references.models import ActivityType, Industry, Product, Region
 from refprogram.validators import BoundedSerializerMixin
 
 from ..choices import CandidateState, OutcomeResult
-from ..models import Candidate, CandidateEvent, Request
+from ..models import (
+    COMPLETION_NOTES_MAX,
+    MEETING_DETAILS_MAX,
+    MEETING_MINUTES_MAX,
+    MEETING_MINUTES_MIN,
+    Candidate,
+    CandidateEvent,
+    Request,
+)
 
 
 class ListValueField(serializers.SlugRelatedField):
@@ -199,9 +208,41 @@ class CandidateProposeSerializer(serializers.Serializer):
 
 
 class CandidateTransitionSerializer(BoundedSerializerMixin, serializers.Serializer):
+    """A move of a candidate. Moving to ``scheduled`` needs ``scheduled_for`` (in the future,
+    with its time zone) and ``meeting_details``; ``duration_minutes`` defaults to the activity's
+    usual length. ``scheduled`` again on a scheduled candidate reschedules it. Moving to
+    ``completed`` needs ``completion_notes``; ``found_useful`` is optional. Fields that do not
+    belong to the move are ignored. The service holds the rules (400 field errors)."""
+
+    single_line_fields = ("meeting_details",)
+
     to = serializers.ChoiceField(choices=CandidateState.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-    scheduled_for = serializers.DateTimeField(required=False, allow_null=True)
+    scheduled_for = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="The start, ISO 8601 with its time zone; in the future."
+    )
+    duration_minutes = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=MEETING_MINUTES_MIN,
+        max_value=MEETING_MINUTES_MAX,
+        help_text="How long it takes; default: the activity's usual length (a call: 30).",
+    )
+    meeting_details = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MEETING_DETAILS_MAX,
+        help_text="Where: a video or phone link, or a place (one line).",
+    )
+    completion_notes = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=COMPLETION_NOTES_MAX,
+        help_text="What happened (needed to complete).",
+    )
+    found_useful = serializers.BooleanField(
+        required=False, allow_null=True, help_text="Whether the prospect found it useful."
+    )
 
 
 class CandidateEventSerializer(serializers.ModelSerializer):
@@ -212,10 +253,43 @@ class CandidateEventSerializer(serializers.ModelSerializer):
         fields = ["from_state", "to_state", "actor", "note", "created_at"]
 
 
+class CandidateContactSerializer(serializers.Serializer):
+    """The reference's contact: for roles that see contact data, and — once the customer
+    accepted — for the requester and the account owner (``Candidate.contact_visible_to``)."""
+
+    name = serializers.CharField()
+    title = serializers.CharField()
+    email = serializers.EmailField(allow_blank=True)
+    phone = serializers.CharField(allow_blank=True)
+
+
+class CandidateMeetingSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(source="scheduled_for")
+    ends_at = serializers.DateTimeField()
+    duration_minutes = serializers.IntegerField(source="meeting_minutes")
+    details = serializers.CharField(source="meeting_details")
+    sequence = serializers.IntegerField(source="calendar_sequence")
+    calendar_url = serializers.SerializerMethodField()
+
+    def get_calendar_url(self, obj) -> str:
+        return f"/api/v1/candidates/{obj.pk}/calendar.ics"
+
+
+class CandidateCompletionSerializer(serializers.Serializer):
+    notes = serializers.CharField(source="completion_notes")
+    found_useful = serializers.BooleanField(allow_null=True)
+
+
 class CandidateSerializer(serializers.ModelSerializer):
+    """A candidate. ``contact`` is null for a viewer who may not see it; ``meeting`` is null
+    until it is scheduled; ``completion`` is null until it is completed."""
+
     reference = serializers.SerializerMethodField()
     usage = serializers.SerializerMethodField()
     next_states = serializers.ListField(child=serializers.CharField(), read_only=True)
+    contact = serializers.SerializerMethodField()
+    meeting = serializers.SerializerMethodField()
+    completion = serializers.SerializerMethodField()
     events = CandidateEventSerializer(many=True, read_only=True)
 
     class Meta:
@@ -229,6 +303,9 @@ class CandidateSerializer(serializers.ModelSerializer):
             "usage",
             "score",
             "scheduled_for",
+            "contact",
+            "meeting",
+            "completion",
             "customer_feedback",
             "created_at",
             "events",
@@ -249,6 +326,25 @@ class CandidateSerializer(serializers.ModelSerializer):
         if obj.usage is None:
             return None
         return {"id": obj.usage.pk, "status": obj.usage.status, "points": obj.usage.points}
+
+    @extend_schema_field(CandidateContactSerializer(allow_null=True))
+    def get_contact(self, obj) -> dict | None:
+        request = self.context.get("request")
+        if request is None or not obj.contact_visible_to(request.user):
+            return None
+        return CandidateContactSerializer(obj.reference.contact).data
+
+    @extend_schema_field(CandidateMeetingSerializer(allow_null=True))
+    def get_meeting(self, obj) -> dict | None:
+        if not obj.has_meeting:
+            return None
+        return CandidateMeetingSerializer(obj).data
+
+    @extend_schema_field(CandidateCompletionSerializer(allow_null=True))
+    def get_completion(self, obj) -> dict | None:
+        if obj.state != CandidateState.COMPLETED:
+            return None
+        return CandidateCompletionSerializer(obj).data
 
 
 class MatchFactorSerializer(serializers.Serializer):

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts import permissions as perms
 from accounts.models import User
@@ -16,7 +22,7 @@ from accounts.permissions import HasCapability
 from ledger.models import OverusePolicy
 from references.models import ReferenceProfile
 
-from .. import matching, services
+from .. import calendar, matching, services
 from ..filters import RequestFilter
 from ..models import Candidate, CandidateEvent, Request
 from .serializers import (
@@ -35,7 +41,7 @@ from .serializers import (
 
 def _candidates_qs():
     return Candidate.objects.select_related(
-        "reference__customer", "reference__contact", "usage"
+        "request", "reference__customer", "reference__contact", "usage"
     ).prefetch_related(Prefetch("events", queryset=CandidateEvent.objects.select_related("actor")))
 
 
@@ -150,7 +156,7 @@ class RequestViewSet(
         obj = self.get_object()
         if request.method == "GET":
             qs = _candidates_qs().filter(request=obj)
-            return Response(CandidateSerializer(qs, many=True).data)
+            return Response(CandidateSerializer(qs, many=True, context={"request": request}).data)
         if not perms.has_capability(request.user, perms.TRIAGE_REQUESTS):
             self.permission_denied(request, message="Only a reference manager may propose references.")
         data = CandidateProposeSerializer(data=request.data)
@@ -169,7 +175,8 @@ class RequestViewSet(
             override_reason=data.validated_data.get("override_reason", ""),
         )
         return Response(
-            CandidateSerializer(_candidates_qs().get(pk=candidate.pk)).data, status=status.HTTP_201_CREATED
+            CandidateSerializer(_candidates_qs().get(pk=candidate.pk), context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
         )
 
     @extend_schema(request=RequestOutcomeSerializer)
@@ -265,18 +272,71 @@ class CandidateViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the candidate ``{"to", "note"}``; 409 ``invalid_transition`` for a move the state
-        machine forbids."""
+        machine forbids. ``scheduled`` needs ``scheduled_for`` (future, with a time zone) and
+        ``meeting_details`` (``duration_minutes`` defaults to the activity's usual length) and
+        sends the calendar invitation; ``scheduled`` again reschedules. ``completed`` needs
+        ``completion_notes`` (``found_useful`` optional). Missing or invalid ones: 400."""
         candidate = self.get_object()
         data = CandidateTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        v = data.validated_data
         services.candidate_transition(
             candidate=candidate,
-            to=data.validated_data["to"],
+            to=v["to"],
             actor=request.user,
-            note=data.validated_data.get("note", ""),
-            scheduled_for=data.validated_data.get("scheduled_for"),
+            note=v.get("note", ""),
+            scheduled_for=v.get("scheduled_for"),
+            duration_minutes=v.get("duration_minutes"),
+            meeting_details=v.get("meeting_details", ""),
+            completion_notes=v.get("completion_notes", ""),
+            found_useful=v.get("found_useful"),
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=candidate.pk)).data)
+
+
+class CalendarRenderer(BaseRenderer):
+    """Lets a calendar client ask for ``Accept: text/calendar``; errors stay JSON text."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data).encode()
+
+
+class CandidateCalendarView(APIView):
+    """``GET candidates/{id}/calendar.ics``: the scheduled activity as an RFC 5545 invitation,
+    for people who may see the candidate (404 otherwise, and when nothing is scheduled). The
+    reference's contact is among the attendees only for a viewer who may see the contact."""
+
+    permission_classes = [HasCapability]
+    required_capabilities = {"GET": perms.VIEW_REQUESTS}
+    renderer_classes = [JSONRenderer, CalendarRenderer]
+
+    @extend_schema(
+        responses={(200, "text/calendar"): OpenApiTypes.BINARY}, operation_id="candidates_calendar"
+    )
+    def get(self, request, pk: int):
+        candidate = get_object_or_404(
+            Candidate.objects.visible_to(request.user).select_related(
+                "request__activity_type",
+                "request__requester",
+                "request__assignee",
+                "reference__customer__account_owner",
+                "reference__contact",
+                "scheduled_by",
+            ),
+            pk=pk,
+        )
+        if not candidate.has_meeting:
+            raise Http404("Nothing is scheduled for this candidate.")
+        ics = calendar.invitation(candidate, with_contact=candidate.contact_visible_to(request.user))
+        response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="reference-{candidate.pk}.ics"'
+        return response
 
 
 def register(router) -> None:

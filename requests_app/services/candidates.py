@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from approvals import services as approvals
 from ledger import services as ledger
 from references.models import ReferenceProfile
 from refprogram.errors import RuleViolation
+from refprogram.validators import validate_date_in_range, validate_no_nul, validate_single_line
 
+from .. import calendar
 from ..choices import (
     CANDIDATE_TRANSITIONS,
     CANDIDATE_USAGE,
@@ -23,7 +26,15 @@ from ..choices import (
     CandidateState,
     RequestStatus,
 )
-from ..models import Candidate, CandidateEvent, Request
+from ..models import (
+    COMPLETION_NOTES_MAX,
+    MEETING_DETAILS_MAX,
+    MEETING_MINUTES_MAX,
+    MEETING_MINUTES_MIN,
+    Candidate,
+    CandidateEvent,
+    Request,
+)
 from .common import _link, _notify, _require_open, _require_triage, _set_status
 
 
@@ -117,24 +128,129 @@ _NOTIFY_OWNER = {
 }
 
 
+def _schedule_clean(
+    candidate: Candidate, *, scheduled_for, duration_minutes, meeting_details: str, now
+) -> tuple:
+    """The meeting a scheduling move must give: a start (time-zone aware, in the future, within
+    the date range users may send), a duration (the activity's usual one when not given) and
+    where it happens (one line). Field errors as a ``ValidationError`` (400)."""
+    errors: dict[str, str] = {}
+    if scheduled_for is None:
+        errors["scheduled_for"] = "Give the date and time the activity starts."
+    elif timezone.is_naive(scheduled_for):
+        errors["scheduled_for"] = "Give the start with its time zone (e.g. 2026-12-01T10:00:00+01:00)."
+    else:
+        try:
+            validate_date_in_range(scheduled_for)
+        except ValidationError as exc:
+            errors["scheduled_for"] = exc.messages[0]
+        else:
+            if scheduled_for <= now:
+                errors["scheduled_for"] = "The start must be in the future."
+    if duration_minutes in (None, ""):
+        duration_minutes = candidate.default_duration_minutes
+    elif (
+        isinstance(duration_minutes, bool)
+        or not isinstance(duration_minutes, int)
+        or not MEETING_MINUTES_MIN <= duration_minutes <= MEETING_MINUTES_MAX
+    ):
+        errors["duration_minutes"] = (
+            f"Give the duration in minutes, from {MEETING_MINUTES_MIN} to {MEETING_MINUTES_MAX}."
+        )
+    meeting_details = (meeting_details or "").strip()
+    if not meeting_details:
+        errors["meeting_details"] = "Say where it happens: a video or phone link, or a place."
+    elif len(meeting_details) > MEETING_DETAILS_MAX:
+        errors["meeting_details"] = f"At most {MEETING_DETAILS_MAX} characters."
+    else:
+        try:
+            validate_single_line(meeting_details)
+        except ValidationError as exc:
+            errors["meeting_details"] = exc.messages[0]
+    if errors:
+        raise ValidationError(errors)
+    return scheduled_for, duration_minutes, meeting_details
+
+
+def _completion_clean(completion_notes: str, found_useful) -> tuple[str, bool | None]:
+    notes = (completion_notes or "").strip()
+    if not notes:
+        raise ValidationError({"completion_notes": "Say what happened."})
+    if len(notes) > COMPLETION_NOTES_MAX:
+        raise ValidationError({"completion_notes": f"At most {COMPLETION_NOTES_MAX} characters."})
+    try:
+        validate_no_nul(notes)
+    except ValidationError as exc:
+        raise ValidationError({"completion_notes": exc.messages[0]}) from None
+    if found_useful is not None and not isinstance(found_useful, bool):
+        raise ValidationError({"found_useful": "Yes, no, or leave it empty."})
+    return notes, found_useful
+
+
+def _meeting_text(candidate: Candidate) -> str:
+    when = timezone.localtime(candidate.scheduled_for)
+    minutes = candidate.meeting_minutes
+    return f"{when:%d %b %Y %H:%M} ({minutes} min), {candidate.meeting_details}"
+
+
+def _contact_text(candidate: Candidate) -> str:
+    contact = candidate.reference.contact
+    parts = [contact.name, contact.title, contact.email, contact.phone]
+    return "Contact: " + ", ".join(p for p in parts if p)
+
+
 @transaction.atomic
 def candidate_transition(
-    *, candidate: Candidate, to: str, actor: User, note: str = "", scheduled_for=None
+    *,
+    candidate: Candidate,
+    to: str,
+    actor: User,
+    note: str = "",
+    scheduled_for=None,
+    duration_minutes: int | None = None,
+    meeting_details: str = "",
+    completion_notes: str = "",
+    found_useful: bool | None = None,
+    now=None,
 ) -> Candidate:
     """Move a candidate one step in its state machine (``choices.CANDIDATE_TRANSITIONS``),
     writing the usage ledger as the customer is asked, declines or completes; a withdrawal
     before the ask releases the reservation. The request is fulfilled when it has as many
-    completed references as it asked for."""
+    completed references as it asked for.
+
+    Fulfilment captures what happened:
+
+    - ``scheduled`` needs the meeting: ``scheduled_for`` (aware, after ``now``),
+      ``duration_minutes`` (default: the activity's usual length) and ``meeting_details`` (a link
+      or a place, one line). Moving a scheduled candidate to ``scheduled`` again reschedules it.
+      Either sends the calendar invitation (the same UID, the next SEQUENCE) to the requester,
+      the reference's contact and the account owner. Withdrawing a scheduled candidate cancels it.
+    - ``completed`` needs ``completion_notes`` (what happened); ``found_useful`` is optional.
+
+    A move the state machine (or a rule, such as a revoked approval) refuses is a 409 before any
+    field is checked; missing or invalid meeting or completion fields are field errors (400). ``now`` is
+    the moment the move happens (the demo's seeding replays past moments)."""
     _require_triage(actor)
+    now = now or timezone.now()
     candidate = (
         Candidate.objects.select_for_update(of=("self",))
-        .select_related("request__activity_type", "reference__customer", "reference__contact", "usage")
+        .select_related(
+            "request__activity_type",
+            "request__requester",
+            "request__assignee",
+            "reference__customer__account_owner",
+            "reference__contact",
+            "usage",
+            "scheduled_by",
+        )
         .get(pk=candidate.pk)
     )
     request = candidate.request
     if to not in CANDIDATE_TRANSITIONS:
         raise ValidationError({"to": f"Unknown state {to!r}; valid: {', '.join(CandidateState.values)}."})
-    if not candidate.can_transition_to(to):
+    before = candidate.state
+    rescheduling = before == CandidateState.SCHEDULED and to == CandidateState.SCHEDULED
+    if not rescheduling and not candidate.can_transition_to(to):
         allowed = ", ".join(candidate.next_states) or "none"
         raise RuleViolation(
             CODE_INVALID_TRANSITION,
@@ -150,36 +266,83 @@ def candidate_transition(
             activity_type=request.activity_type,
             reference=candidate.reference,
         )
-    before = candidate.state
+        completion_notes, found_useful = _completion_clean(completion_notes, found_useful)
+    if to == CandidateState.SCHEDULED:
+        scheduled_for, duration_minutes, meeting_details = _schedule_clean(
+            candidate,
+            scheduled_for=scheduled_for,
+            duration_minutes=duration_minutes,
+            meeting_details=meeting_details,
+            now=now,
+        )
+    if rescheduling:
+        return _reschedule(
+            candidate,
+            actor=actor,
+            note=note,
+            scheduled_for=scheduled_for,
+            duration_minutes=duration_minutes,
+            meeting_details=meeting_details,
+        )
     usage_to = CANDIDATE_USAGE.get(to)
     if to == CandidateState.WITHDRAWN and before in NOT_YET_ASKED:
         usage_to = "withdrawn"
     if usage_to and candidate.usage is not None:
         candidate.usage = ledger.usage_transition(entry=candidate.usage, to=usage_to, actor=actor, note=note)
     candidate.state = to
-    if to == CandidateState.SCHEDULED and scheduled_for:
+    if to == CandidateState.SCHEDULED:
         candidate.scheduled_for = scheduled_for
+        candidate.duration_minutes = duration_minutes
+        candidate.meeting_details = meeting_details
+        candidate.scheduled_by = actor
+    if to == CandidateState.COMPLETED:
+        candidate.completion_notes = completion_notes
+        candidate.found_useful = found_useful
+    cancel_meeting = (
+        to == CandidateState.WITHDRAWN
+        and before == CandidateState.SCHEDULED
+        and candidate.scheduled_for is not None
+    )
+    if cancel_meeting:
+        candidate.calendar_sequence += 1
     candidate.save()
-    CandidateEvent.objects.create(candidate=candidate, from_state=before, to_state=to, actor=actor, note=note)
+    event_note = note
+    if to == CandidateState.SCHEDULED:
+        event_note = " — ".join(p for p in (_meeting_text(candidate), note) if p)
+    CandidateEvent.objects.create(
+        candidate=candidate, from_state=before, to_state=to, actor=actor, note=event_note
+    )
 
     label = CandidateState(to).label.lower()
     customer = candidate.reference.customer
     if to in _NOTIFY_REQUESTER:
+        body = note
+        if to == CandidateState.ACCEPTED:
+            body = "\n".join(p for p in (note, _contact_text(candidate)) if p)
+        elif to == CandidateState.SCHEDULED:
+            body = "\n".join(p for p in (note, _meeting_text(candidate), _contact_text(candidate)) if p)
         _notify(
             [request.requester],
             key=f"candidate:{candidate.pk}:{to}:requester",
             subject=f"Request #{request.pk}: {customer.name} — {label}",
-            body=note,
+            body=body,
             link=_link(request),
         )
     if to in _NOTIFY_OWNER:
+        body = note
+        if to == CandidateState.SCHEDULED:
+            body = "\n".join(p for p in (note, _meeting_text(candidate)) if p)
         _notify(
             [customer.account_owner],
             key=f"candidate:{candidate.pk}:{to}:owner",
             subject=f"Your customer {customer.name}: reference for {request.prospect_name} — {label}",
-            body=note,
+            body=body,
             link=_link(request),
         )
+    if to == CandidateState.SCHEDULED:
+        calendar.invitation_send(candidate, link=_link(request))
+    elif cancel_meeting:
+        calendar.invitation_send(candidate, method=calendar.METHOD_CANCEL, link=_link(request))
     if to == CandidateState.COMPLETED and request.is_open:
         done = request.candidates.filter(state=CandidateState.COMPLETED).count()
         if done >= request.references_needed:
@@ -194,21 +357,75 @@ def candidate_transition(
     return candidate
 
 
+def _reschedule(
+    candidate: Candidate,
+    *,
+    actor: User,
+    note: str,
+    scheduled_for,
+    duration_minutes: int,
+    meeting_details: str,
+) -> Candidate:
+    """Move a scheduled meeting: the same invitation with the next SEQUENCE, to the same people."""
+    request = candidate.request
+    candidate.scheduled_for = scheduled_for
+    candidate.duration_minutes = duration_minutes
+    candidate.meeting_details = meeting_details
+    candidate.scheduled_by = actor
+    candidate.calendar_sequence += 1
+    candidate.save()
+    CandidateEvent.objects.create(
+        candidate=candidate,
+        from_state=CandidateState.SCHEDULED,
+        to_state=CandidateState.SCHEDULED,
+        actor=actor,
+        note=" — ".join(p for p in ("Rescheduled: " + _meeting_text(candidate), note) if p),
+    )
+    customer = candidate.reference.customer
+    sequence = candidate.calendar_sequence
+    _notify(
+        [request.requester, customer.account_owner],
+        key=f"candidate:{candidate.pk}:rescheduled:{sequence}",
+        subject=f"Request #{request.pk}: {customer.name} — rescheduled",
+        body="\n".join(p for p in (note, _meeting_text(candidate)) if p),
+        link=_link(request),
+    )
+    calendar.invitation_send(candidate, link=_link(request))
+    return candidate
+
+
 def _withdraw_open_candidates(request: Request, *, actor: User, note: str) -> None:
     for candidate in request.candidates.filter(state__in=OPEN_CANDIDATE_STATES).order_by("pk"):
         candidate_transition(candidate=candidate, to=CandidateState.WITHDRAWN, actor=actor, note=note)
 
 
 def _withdraw_as_system(candidate: Candidate, *, note: str) -> None:
-    candidate = Candidate.objects.select_for_update(of=("self",)).select_related("usage").get(pk=candidate.pk)
+    candidate = (
+        Candidate.objects.select_for_update(of=("self",))
+        .select_related(
+            "usage",
+            "request__activity_type",
+            "request__requester",
+            "request__assignee",
+            "reference__customer__account_owner",
+            "reference__contact",
+            "scheduled_by",
+        )
+        .get(pk=candidate.pk)
+    )
     before = candidate.state
     if before in NOT_YET_ASKED and candidate.usage is not None:
         ledger.usage_transition(entry=candidate.usage, to="withdrawn", actor=None, note=note)
     candidate.state = CandidateState.WITHDRAWN
-    candidate.save(update_fields=["state", "updated_at"])
+    cancel_meeting = before == CandidateState.SCHEDULED and candidate.scheduled_for is not None
+    if cancel_meeting:
+        candidate.calendar_sequence += 1
+    candidate.save(update_fields=["state", "calendar_sequence", "updated_at"])
     CandidateEvent.objects.create(
         candidate=candidate, from_state=before, to_state=CandidateState.WITHDRAWN, note=note
     )
+    if cancel_meeting:
+        calendar.invitation_send(candidate, method=calendar.METHOD_CANCEL, link=_link(candidate.request))
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ plus unmet demand and deadline reminders."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -54,7 +54,24 @@ REQUEST_FIELDS = (
 )
 
 
-def _apply(request: Request, data: dict[str, Any]) -> list | None:
+def _to_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def _refuse_past_needed_by(request: Request, before, now: datetime | None = None) -> None:
+    """A needed-by moment already past is refused: nobody can meet it, and it would top the
+    queue as overdue. An update that keeps the request's existing date (e.g. a manager fixing a
+    typo in an overdue request) is allowed: only a new or changed date is checked."""
+    if request.needed_by is None:
+        return
+    if request.pk is not None and before is not None and _to_minute(request.needed_by) == _to_minute(before):
+        return  # kept as it was (the form sends it back to the minute)
+    if request.needed_by < (now or timezone.now()):
+        raise ValidationError({"needed_by": "This date and time is already past: choose a later one."})
+
+
+def _apply(request: Request, data: dict[str, Any], now: datetime | None = None) -> list | None:
+    needed_by_before = request.needed_by
     products = data.pop("products", None)
     if "criteria" in data:
         try:
@@ -72,6 +89,7 @@ def _apply(request: Request, data: dict[str, Any]) -> list | None:
             validate_date_in_range(request.needed_by)
         except ValidationError as exc:
             raise ValidationError({"needed_by": exc.messages}) from None
+        _refuse_past_needed_by(request, needed_by_before, now)
     if request.needed_by is not None and request.activity_type_id is not None:
         request.start_by = request.compute_start_by()
     request.full_clean(exclude=["start_by"] if request.needed_by is None else None)
@@ -79,14 +97,17 @@ def _apply(request: Request, data: dict[str, Any]) -> list | None:
 
 
 @transaction.atomic
-def request_submit(*, requester: User, data: dict[str, Any]) -> tuple[Request, list[str]]:
+def request_submit(
+    *, requester: User, data: dict[str, Any], now: datetime | None = None
+) -> tuple[Request, list[str]]:
     """Submit a request for references. Returns the request and warnings (a needed-by date
-    shorter than the activity type's lead time is warned about, not refused). When the inventory
-    cannot meet it, the unmet demand is recorded at once."""
+    shorter than the activity type's lead time is warned about, not refused; one already past
+    is refused, ``needed_by``). When the inventory cannot meet it, the unmet demand is recorded
+    at once. ``now`` is the moment the submission counts as made (the demo's past requests)."""
     if not perms.has_capability(requester, perms.SUBMIT_REQUESTS):
         raise PermissionDenied("Your role cannot submit requests.")
     request = Request(requester=requester)
-    products = _apply(request, dict(data))
+    products = _apply(request, dict(data), now)
     request.save()
     if products:
         request.products.set(products)

@@ -121,6 +121,14 @@ def test_a_request_from_catalog_to_dashboard_across_every_role(program, live_ser
     top.locator("form.propose button").click()
     page.wait_for_selector("tr.candidate[data-state=proposed]")
     for number, step in enumerate(("owner_approved", "asked", "accepted", "scheduled", "completed"), start=6):
+        # Scheduling takes the meeting, completing what happened (each in its row's disclosure).
+        if step == "scheduled":
+            page.click("tr.candidate details:has(button[data-to=scheduled]) > summary")
+            page.fill("tr.candidate input[name=scheduled_for]", "2031-03-04T10:00")
+            page.fill("tr.candidate input[name=meeting_details]", "https://meet.example/globex")
+        if step == "completed":
+            page.click("tr.candidate details:has(button[data-to=completed]) > summary")
+            page.fill("tr.candidate textarea[name=completion_notes]", "Globex asked about the migration.")
         page.click(f"tr.candidate button[data-to={step}]")
         page.wait_for_selector(f"tr.candidate[data-state={step}]")
         _shot(page, number, f"candidate_{step}")
@@ -140,7 +148,7 @@ def test_a_request_from_catalog_to_dashboard_across_every_role(program, live_ser
 
     # 4. Marketing asks Nordbank for its logo on the website.
     _login(page, base, "marketing1")
-    page.goto(f"{base}/approvals/")
+    page.goto(f"{base}/approvals/?view=all")
     page.click("#approval-board >> text=Nordbank")
     page.wait_for_url(re.compile(r".*/approvals/customer/\d+/$"))
     page.click("text=Request logo approval")
@@ -184,7 +192,7 @@ def test_a_request_from_catalog_to_dashboard_across_every_role(program, live_ser
     page.goto(f"{base}/dashboard/?preset=30d")
     kpis = page.inner_text("section.kpis")
     assert re.search(r"Requests received\s+1\b", kpis), kpis
-    assert "250,000.00" in kpis
+    assert "USD 250,000" in kpis
     page.locator("#table-approvals").evaluate(
         "t => t.closest('details') && (t.closest('details').open = true)"
     )

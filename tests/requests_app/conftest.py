@@ -116,7 +116,9 @@ def make_request(db):
         }
         if products:
             data["products"] = [ProductFactory(name=p) for p in products]
-        request, _ = services.request_submit(requester=requester, data=data)
+        # An overdue request (a negative needed_in_days) was submitted before its date passed.
+        submitted = data["needed_by"] - timedelta(days=1) if needed_in_days < 0 else None
+        request, _ = services.request_submit(requester=requester, data=data, now=submitted)
         return request
 
     return make

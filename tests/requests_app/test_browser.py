@@ -68,8 +68,14 @@ def test_sales_submits_and_manager_fulfils(shipped_lists, live_server, page, mak
     page.wait_for_selector("tr.candidate[data-state=proposed]")
     assert "capacity reserved" in page.inner_text("#workbench")
     for step in ("owner_approved", "asked", "accepted", "scheduled"):
+        if step == "scheduled":  # the meeting: when and where, in the row's disclosure
+            page.click("tr.candidate details:has(button[data-to=scheduled]) > summary")
+            page.fill("tr.candidate input[name=scheduled_for]", "2031-03-04T10:00")
+            page.fill("tr.candidate input[name=meeting_details]", "https://meet.example/globex")
         page.click(f"tr.candidate button[data-to={step}]")
         page.wait_for_selector(f"tr.candidate[data-state={step}]")
+    page.click("tr.candidate details:has(button[data-to=completed]) > summary")
+    page.fill("tr.candidate textarea[name=completion_notes]", "Globex asked about the migration.")
     page.click("tr.candidate button[data-to=completed]")
     # A locator assertion, not wait_for_function: the content-security policy forbids eval.
     expect(page.locator("#request-status")).to_have_text("Fulfilled")

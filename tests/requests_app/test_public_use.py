@@ -52,7 +52,12 @@ def test_public_activity_with_valid_approval_is_proposed_and_completed(
     assert resp.status_code == 201, resp.json()
     candidate_id = resp.json()["id"]
     for step in ("owner_approved", "asked", "accepted", "completed"):
-        moved = manager.post(f"/api/v1/candidates/{candidate_id}/transition/", {"to": step}, format="json")
+        body = (
+            {"to": step, "completion_notes": "Logo slide used in the deck."}
+            if step == "completed"
+            else {"to": step}
+        )
+        moved = manager.post(f"/api/v1/candidates/{candidate_id}/transition/", body, format="json")
         assert moved.status_code == 200, (step, moved.json())
     assert Candidate.objects.get(pk=candidate_id).state == "completed"
 
@@ -71,7 +76,11 @@ def test_completion_is_refused_when_the_approval_was_revoked_meanwhile(
     for step in ("owner_approved", "asked", "accepted"):
         manager.post(f"/api/v1/candidates/{candidate_id}/transition/", {"to": step}, format="json")
     Approval.objects.filter(pk=approval.pk).update(status="revoked")
-    resp = manager.post(f"/api/v1/candidates/{candidate_id}/transition/", {"to": "completed"}, format="json")
+    resp = manager.post(
+        f"/api/v1/candidates/{candidate_id}/transition/",
+        {"to": "completed", "completion_notes": "Used."},
+        format="json",
+    )
     assert resp.status_code == 409
     assert resp.json()["code"] == "approval_missing"
     assert Candidate.objects.get(pk=candidate_id).state == "accepted"

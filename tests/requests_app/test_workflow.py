@@ -16,6 +16,19 @@ from requests_app.models import Candidate, CandidateEvent, Request, UnmetDemand
 pytestmark = pytest.mark.django_db
 
 
+def move(to: str, **extra) -> dict:
+    """A transition body with what the move needs: a meeting to schedule, notes to complete
+    (tests/requests_app/test_fulfilment.py covers those rules)."""
+    body = {"to": to, **extra}
+    if to == "scheduled":
+        body.update(
+            scheduled_for=(timezone.now() + timedelta(days=3)).isoformat(), meeting_details="Video call"
+        )
+    if to == "completed":
+        body.update(completion_notes="It went well.")
+    return body
+
+
 def _submit(client, **overrides):
     body = {
         "activity_type": "call",
@@ -131,7 +144,7 @@ def test_full_fulfilment_walk_writes_the_ledger_and_notifies(
         with django_capture_on_commit_callbacks(execute=True):
             r = client.post(
                 f"/api/v1/candidates/{candidate_id}/transition/",
-                {"to": to, "note": f"now {to}"},
+                move(to, note=f"now {to}"),
                 format="json",
             )
         assert r.status_code == 200, r.content
@@ -171,7 +184,7 @@ def test_two_references_needed_fulfils_on_the_second(api_as, manager, sales, mak
         ).json()["id"]
         for to in ("owner_approved", "asked", "accepted", "completed"):
             assert (
-                client.post(f"/api/v1/candidates/{cid}/transition/", {"to": to}, format="json").status_code
+                client.post(f"/api/v1/candidates/{cid}/transition/", move(to), format="json").status_code
                 == 200
             )
         request.refresh_from_db()
@@ -244,7 +257,8 @@ ALLOWED_MOVES = {
     "owner_approved": {"asked", "withdrawn"},
     "asked": {"accepted", "declined", "withdrawn"},
     "accepted": {"scheduled", "completed", "withdrawn"},
-    "scheduled": {"completed", "withdrawn"},
+    # Scheduled again: the meeting is rescheduled (the state stays, the invitation's sequence grows).
+    "scheduled": {"scheduled", "completed", "withdrawn"},
     "completed": set(),
     "declined": set(),
     "withdrawn": set(),
@@ -273,7 +287,7 @@ def test_state_machine_refuses_every_move_not_in_its_map(api_as, manager, sales,
         )
         candidate = Candidate.objects.create(request=request, reference=ref, state=start, usage=entry)
 
-        response = client.post(f"/api/v1/candidates/{candidate.pk}/transition/", {"to": to}, format="json")
+        response = client.post(f"/api/v1/candidates/{candidate.pk}/transition/", move(to), format="json")
 
         if to in ALLOWED_MOVES[start]:
             assert response.status_code == 200, (start, to, response.content)
@@ -349,7 +363,7 @@ def test_rating_only_by_requester_after_completion_and_once(
         "id"
     ]
     for to in ("owner_approved", "asked", "accepted", "completed"):
-        mc.post(f"/api/v1/candidates/{cid}/transition/", {"to": to}, format="json")
+        mc.post(f"/api/v1/candidates/{cid}/transition/", move(to), format="json")
     assert mc.post(f"/api/v1/requests/{request.pk}/rate/", {"rating": 5}, format="json").status_code == 403
     assert (
         client.post(f"/api/v1/requests/{request.pk}/rate/", {"rating": 9}, format="json").status_code == 400
