@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .choices import (
@@ -17,9 +17,18 @@ from .choices import (
     ApprovalStatus,
     ApprovalUse,
 )
-from .models import Approval
+from .models import Approval, ConsentLink
 
-__all__ = ["UseCell", "approval_cells", "approval_board_rows", "approved_assets_for", "library_assets"]
+__all__ = [
+    "UseCell",
+    "ActionRow",
+    "approval_cells",
+    "approval_board_rows",
+    "approval_next_step",
+    "approvals_needing_action",
+    "approved_assets_for",
+    "library_assets",
+]
 
 # How a use looks on the board, best news first.
 CELL_ORDER = ("approved", "expiring", "pending", "expired", "declined", "revoked", "none")
@@ -30,7 +39,7 @@ CELL_LABELS = {
     "expired": "Expired",
     "declined": "Declined",
     "revoked": "Revoked",
-    "none": "None",
+    "none": "Not asked",
 }
 
 
@@ -121,3 +130,98 @@ def library_assets(base: QuerySet, *, status_given: bool, on: date | None = None
     if not status_given:
         qs = qs.filter(status=ApprovalStatus.APPROVED, expires_on__gte=on)
     return qs.order_by("customer__name", "use", "-expires_on", "-id")
+
+
+# --- What needs action -----------------------------------------------------------------------
+
+
+@dataclass
+class ActionRow:
+    """One approval on the board's "needs action" list: who must act next, in words."""
+
+    approval: Approval
+    who: str  # who must act next
+    step: str  # what they must do, and since when
+    waiting: bool  # True: a request waiting on someone; False: an approval expiring soon
+
+
+def _ago(moment, now) -> str:
+    days = (now - moment).days
+    if days <= 0:
+        return "today"
+    return "yesterday" if days == 1 else f"{days} days ago"
+
+
+def _in_days(day: date, on: date) -> str:
+    days = (day - on).days
+    if days <= 0:
+        return "today"
+    return "tomorrow" if days == 1 else f"in {days} days"
+
+
+def approval_next_step(approval: Approval, *, links: list, renewal: bool, now=None) -> tuple[str, str]:
+    """``(who, what)`` must happen next for this approval, derived from its status and its
+    consent links (newest first): the reference manager sends the link, the customer's approver
+    answers it, marketing renews an approval that is ending."""
+    now = now or timezone.now()
+    on = timezone.localdate(now)
+    latest = links[0] if links else None
+    if approval.status == ApprovalStatus.APPROVED:
+        ends = f"ends {_in_days(approval.expires_on, on)} ({approval.expires_on:%d %b %Y})"
+        if renewal:
+            return "Reference manager", f"a renewal is requested; this approval {ends}"
+        return "Marketing", f"request a renewal: this approval {ends}"
+    if approval.status == ApprovalStatus.REQUESTED or latest is None:
+        since = f"requested {_ago(approval.created_at, now)}"
+        if approval.status == ApprovalStatus.IN_REVIEW:
+            return (
+                "The customer",
+                f"reviewing without a link; the reference manager records the answer ({since})",
+            )
+        to = f" to {approval.contact.name}" if approval.contact_id else ""
+        return "Reference manager", f"send the consent link{to} ({since})"
+    state = latest.state(now)
+    name = latest.name or "the customer's approver"
+    if state == "usable":
+        return "The customer", f"waiting for {name} to answer (sent {_ago(latest.created_at, now)})"
+    if state == "expired":
+        return (
+            "Reference manager",
+            f"the link to {name} expired unanswered {_ago(latest.expires_at, now)}: resend it",
+        )
+    if state == "withdrawn":
+        return "Reference manager", "the request changed after the link was sent: send a new link"
+    return "Reference manager", f"record the customer's answer (link used {_ago(latest.used_at, now)})"
+
+
+def approvals_needing_action(approvals: QuerySet, *, now=None) -> list[ActionRow]:
+    """The board's opening list: requests waiting on someone (requested, in customer review),
+    oldest first, then approvals ending within ``EXPIRY_WARNING_DAYS`` days, soonest first; each
+    with who must act next. Three queries whatever the number: the approvals with their customer
+    and contact, their consent links, and which expiring ones already have a renewal pending."""
+    now = now or timezone.now()
+    on = timezone.localdate(now)
+    renewal = Approval.objects.filter(
+        customer_id=OuterRef("customer_id"), use=OuterRef("use"), status__in=APPROVAL_OPEN_STATUSES
+    ).exclude(pk=OuterRef("pk"))
+    rows = list(
+        approvals.filter(
+            Q(status__in=APPROVAL_OPEN_STATUSES)
+            | Q(pk__in=Approval.objects.expiring(EXPIRY_WARNING_DAYS, on).values("pk"))
+        )
+        .select_related("customer", "contact")
+        .annotate(renewal_pending=Exists(renewal))
+        .prefetch_related(
+            Prefetch("consent_links", queryset=ConsentLink.objects.order_by("-created_at", "-id"))
+        )
+        .order_by("created_at", "id")
+    )
+    waiting, ending = [], []
+    for approval in rows:
+        who, step = approval_next_step(
+            approval, links=list(approval.consent_links.all()), renewal=approval.renewal_pending, now=now
+        )
+        row = ActionRow(approval=approval, who=who, step=step, waiting=approval.is_open)
+        (waiting if approval.is_open else ending).append(row)
+    ending.sort(key=lambda r: (r.approval.expires_on, r.approval.pk))
+    return waiting + ending

@@ -3,7 +3,7 @@ link, signed document, history), the content library, and the customer's no-logi
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
-from references.models import Customer
+from references.models import Contact, Customer
 from refprogram.errors import RuleViolation
 from refprogram.views import add_service_errors, capability_required, paginate
 
@@ -28,11 +28,19 @@ from .choices import (
     EXPIRY_WARNING_DAYS,
     ApprovalStatus,
     ApprovalUse,
+    Channel,
 )
 from .filters import ApprovalFilter
 from .forms import ApprovalForm, ConsentForm, SendLinkForm, TransitionForm, UploadForm
 from .models import Approval
-from .selectors import CELL_LABELS, approval_board_rows, approval_cells, library_assets
+from .selectors import (
+    CELL_LABELS,
+    approval_board_rows,
+    approval_cells,
+    approval_next_step,
+    approvals_needing_action,
+    library_assets,
+)
 
 BOARD_PAGE_SIZE = 50
 
@@ -52,30 +60,52 @@ def _page_query(request) -> str:
 # --- Board, customer, library --------------------------------------------------------------
 
 
+BOARD_VIEWS = ("action", "all")
+
+
+def _board_view(request) -> str:
+    """Which board to open: what needs action (for who asks for or manages approvals) or every
+    customer's grid. A filter applies to the grid, so filtering opens it."""
+    chosen = request.GET.get("view")
+    if chosen in BOARD_VIEWS:
+        return chosen
+    if any(value for key, value in request.GET.items() if key not in ("view", "page")):
+        return "all"
+    acts = perms.has_capability(request.user, perms.REQUEST_APPROVALS) or perms.has_capability(
+        request.user, perms.MANAGE_APPROVALS
+    )
+    return "action" if acts else "all"
+
+
 @capability_required(perms.VIEW_APPROVALS)
 def approval_board(request):
-    """Per customer, which uses are approved, expiring, pending, declined or expired."""
+    """Opens on what needs action (requests waiting on someone, approvals ending soon, and who
+    must act next); one click away, per customer, which uses are approved, expiring, pending,
+    declined or expired."""
     today = timezone.localdate()
     approvals = Approval.objects.visible_to(request.user)
+    view = _board_view(request)
+    context = {
+        "view": view,
+        "warning_days": EXPIRY_WARNING_DAYS,
+        "legend": CELL_LABELS,
+        "uses": ApprovalUse.choices,
+    }
+    if view == "action":
+        rows = approvals_needing_action(approvals)
+        context.update(
+            waiting=[r for r in rows if r.waiting],
+            ending=[r for r in rows if not r.waiting],
+        )
+        return render(request, "approvals/approval_board.html", context)
     filterset = ApprovalFilter(request.GET, queryset=approvals)
     customers = filterset.customers(
         Customer.objects.visible_to(request.user).select_related("industry").order_by("name", "id")
     )
     page = paginate(request, customers, per_page=BOARD_PAGE_SIZE)
     rows = approval_board_rows(customers=list(page.object_list), approvals=approvals, on=today)
-    return render(
-        request,
-        "approvals/approval_board.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "rows": rows,
-            "uses": ApprovalUse.choices,
-            "page_query": _page_query(request),
-            "warning_days": EXPIRY_WARNING_DAYS,
-            "legend": CELL_LABELS,
-        },
-    )
+    context.update(filter=filterset, page=page, rows=rows, page_query=_page_query(request))
+    return render(request, "approvals/approval_board.html", context)
 
 
 @capability_required(perms.VIEW_APPROVALS)
@@ -218,15 +248,79 @@ def approval_edit(request, pk: int):
     )
 
 
+# The history's changed fields and consent links in words (no codes on the page).
+CHANGE_LABELS = {
+    "use": "Use",
+    "title": "What it concerns",
+    "quote_text": "Quote text",
+    "asset_url": "Link to the asset",
+    "scope": "Channels",
+    "expires_on": "Approved until",
+    "contact": "Who decides",
+    "notes": "Notes",
+}
+LINK_STATE_LABELS = {
+    "usable": "waiting for an answer",
+    "used": "answered",
+    "withdrawn": "withdrawn (a newer version or link replaced it)",
+    "expired": "expired unanswered",
+}
+
+
+def _change_value(field: str, value, contacts: dict) -> str:
+    if value in (None, "", []):
+        return "—"
+    if field == "use":
+        return ApprovalUse(value).label if value in ApprovalUse.values else str(value)
+    if field == "scope":
+        labels = dict(Channel.choices)
+        return ", ".join(labels.get(code, code) for code in value)
+    if field == "contact":
+        return contacts.get(value, "a contact no longer on file")
+    if field == "expires_on":
+        try:
+            return date.fromisoformat(value).strftime("%-d %B %Y")
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
+
+
 def _history(request, approval: Approval) -> list:
     """The approval's history as this viewer may see it: a customer person's e-mail address
-    only with the contact-data capability (the same rule as the API's)."""
+    only with the contact-data capability (the same rule as the API's); statuses, fields and
+    values in words."""
     show = perms.has_capability(request.user, perms.VIEW_CONTACT_PII)
     events = list(approval.events.select_related("actor"))
+    contact_ids = {
+        value
+        for event in events
+        for value in (event.changes or {}).get("contact", [])
+        if isinstance(value, int)
+    }
+    contacts = (
+        dict(Contact.objects.filter(pk__in=contact_ids).values_list("pk", "name")) if contact_ids else {}
+    )
     for event in events:
         event.shown_who = event.who_for(show_contact_data=show)
         event.shown_note = event.note_for(show_contact_data=show)
+        event.shown_changes = [
+            (
+                CHANGE_LABELS.get(field, field.replace("_", " ").capitalize()),
+                _change_value(field, pair[0], contacts),
+                _change_value(field, pair[1], contacts),
+            )
+            for field, pair in (event.changes or {}).items()
+            if isinstance(pair, list | tuple) and len(pair) == 2
+        ]
     return events
+
+
+def _links(approval: Approval) -> list:
+    links = list(approval.consent_links.select_related("sent_by")[:10])
+    now = timezone.now()
+    for link in links:
+        link.state_label = LINK_STATE_LABELS[link.state(now)]
+    return links
 
 
 def _detail_context(request, approval: Approval, **forms_) -> dict:
@@ -240,7 +334,7 @@ def _detail_context(request, approval: Approval, **forms_) -> dict:
     return {
         "approval": approval,
         "events": _history(request, approval),
-        "links": approval.consent_links.select_related("sent_by")[:10] if can_manage else [],
+        "links": _links(approval) if can_manage else [],
         "targets": targets,
         "can_manage": can_manage,
         "can_request": perms.has_capability(request.user, perms.REQUEST_APPROVALS),
@@ -255,7 +349,21 @@ def _detail_context(request, approval: Approval, **forms_) -> dict:
         "link_days": CONSENT_LINK_DAYS,
         "sent_url": forms_.get("sent_url"),
         "today": timezone.localdate(),
+        "next_step": _next_step(approval),
     }
+
+
+def _next_step(approval: Approval) -> tuple[str, str] | None:
+    """Who must act next on an open request or an approval ending soon (the board's words)."""
+    if not (approval.is_open or approval.is_expiring()):
+        return None
+    renewal = (
+        Approval.objects.open()
+        .filter(customer_id=approval.customer_id, use=approval.use)
+        .exclude(pk=approval.pk)
+    )
+    links = list(approval.consent_links.order_by("-created_at", "-id"))
+    return approval_next_step(approval, links=links, renewal=renewal.exists())
 
 
 @capability_required(perms.VIEW_APPROVALS)

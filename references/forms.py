@@ -266,6 +266,25 @@ class NominationVetForm(forms.ModelForm):
         labels = {"strategic_fit": "Fits the program's strategy"}
 
 
+class NominationAcceptForm(forms.Form):
+    """Accepting a vetted nomination: what the new reference has agreed to do (at least one,
+    ``nomination_accept`` says so) and an optional note."""
+
+    activity_types = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label="What the reference has agreed to do",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+    )
+    note = forms.CharField(required=False, max_length=2000, label="Note (optional)")
+
+    def __init__(self, *args, **kwargs):
+        from .models import ActivityType
+
+        super().__init__(*args, **kwargs)
+        self.fields["activity_types"].queryset = ActivityType.objects.all()
+
+
 class NominationRejectForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why is it rejected?"

@@ -486,5 +486,19 @@ class NominationVetSerializer(serializers.Serializer):
     vetting_notes = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
 
 
+class NominationAcceptSerializer(InventoryNoteSerializer):
+    """Accept a vetted nomination: the activities the new reference has agreed to do (codes; at
+    least one, else 409 ``activities_missing``) and an optional note."""
+
+    activity_types = ManagedListField(
+        slug_field="code",
+        queryset=ActivityType.objects.all(),
+        label_name="activity type",
+        many=True,
+        required=False,
+        default=list,
+    )
+
+
 class NominationRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why the nomination is rejected (required).")

@@ -393,13 +393,21 @@ class NominationViewSet(
         data = self.write(s.NominationVetSerializer, request.data)
         return self._fresh(services.nomination_vet(nomination=nomination, actor=request.user, **data))
 
-    @extend_schema(request=s.InventoryNoteSerializer, responses=s.NominationSerializer)
+    @extend_schema(request=s.NominationAcceptSerializer, responses=s.NominationSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        """Accept the nomination: it becomes an active reference profile (see `profile`)."""
+        """Accept the nomination: it becomes an active reference profile (see `profile`). Needs the
+        three vetting checks passed (409 `vetting_incomplete`, `vetting_failed`,
+        `owner_consent_missing`) and at least one activity in `activity_types` (409
+        `activities_missing`)."""
         nomination = self.get_object()
-        data = self.write(s.InventoryNoteSerializer, request.data)
-        services.nomination_accept(nomination=nomination, actor=request.user, note=data["note"])
+        data = self.write(s.NominationAcceptSerializer, request.data)
+        services.nomination_accept(
+            nomination=nomination,
+            actor=request.user,
+            note=data["note"],
+            activity_types=data["activity_types"],
+        )
         return self._fresh(nomination)
 
     @extend_schema(request=s.NominationRejectSerializer, responses=s.NominationSerializer)

@@ -15,11 +15,12 @@ from accounts.models import User
 from refprogram.errors import RuleViolation
 
 from ..choices import CODE_INVALID_TRANSITION, NominationStatus, ProfileStatus
-from ..models import Nomination, ReferenceProfile
+from ..models import ActivityType, Nomination, ReferenceProfile
 from .inventory import contact_create, profile_create
 
 __all__ = [
     "nomination_owner_choices",
+    "nomination_missing_checks",
     "nomination_submit",
     "nomination_vet",
     "nomination_accept",
@@ -95,16 +96,74 @@ def nomination_vet(
     return nomination
 
 
-@transaction.atomic
-def nomination_accept(*, nomination: Nomination, actor: User, note: str = "") -> ReferenceProfile:
-    """Turn a vetted nomination into an active reference profile.
+# The vetting checks an accepted nomination needs, in the order the page lists them:
+# (field, what is missing when it is not done yet, what is wrong when it says no).
+VETTING_CHECKS = (
+    ("strategic_fit", "strategic fit not checked yet", "it does not fit the program's strategy"),
+    ("health_ok", "customer health not checked yet", "the customer's health is not good enough"),
+    ("owner_consent", "account owner not asked yet", "the account owner declined"),
+)
+CODE_VETTING_INCOMPLETE = "vetting_incomplete"
+CODE_VETTING_FAILED = "vetting_failed"
+CODE_OWNER_CONSENT_MISSING = "owner_consent_missing"
+CODE_ACTIVITIES_MISSING = "activities_missing"
 
-    The account owner must have consented; the new profile counts as validated today.
-    """
-    nomination = _locked(nomination, NominationStatus.SUBMITTED, NominationStatus.VETTING)
+
+def nomination_missing_checks(nomination: Nomination) -> list[str]:
+    """What stands between this nomination and acceptance, in words: each vetting check not done
+    yet or answered no. Empty when all three checks say yes. The page lists it before the
+    Accept button; ``nomination_accept`` refuses with it."""
+    missing = []
+    for field, not_done, failed in VETTING_CHECKS:
+        value = getattr(nomination, field)
+        if value is None:
+            missing.append(not_done)
+        elif value is False:
+            missing.append(failed)
+    return missing
+
+
+def _check_vetted(nomination: Nomination) -> None:
     if nomination.owner_consent is False:
         raise RuleViolation(
-            "owner_consent_missing", "The account owner declined; reject the nomination instead."
+            CODE_OWNER_CONSENT_MISSING, "The account owner declined; reject the nomination instead."
+        )
+    failed = [failed for field, _, failed in VETTING_CHECKS if getattr(nomination, field) is False]
+    if failed:
+        raise RuleViolation(
+            CODE_VETTING_FAILED, f"Not accepted: {'; '.join(failed)}. Reject the nomination instead."
+        )
+    missing = nomination_missing_checks(nomination)
+    if missing:
+        raise RuleViolation(
+            CODE_VETTING_INCOMPLETE,
+            f"Finish vetting before accepting: {'; '.join(missing)}.",
+        )
+
+
+@transaction.atomic
+def nomination_accept(
+    *, nomination: Nomination, actor: User, note: str = "", activity_types=()
+) -> ReferenceProfile:
+    """Turn a vetted nomination into an active reference profile.
+
+    Accepting needs the three vetting checks done and passed (strategic fit, customer health,
+    account owner consent: 409 ``vetting_incomplete``, ``vetting_failed`` or
+    ``owner_consent_missing``) and at least one activity the reference has agreed to do (409
+    ``activities_missing``): an active profile that does nothing can never be asked. The new
+    profile counts as validated today.
+    """
+    nomination = _locked(nomination, NominationStatus.SUBMITTED, NominationStatus.VETTING)
+    _check_vetted(nomination)
+    activity_types = list(activity_types or ())
+    codes = [a.pk if isinstance(a, ActivityType) else a for a in activity_types]
+    activities = list(ActivityType.objects.filter(code__in=codes))
+    if len(activities) != len(set(codes)):
+        unknown = sorted(set(codes) - {a.pk for a in activities})
+        raise ValidationError({"activity_types": f"Unknown activity: {', '.join(map(str, unknown))}."})
+    if not activities:
+        raise RuleViolation(
+            CODE_ACTIVITIES_MISSING, "Choose at least one activity the reference has agreed to do."
         )
     contact = nomination.contact
     if contact is None:
@@ -124,11 +183,11 @@ def nomination_accept(*, nomination: Nomination, actor: User, note: str = "") ->
         status=ProfileStatus.ACTIVE,
         headline=nomination.reason[:200],
         products=list(nomination.products.all()),
+        activity_types=activities,
         last_validated=timezone.localdate(),
         validated_by=actor,
     )
     nomination.status = NominationStatus.ACCEPTED
-    nomination.owner_consent = True if nomination.owner_consent is None else nomination.owner_consent
     nomination.decided_by = actor
     nomination.decided_at = timezone.now()
     nomination.profile = profile

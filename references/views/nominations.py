@@ -17,6 +17,7 @@ from .. import services
 from ..choices import NOMINATION_AGING_DAYS, NominationStatus
 from ..filters import NominationFilter
 from ..forms import (
+    NominationAcceptForm,
     NominationForm,
     NominationRejectForm,
     NominationVetForm,
@@ -125,7 +126,7 @@ def _visible_nomination(request, pk) -> Nomination:
 
 
 @capability_required(perms.NOMINATE)
-def nomination_detail(request, pk, vet_form=None, reject_form=None):
+def nomination_detail(request, pk, vet_form=None, reject_form=None, accept_form=None):
     nomination = _visible_nomination(request, pk)
     vetter = perms.has_capability(request.user, perms.VET_NOMINATIONS)
     context = {
@@ -133,6 +134,8 @@ def nomination_detail(request, pk, vet_form=None, reject_form=None):
         "vetter": vetter and nomination.is_open,
         "vet_form": vet_form or NominationVetForm(instance=nomination),
         "reject_form": reject_form or NominationRejectForm(),
+        "accept_form": accept_form or NominationAcceptForm(),
+        "missing_checks": services.nomination_missing_checks(nomination) if nomination.is_open else [],
         "show_pii": perms.has_capability(request.user, perms.VIEW_CONTACT_PII),
         "aging_days": NOMINATION_AGING_DAYS,
     }
@@ -161,13 +164,23 @@ def nomination_vet(request, pk):
 @require_POST
 def nomination_accept(request, pk):
     nomination = _visible_nomination(request, pk)
-    try:
-        profile = services.nomination_accept(
-            nomination=nomination, actor=request.user, note=request.POST.get("note", "")[:2000]
-        )
-    except (ValidationError, RuleViolation) as exc:
-        messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
-        return redirect("nomination-detail", pk=pk)
+    form = NominationAcceptForm(request.POST)
+    if form.is_valid():
+        try:
+            profile = services.nomination_accept(
+                nomination=nomination,
+                actor=request.user,
+                note=form.cleaned_data["note"],
+                activity_types=form.cleaned_data["activity_types"],
+            )
+        except (ValidationError, RuleViolation) as exc:
+            if not nomination.is_open:  # decided meanwhile: nothing left to fill in
+                messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
+                return redirect("nomination-detail", pk=pk)
+            add_service_errors(form, exc)
+    if form.errors:
+        messages.error(request, "The nomination was not accepted.")
+        return nomination_detail(request, pk, accept_form=form)
     messages.success(request, "Nomination accepted: the new reference profile is active. Complete its story.")
     return redirect("profile-detail", pk=profile.pk)
 

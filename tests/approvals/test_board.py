@@ -58,7 +58,7 @@ def test_board_filters(params, expected, users, client_as, make_approval):
     retail = CustomerFactory(name="Declined Co", industry=Industry.objects.get(code="retail"))
     make_approval(status="declined", use="logo", customer=retail)
     CustomerFactory(name="No approvals")
-    html = client_as(users["marketing"]).get("/approvals/", params).content.decode()
+    html = client_as(users["marketing"]).get("/approvals/", {"view": "all", **params}).content.decode()
     shown = {
         name
         for name in ("Soon", "Later", "Declined Co", "No approvals")
@@ -215,5 +215,6 @@ def test_the_detail_page_shows_the_history(users, client_as, api_as, make_approv
         format="json",
     )
     html = client_as(users["executive"]).get(f"/approvals/{approval.pk}/").content.decode()
-    assert "requested → in_review" in html and "Called Dana" in html and "manager1" in html
+    assert "Requested → In customer review" in html and "Called Dana" in html and "manager1" in html
+    assert "→ in_review" not in html
     assert "Send consent link" not in html and "Edit request" not in html  # read-only for executives

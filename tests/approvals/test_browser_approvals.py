@@ -57,6 +57,9 @@ def test_request_send_and_approve_through_the_link(world, live_server, page, bro
     _login(page, base, "marketing1")
     page.click("nav >> text=Approvals")
     page.wait_for_url(f"{base}/approvals/")
+    assert page.locator("#approvals-waiting").is_visible()  # opens on what needs action
+    page.click("#view-all")
+    page.wait_for_url(f"{base}/approvals/?view=all")
     assert page.locator("#approval-board").is_visible()
     page.select_option("#id_expiring", "true")
     page.click("#approval-filters button[type=submit]")

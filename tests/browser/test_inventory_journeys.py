@@ -136,9 +136,13 @@ def test_manager_accepts_an_aging_nomination(live_server, page, login, shot):
     shot(page, "manager-nomination-queue")
 
     row.locator("text=Slow Inc").click()
-    page.select_option("#id_owner_consent", "True")
+    expect(page.locator("#missing-checks")).to_contain_text("account owner not asked yet")
+    for check in ("strategic_fit", "health_ok", "owner_consent"):
+        page.select_option(f"#id_{check}", "True")
     page.click("text=Save vetting checks")
     expect(page.locator(".msg-success")).to_contain_text("Vetting checks saved")
+    expect(page.locator("#missing-checks")).to_have_count(0)
+    page.check("#accept input[name=activity_types][value=call]")
     shot(page, "manager-nomination-detail")
     page.click("text=Accept into the inventory")
     expect(page.locator("h1")).to_contain_text("Slow Inc — Nina Nominee")

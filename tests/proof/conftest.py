@@ -159,7 +159,14 @@ def world(users) -> World:
         free_contact=ContactFactory(customer=customer),
         profile=profile,
         retired=retired,
-        nomination=NominationFactory(customer=customer, nominated_by=marketing),
+        # Vetted (all three checks passed), so that accepting it is allowed (nomination_accept).
+        nomination=NominationFactory(
+            customer=customer,
+            nominated_by=marketing,
+            strategic_fit=True,
+            health_ok=True,
+            owner_consent=True,
+        ),
         sales_nomination=NominationFactory(customer=customer, nominated_by=sales1),
         own_request=own_request,
         other_request=other_request,

@@ -71,6 +71,10 @@ PAGES = {
         ("get", "/references/{retired}/", None, e(200, 404, 200, 200, 200)),
         ("get", "/references/999999/", None, e(404, 404, 404, 404, 404)),
     ],
+    "references/<int:pk>/usage/": [
+        ("get", "/references/{profile}/usage/", None, e(200, 403, 403, 200, 200)),
+        ("get", "/references/999999/usage/", None, e(404, 403, 403, 404, 404)),
+    ],
     "references/<int:pk>/edit/": [("get", "/references/{profile}/edit/", None, CHANGE)],
     "references/<int:pk>/transition/": [
         ("post", "/references/{profile}/transition/", {}, e(302, 403, 403, 403, 302))
@@ -99,7 +103,12 @@ PAGES = {
     ],
     "nominations/<int:pk>/vet/": [("post", "/nominations/{nomination}/vet/", {}, e(302, 403, 403, 403, 302))],
     "nominations/<int:pk>/accept/": [
-        ("post", "/nominations/{nomination}/accept/", {}, e(302, 403, 403, 403, 302))
+        (
+            "post",
+            "/nominations/{nomination}/accept/",
+            {"activity_types": ["call"]},
+            e(302, 403, 403, 403, 302),
+        )
     ],
     "nominations/<int:pk>/reject/": [
         ("post", "/nominations/{nomination}/reject/", {}, e(200, 403, 403, 403, 200))  # no reason: form
@@ -271,7 +280,7 @@ API = {
     ],
     "POST /api/v1/nominations/{id}/vet/": [("/api/v1/nominations/{nomination}/vet/", {}, API_CHANGE_PATCH)],
     "POST /api/v1/nominations/{id}/accept/": [
-        ("/api/v1/nominations/{nomination}/accept/", {}, API_CHANGE_PATCH)
+        ("/api/v1/nominations/{nomination}/accept/", {"activity_types": ["call"]}, API_CHANGE_PATCH)
     ],
     "POST /api/v1/nominations/{id}/reject/": [
         ("/api/v1/nominations/{nomination}/reject/", {}, API_CHANGE_EMPTY)
@@ -359,6 +368,11 @@ API = {
         ("/api/v1/candidates/{candidate}/", None, a(200, 200, 404, 200, 200)),
         ("/api/v1/candidates/{other_candidate}/", None, a(200, 404, 404, 200, 200)),
     ],
+    # The test world's candidate is only proposed: nothing to put in a calendar yet (per role 200s:
+    # tests/requests_app/test_fulfilment.py).
+    "GET /api/v1/candidates/{id}/calendar.ics": [
+        ("/api/v1/candidates/{candidate}/calendar.ics", None, a(404, 404, 404, 404, 404)),
+    ],
     "POST /api/v1/candidates/{id}/transition/": [
         ("/api/v1/candidates/{candidate}/transition/", {}, a(400, 403, 403, 403, 403))
     ],
@@ -394,6 +408,7 @@ def _routes() -> list[str]:
 def _api_path(route: str) -> str:
     """``api/v1/^requests/(?P<pk>[^/.]+)/matches/$`` → ``/api/v1/requests/{}/matches/``."""
     path = re.sub(r"\(\?P<\w+>[^)]*\)", "{}", route).replace("^", "").replace("$", "")
+    path = re.sub(r"<(?:\w+:)?\w+>", "{}", path)  # plain routes: ``candidates/<int:pk>/calendar.ics``
     return "/" + path
 
 

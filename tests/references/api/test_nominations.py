@@ -87,15 +87,15 @@ def test_vet_then_accept_creates_an_active_profile(api_as, manager):
         True,
         "Solid",
     )
-    accepted = client.post(f"{API}nominations/{nomination.pk}/accept/", {}, format="json")
+    accepted = client.post(
+        f"{API}nominations/{nomination.pk}/accept/", {"activity_types": ["email"]}, format="json"
+    )
     assert accepted.status_code == 200, accepted.content
     assert accepted.json()["status"] == "accepted"
     profile = ReferenceProfile.objects.get(pk=accepted.json()["profile"])
     assert profile.status == "active"
     assert profile.contact.name == nomination.contact_name
-    # Active but offering no activity yet: nothing it could be asked for (ledger.capacity).
-    assert client.get(f"{API}references/{profile.pk}/").json()["capacity"]["available"] is False
-    client.patch(f"{API}references/{profile.pk}/", {"activity_types": ["email"]}, format="json")
+    # Active and doing what it agreed to at acceptance: it can be asked (ledger.capacity).
     assert client.get(f"{API}references/{profile.pk}/").json()["capacity"]["available"] is True
     again = client.post(
         f"{API}nominations/{nomination.pk}/reject/", {"reason": "Changed mind"}, format="json"

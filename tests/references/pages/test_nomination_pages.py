@@ -98,7 +98,7 @@ def test_vet_then_accept_creates_an_active_profile(world, users, client_as):
         True,
         "Fine",
     )
-    response = client.post(reverse("nomination-accept", args=[nomination.pk]))
+    response = client.post(reverse("nomination-accept", args=[nomination.pk]), {"activity_types": ["call"]})
     nomination.refresh_from_db()
     profile = ReferenceProfile.objects.get(pk=nomination.profile_id)
     assert response["Location"] == reverse("profile-detail", args=[profile.pk])
@@ -107,7 +107,9 @@ def test_vet_then_accept_creates_an_active_profile(world, users, client_as):
         "active",
         nomination.contact_name,
     )
-    again = client.post(reverse("nomination-accept", args=[nomination.pk]), follow=True)
+    again = client.post(
+        reverse("nomination-accept", args=[nomination.pk]), {"activity_types": ["call"]}, follow=True
+    )
     assert "already accepted" in again.content.decode()
 
 
