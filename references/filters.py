@@ -36,19 +36,38 @@ from .models import (
 )
 
 SEARCH_WORD = re.compile(r"\w+", re.UNICODE)
+SEARCH_MAX_CHARS = 200
+SEARCH_MAX_WORDS = 12
+
+
+def search_terms(value: str) -> list[list[str]]:
+    """The free text as terms: commas (and semicolons) separate alternatives, the words of one
+    term must all match. ``"cloud migration, healthcare"`` → ``[["cloud", "migration"],
+    ["healthcare"]]``. At most 12 words in all; empty terms are dropped."""
+    terms, budget = [], SEARCH_MAX_WORDS
+    for part in re.split(r"[,;]", (value or "")[:SEARCH_MAX_CHARS]):
+        words = SEARCH_WORD.findall(part)[:budget]
+        if words:
+            terms.append(words)
+            budget -= len(words)
+        if budget <= 0:
+            break
+    return terms
 
 
 def full_text(queryset: QuerySet, value: str) -> QuerySet:
-    """Free-text search of reference profiles; every word must match (as a word prefix).
+    """Free-text search of reference profiles. Commas separate alternatives: a profile is found
+    when it matches any of them; within one term every word must match (as a word prefix).
 
     Reads the stored, GIN-indexed ``search_vector`` column (migration 0004: ``to_tsvector`` of
     ``search_document``, computed at write time), so a search never recomputes it row by row.
     """
-    words = SEARCH_WORD.findall((value or "")[:200])[:12]
-    if not words:
+    terms = search_terms(value)
+    if not terms:
         return queryset
     # Only \w+ tokens reach the raw tsquery, so the query text cannot be malformed.
-    prefixes = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="english")
+    raw = " | ".join("(" + " & ".join(f"{word}:*" for word in words) + ")" for words in terms)
+    prefixes = SearchQuery(raw, search_type="raw", config="english")
     table = connection.ops.quote_name(ReferenceProfile._meta.db_table)
     stored = RawSQL(f"{table}.search_vector", [], output_field=SearchVectorField())
     return queryset.alias(search_vector=stored).filter(search_vector=prefixes)

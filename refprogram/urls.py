@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from refprogram.health import health
+from reporting.views import home
 
 
 def favicon(request):
@@ -29,6 +30,9 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says: answer with the project's icon.
     path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", include("refprogram.api_urls")),
+    # Each role's home; served by reporting, the layer that may list requests, approvals and
+    # profiles together (the manager's work queue).
+    path("", home, name="home"),
     path("", include("accounts.urls")),
     path("", include("references.urls")),
     path("", include("ledger.urls")),

@@ -10,4 +10,5 @@ urlpatterns = [
     path("dashboard/targets/", views.targets, name="targets"),
     path("dashboard/targets/<int:pk>/delete/", views.target_delete, name="target-delete"),
     path("dashboard/operations/", views.operations, name="operations"),
+    path("candidates/<int:pk>/chase/", views.candidate_chase, name="chase"),
 ]

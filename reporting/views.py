@@ -1,20 +1,28 @@
-"""Program metrics pages: the executive dashboard, CSV exports, strategic targets and the
-manager's operational view. Thin: read the period and segment, call the metrics, render."""
+"""Program metrics pages: the executive dashboard, CSV exports, strategic targets, and the
+manager's work queue (on the home page and the Operations page). Thin: read the period and
+segment, call the metrics or the work queue, render.
+
+The home page is served here, not by the inventory: a manager's home lists requests,
+candidates, approvals and profiles together, and only this layer may import all of them."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions as perms
+from references.views.inventory import home_context
 from refprogram.csvsafe import csv_writer
-from refprogram.views import add_service_errors, capability_required
+from refprogram.errors import RuleViolation
+from refprogram.views import add_service_errors, capability_required, safe_next_url
+from requests_app.models import Candidate, Request
 
-from . import metrics, services, tables
+from . import metrics, services, tables, workqueue
 from .forms import PeriodForm, TargetForm
 from .metrics import Segment
 from .models import StrategicTarget
@@ -124,7 +132,69 @@ def target_delete(request, pk: int):
     return redirect("reporting:targets")
 
 
+MY_REQUESTS_SHOWN = 10
+
+
+def _queue_context(user, *, limit: int, include_capped: bool = False) -> dict:
+    return {
+        "queue": workqueue.work_queue(user, limit=limit, include_capped=include_capped),
+        "can_assign": perms.has_capability(user, perms.TRIAGE_REQUESTS),
+        "can_chase": perms.has_capability(user, perms.TRIAGE_REQUESTS),
+        "can_reconfirm": perms.has_capability(user, perms.CHANGE_INVENTORY),
+    }
+
+
+@login_required
+def home(request):
+    """Each role's starting point. Managers (and admins): the work queue, what needs them today,
+    each row a link with its one safe next action. Sales and marketing: a New request button,
+    their open requests, the catalog search, then the references they must re-confirm."""
+    user = request.user
+    has_queue = perms.has_capability(user, perms.VIEW_OPERATIONS)
+    context = home_context(user, counts=not has_queue)
+    if has_queue:
+        context.update(_queue_context(user, limit=workqueue.HOME_LIMIT))
+        context["operations_limit"] = workqueue.OPERATIONS_LIMIT
+    elif perms.has_capability(user, perms.SUBMIT_REQUESTS):
+        mine = list(
+            Request.objects.visible_to(user)
+            .filter(requester=user)
+            .open()
+            .select_related("activity_type", "assignee")
+            .order_by("needed_by", "id")[: MY_REQUESTS_SHOWN + 1]
+        )
+        context["my_requests"] = mine[:MY_REQUESTS_SHOWN]
+        context["my_requests_more"] = len(mine) > MY_REQUESTS_SHOWN
+    return render(request, "home.html", context)
+
+
 @capability_required(perms.VIEW_OPERATIONS)
 def operations(request):
-    data = metrics.operations()
-    return render(request, "reporting/operations.html", {**data, "now": timezone.now()})
+    """The whole work queue (more rows per section than the home page, and the references at or
+    near their cap)."""
+    context = _queue_context(request.user, limit=workqueue.OPERATIONS_LIMIT, include_capped=True)
+    return render(request, "reporting/operations.html", {**context, "limit": workqueue.OPERATIONS_LIMIT})
+
+
+@capability_required(perms.TRIAGE_REQUESTS)
+@require_POST
+def candidate_chase(request, pk: int):
+    """Remind the account owner about a candidate waiting for their consent or the customer's
+    answer (``workqueue.candidate_chase``: one reminder per candidate and day)."""
+    candidate = get_object_or_404(
+        Candidate.objects.visible_to(request.user).select_related(
+            "request__activity_type", "reference__contact", "reference__customer__account_owner"
+        ),
+        pk=pk,
+    )
+    try:
+        sent = workqueue.candidate_chase(candidate=candidate, actor=request.user)
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    else:
+        owner = candidate.reference.customer.account_owner
+        if sent:
+            messages.success(request, f"Reminder sent to {owner} about request #{candidate.request_id}.")
+        else:
+            messages.info(request, f"{owner} was already reminded about this today.")
+    return redirect(safe_next_url(request, reverse("home")))

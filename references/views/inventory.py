@@ -1,4 +1,4 @@
-"""Pages: home, inventory, profiles, customers and contacts, catalog."""
+"""Pages: inventory, profiles, customers and contacts, catalog (and the inventory's part of home)."""
 
 from __future__ import annotations
 
@@ -66,12 +66,13 @@ def attach_capacity(profiles, today, policy) -> None:
 # --- Home ----------------------------------------------------------------------------------
 
 
-@login_required
-def home(request):
-    """Each role's starting point: the manager's counts, the sales rep's search and nominations."""
-    user = request.user
-    context = {}
-    if perms.has_capability(user, perms.VIEW_INVENTORY):
+def home_context(user, *, counts: bool = True) -> dict:
+    """What the inventory contributes to each role's home page (served by ``reporting.views.home``,
+    the layer that may also list requests and approvals): counts for the roles that see the
+    inventory (unless ``counts`` is false: the manager's work queue counts instead), a sales
+    rep's own nominations, the lists the catalog search offers."""
+    context: dict = {}
+    if counts and perms.has_capability(user, perms.VIEW_INVENTORY):
         today, policy = timezone.localdate(), program_policy()
         profiles = ReferenceProfile.objects.visible_to(user)
         context["counts"] = {
@@ -79,18 +80,18 @@ def home(request):
             "resting": profiles.filter(status=ProfileStatus.RESTING).count(),
             "stale": profiles.in_catalog().stale(today, policy).count(),
         }
-    if perms.has_capability(user, perms.VET_NOMINATIONS):
-        nominations = Nomination.objects.visible_to(user)
-        context["counts"]["open_nominations"] = nominations.open().count()
-        context["counts"]["aging_nominations"] = nominations.aging().count()
-    elif perms.has_capability(user, perms.NOMINATE):
+        if perms.has_capability(user, perms.VET_NOMINATIONS):
+            nominations = Nomination.objects.visible_to(user)
+            context["counts"]["open_nominations"] = nominations.open().count()
+            context["counts"]["aging_nominations"] = nominations.aging().count()
+    if not perms.has_capability(user, perms.VET_NOMINATIONS) and perms.has_capability(user, perms.NOMINATE):
         context["my_nominations"] = list(
             Nomination.objects.visible_to(user).select_related("customer").order_by("-created_at")[:10]
         )
     if perms.has_capability(user, perms.VIEW_CATALOG):
         context["industries"] = Industry.objects.all()
         context["activity_types"] = ActivityType.objects.all()
-    return render(request, "home.html", context)
+    return context
 
 
 # --- Inventory -----------------------------------------------------------------------------
@@ -408,7 +409,6 @@ def contact_edit(request, pk):
 
 
 urlpatterns: list = [
-    path("", home, name="home"),
     path("inventory/", inventory_list, name="inventory"),
     path("inventory/export.csv", inventory_export, name="inventory-export"),
     path("catalog/", catalog, name="catalog"),

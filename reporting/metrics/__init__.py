@@ -14,7 +14,7 @@ The modules, by what they hold: :mod:`.segments` (the slices and their lookup pa
 :mod:`.requests` (requests, revenue, satisfaction), :mod:`.inventory` (the ledger's asks and
 the inventory's health), :mod:`.supply` (supply against demand, heatmap, coverage),
 :mod:`.pipeline` (nominations, approvals), :mod:`.summary` (everything at once, trends, the
-cached summary) and :mod:`.operations` (the manager's view of what needs doing today).
+cached summary). What needs doing today is :mod:`reporting.workqueue`, not a metric.
 
 Which period a request counts in
     A request counts as *received* in the period it was created, and as *fulfilled*,
@@ -53,7 +53,6 @@ from .inventory import (
     usage_by_period,
     usage_figures,
 )
-from .operations import OPERATIONS_LIMIT, operations
 from .pipeline import EXPIRING_WITHIN_DAYS, approval_figures, nomination_figures
 from .requests import fulfilment_times, request_figures, revenue_figures, satisfaction_figures
 from .segments import PROGRAM, SEGMENT_DIMENSIONS, SEGMENT_PATHS, Segment, segmented
@@ -72,7 +71,6 @@ from .supply import coverage, demand_heatmap, supply_demand
 __all__ = [
     "EXPIRING_WITHIN_DAYS",
     "MOST_USED_LIMIT",
-    "OPERATIONS_LIMIT",
     "PROGRAM",
     "SEGMENT_DIMENSIONS",
     "SEGMENT_PATHS",
@@ -90,7 +88,6 @@ __all__ = [
     "monthly_trends",
     "most_used",
     "nomination_figures",
-    "operations",
     "over_ask_condition",
     "program_summary",
     "program_summary_cached",

@@ -117,6 +117,7 @@ PAGES = {
     "inventory/import/template.csv": [("get", "/inventory/import/template.csv", None, CHANGE)],
     "usage/": [("get", "/usage/", None, e(200, 403, 403, 200, 200))],
     "usage/<int:pk>/transition/": [("post", "/usage/{usage}/transition/", {}, TRIAGE | {"manager": 302})],
+    "candidates/<int:pk>/chase/": [("post", "/candidates/{candidate}/chase/", {}, TRIAGE | {"manager": 302})],
     "usage/import/": [("get", "/usage/import/", None, TRIAGE), ("post", "/usage/import/", {}, TRIAGE)],
     "usage/import/template.csv": [("get", "/usage/import/template.csv", None, TRIAGE)],
     "policy/": [

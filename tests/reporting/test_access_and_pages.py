@@ -141,16 +141,17 @@ def test_operations_view(users, client_as):
     later = make_request(users["sales"], created=now - timedelta(days=1), needed_by=now + timedelta(days=9))
     response = client_as(users["manager"]).get("/dashboard/operations/")
     assert response.status_code == 200
-    assert [r.pk for r in response.context["overdue"]] == [overdue.pk]
-    assert [r.pk for r in response.context["due_soon"]] == [soon.pk]
-    assert later.pk not in [r.pk for r in response.context["due_soon"]]
+    queue = response.context["queue"]
+    assert [r.pk for r in queue["overdue"].rows] == [overdue.pk]
+    assert [r.pk for r in queue["due_soon"].rows] == [soon.pk]
+    assert later.pk not in [r.pk for r in queue["due_soon"].rows]
 
 
 def test_operations_lists_stale_aging_and_capped(program, users, client_as):
-    ctx = client_as(users["manager"]).get("/dashboard/operations/").context
-    assert [p.pk for p in ctx["stale"]] == [program["p3"].pk]
-    assert {p.pk for p in ctx["capped"]} == {program["p2"].pk, program["p4"].pk}
-    assert len(ctx["aging_nominations"]) == 3
+    queue = client_as(users["manager"]).get("/dashboard/operations/").context["queue"]
+    assert [p.pk for p in queue["stale"].rows] == [program["p3"].pk]
+    assert {p.pk for p in queue["capped"].rows} == {program["p2"].pk, program["p4"].pk}
+    assert (len(queue["aging_nominations"].rows), queue["aging_nominations"].count) == (3, 3)
 
 
 # --- The nightly snapshot -----------------------------------------------------------------------

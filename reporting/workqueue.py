@@ -1,0 +1,276 @@
+"""The manager's work queue: what needs someone today, each row a link to the thing to act on.
+
+The one home of the operational rules ("overdue", "due within 72 hours", "waiting for the owner's
+consent", "waiting for the customer's answer", "aging nomination", "stale profile", "approval
+expiring soon", "near or at its cap"): the home page of managers and the Operations page both
+read these selectors. It lives in reporting because one page lists requests, candidates,
+nominations, profiles and approvals together; only this layer may import all of them.
+
+Each section is one query whatever its number of rows: the rows up to ``limit`` and, through a
+window count, how many there are in all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet, Window
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import permissions as perms
+from accounts.models import User
+from accounts.services import notification_send
+from approvals.choices import EXPIRY_WARNING_DAYS
+from approvals.models import Approval
+from ledger import capacity
+from references.models import Nomination, ReferenceProfile, Staleness, program_policy
+from refprogram.errors import RuleViolation
+from requests_app.choices import DUE_SOON_HOURS, CandidateState
+from requests_app.models import Candidate, Request
+
+HOME_LIMIT = 10  # rows per section on the home page; the Operations page shows more
+OPERATIONS_LIMIT = 50
+
+CODE_NOTHING_TO_CHASE = "nothing_to_chase"
+CODE_NO_ACCOUNT_OWNER = "no_account_owner"
+
+# Whom a waiting candidate waits for: the state it waits in → the section's key.
+WAITING_STATES = {
+    CandidateState.PROPOSED: "waiting_owner",
+    CandidateState.ASKED: "waiting_customer",
+}
+
+
+# --- The rules, one selector each -------------------------------------------------------------
+
+
+def overdue_requests(now: dt.datetime, requests: QuerySet[Request] | None = None) -> QuerySet[Request]:
+    """Open requests whose needed-by moment has passed."""
+    return (
+        (Request.objects.all() if requests is None else requests)
+        .open()
+        .filter(needed_by__lte=now)
+        .order_by("needed_by", "id")
+    )
+
+
+def due_soon_requests(now: dt.datetime, requests: QuerySet[Request] | None = None) -> QuerySet[Request]:
+    """Open requests needed within the next 72 hours (not yet overdue)."""
+    return (
+        (Request.objects.all() if requests is None else requests)
+        .open()
+        .filter(needed_by__gt=now, needed_by__lte=now + dt.timedelta(hours=DUE_SOON_HOURS))
+        .order_by("needed_by", "id")
+    )
+
+
+def waiting_candidates(state: str, candidates: QuerySet[Candidate] | None = None) -> QuerySet[Candidate]:
+    """Candidates of open requests waiting in ``state`` (the owner's consent: proposed; the
+    customer's answer: asked), the longest-waiting first."""
+    return (
+        (Candidate.objects.all() if candidates is None else candidates)
+        .filter(state=state, request__in=Request.objects.open())
+        .order_by("updated_at", "id")
+    )
+
+
+def aging_nominations(
+    now: dt.datetime, nominations: QuerySet[Nomination] | None = None
+) -> QuerySet[Nomination]:
+    """Open nominations submitted more than 7 days ago (``Nomination.objects.aging``)."""
+    return (
+        (Nomination.objects.all() if nominations is None else nominations)
+        .aging(now)
+        .order_by("created_at", "id")
+    )
+
+
+def stale_profiles(
+    today: dt.date, policy: Staleness, profiles: QuerySet[ReferenceProfile] | None = None
+) -> QuerySet[ReferenceProfile]:
+    """Profiles in the catalog that must be re-confirmed before anyone asks them."""
+    return (
+        (ReferenceProfile.objects.all() if profiles is None else profiles)
+        .in_catalog()
+        .stale(today, policy)
+        .order_by("last_validated", "id")
+    )
+
+
+def expiring_approvals(today: dt.date, approvals: QuerySet[Approval] | None = None) -> QuerySet[Approval]:
+    """Approvals valid today that end within the warning period (``Approval.objects.expiring``)."""
+    return (
+        (Approval.objects.all() if approvals is None else approvals)
+        .expiring(EXPIRY_WARNING_DAYS, on=today)
+        .order_by("expires_on", "id")
+    )
+
+
+def capped_profiles(
+    today: dt.date, policy, profiles: QuerySet[ReferenceProfile] | None = None
+) -> QuerySet[ReferenceProfile]:
+    """Profiles in the catalog near their cap (the policy's near-cap ratio) or at it."""
+    threshold = float(policy.near_cap_ratio) * policy.reference_cap
+    return (
+        (ReferenceProfile.objects.all() if profiles is None else profiles)
+        .in_catalog()
+        .with_capacity(today, policy)
+        .filter(Q(cap_used__gte=threshold) | capacity.at_cap_q(policy))
+        .order_by("-cap_used", "id")
+    )
+
+
+# --- The queue ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    """One list of the queue: its rows (at most the limit) and how many there are in all."""
+
+    key: str
+    title: str
+    empty: str
+    rows: list = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.rows)
+
+
+def _section(key: str, title: str, empty: str, queryset: QuerySet, limit: int) -> Section:
+    rows = list(queryset.annotate(queue_total=Window(Count("pk")))[:limit])
+    return Section(key=key, title=title, empty=empty, rows=rows, count=rows[0].queue_total if rows else 0)
+
+
+def work_queue(
+    viewer: User,
+    *,
+    now: dt.datetime | None = None,
+    limit: int = HOME_LIMIT,
+    include_capped: bool = False,
+) -> dict[str, Section]:
+    """What needs the viewer's program today, section by section, limited to what they may see.
+
+    One query per section (and one for the policy), whatever the number of rows."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    policy = program_policy()
+    requests = Request.objects.visible_to(viewer).select_related("activity_type", "requester", "assignee")
+    candidates = Candidate.objects.visible_to(viewer).select_related(
+        "request__activity_type", "reference__contact", "reference__customer__account_owner"
+    )
+    profiles = ReferenceProfile.objects.visible_to(viewer).select_related(
+        "customer__account_owner", "contact"
+    )
+    sections = [
+        _section(
+            "overdue",
+            "Overdue requests",
+            "No request is overdue.",
+            overdue_requests(now, requests),
+            limit,
+        ),
+        _section(
+            "due_soon",
+            f"Due within {DUE_SOON_HOURS} hours",
+            f"Nothing is due within {DUE_SOON_HOURS} hours.",
+            due_soon_requests(now, requests),
+            limit,
+        ),
+        _section(
+            "waiting_owner",
+            "Waiting for the account owner's consent",
+            "No candidate waits for an account owner.",
+            waiting_candidates(CandidateState.PROPOSED, candidates),
+            limit,
+        ),
+        _section(
+            "waiting_customer",
+            "Waiting for the customer's answer",
+            "No customer owes us an answer.",
+            waiting_candidates(CandidateState.ASKED, candidates),
+            limit,
+        ),
+        _section(
+            "aging_nominations",
+            "Nominations waiting more than 7 days",
+            "No nomination has waited more than 7 days.",
+            aging_nominations(
+                now, Nomination.objects.visible_to(viewer).select_related("customer", "nominated_by")
+            ),
+            limit,
+        ),
+        _section(
+            "stale",
+            "Stale profiles to re-confirm",
+            "Every profile in the catalog is fresh.",
+            stale_profiles(today, policy, profiles),
+            limit,
+        ),
+        _section(
+            "expiring_approvals",
+            f"Approvals expiring within {EXPIRY_WARNING_DAYS} days",
+            f"No approval ends within {EXPIRY_WARNING_DAYS} days.",
+            expiring_approvals(today, Approval.objects.visible_to(viewer).select_related("customer")),
+            limit,
+        ),
+    ]
+    if include_capped:
+        sections.append(
+            _section(
+                "capped",
+                "References at or near their cap",
+                "No reference is near its cap.",
+                capped_profiles(today, policy, profiles),
+                limit,
+            )
+        )
+    return {section.key: section for section in sections}
+
+
+# --- Chase -------------------------------------------------------------------------------------
+
+
+def candidate_chase(*, candidate: Candidate, actor: User, today: dt.date | None = None) -> bool:
+    """Remind the account owner about a candidate that waits: for their consent (proposed), or
+    for the customer's answer (asked: the owner holds the relationship and nudges the customer;
+    the customer's contact has no account). At most one reminder per candidate, state and day:
+    returns False when this one was already sent today.
+
+    Refused with 409 ``nothing_to_chase`` when the candidate waits for no one (another state, or
+    its request is closed) and ``no_account_owner`` when its customer has no owner to remind."""
+    if not perms.has_capability(actor, perms.TRIAGE_REQUESTS):
+        raise PermissionDenied("Only a reference manager may chase.")
+    today = today or timezone.localdate()
+    request = candidate.request
+    if candidate.state not in WAITING_STATES or not request.is_open:
+        raise RuleViolation(CODE_NOTHING_TO_CHASE, "This candidate is not waiting for anyone.")
+    reference = candidate.reference
+    customer = reference.customer
+    owner = customer.account_owner
+    if owner is None:
+        raise RuleViolation(CODE_NO_ACCOUNT_OWNER, f"{customer.name} has no account owner to remind.")
+    activity = request.activity_type.name.lower()
+    if candidate.state == CandidateState.PROPOSED:
+        subject = f"Reminder: your consent for {customer.name} on request #{request.pk}"
+        body = (
+            f"{reference.contact.name} of {customer.name} is proposed for a {activity} with "
+            f"{request.prospect_name}, and the reference manager is waiting for your consent."
+        )
+    else:
+        subject = f"Reminder: {customer.name} has not answered request #{request.pk}"
+        body = (
+            f"{reference.contact.name} of {customer.name} was asked for a {activity} with "
+            f"{request.prospect_name} and has not answered yet. Could you nudge them?"
+        )
+    return notification_send(
+        user=owner,
+        key=f"candidate:{candidate.pk}:chase:{candidate.state}:{today.isoformat()}",
+        subject=subject,
+        body=f"{body}\n\n{actor} sent this reminder.",
+        link=reverse("requests:detail", args=[request.pk]),
+    )
