@@ -39,7 +39,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import User
-from references.imports import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
+from references.imports import IMPORT_MAX_ROWS, read_csv_text
 from references.models import ActivityType, Contact, Customer, ReferenceProfile
 from refprogram.csvsafe import FORMULA_STARTS, csv_writer
 from refprogram.validators import NUL_MESSAGE, validate_date_in_range, validate_single_line
@@ -210,48 +210,6 @@ def usage_report_csv(report: UsageImportReport) -> str:
 
 
 # --- Reading the file ------------------------------------------------------------------------
-
-
-def _read_text(file: Any, report: UsageImportReport) -> str | None:
-    """The file's text, or None after reporting why it cannot be read."""
-    size = getattr(file, "size", None)
-    if isinstance(size, int) and size > IMPORT_MAX_BYTES:
-        report.add(0, "", f"The file is {size:,} bytes; the limit is {IMPORT_MAX_BYTES:,}. Split it.")
-        return None
-    if isinstance(file, bytes | bytearray | str):
-        data = file if isinstance(file, str) else bytes(file)
-    elif hasattr(file, "read"):
-        try:
-            if hasattr(file, "seek"):
-                file.seek(0)
-            data = file.read(IMPORT_MAX_BYTES + 1)
-        except (OSError, ValueError):
-            report.add(0, "", "The file could not be read. Upload it again.")
-            return None
-    else:
-        report.add(0, "", "No file was given.")
-        return None
-    if len(data) > IMPORT_MAX_BYTES:
-        report.add(0, "", f"The file is larger than {IMPORT_MAX_BYTES:,} bytes. Split it.")
-        return None
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            report.add(
-                line,
-                "",
-                f"The file is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}). "
-                "Save it as “CSV UTF-8” and import it again.",
-            )
-            return None
-    else:
-        text = data.removeprefix("\ufeff")
-    if not text.strip():
-        report.add(1, "", "The file is empty. Start from the template: a header line, then one row per ask.")
-        return None
-    return text
 
 
 def _read_header(header: list[str], report: UsageImportReport) -> list[str] | None:
@@ -640,7 +598,7 @@ def usage_import(*, file: Any, actor: User | None, today: date | None = None) ->
     """
     today = today or timezone.localdate()
     report = UsageImportReport()
-    text = _read_text(file, report)
+    text = read_csv_text(file, report, one_row_per="ask")
     if text is None:
         return report
     raw = _raw_rows(text, report)

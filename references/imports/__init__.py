@@ -19,7 +19,7 @@ from accounts.models import User
 
 from .columns import _BY_NAME, COLUMN_NAMES, COLUMNS, Column, ImportReport, RowError, _counts
 from .export import export_columns, inventory_csv_template, inventory_export_rows
-from .parse import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, read_rows
+from .parse import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, read_csv_text, read_rows
 from .validate import _match
 from .write import _write
 
@@ -30,6 +30,7 @@ __all__ = [
     "RowError",
     "IMPORT_MAX_BYTES",
     "IMPORT_MAX_ROWS",
+    "read_csv_text",
     "inventory_import",
     "inventory_csv_template",
     "export_columns",

@@ -53,8 +53,10 @@ IMPORT_MAX_ROWS = 20_000
 # --- Reading the file ----------------------------------------------------------------------
 
 
-def _read_text(file: Any, report: ImportReport) -> str | None:
-    """The file's text, or None after reporting why it cannot be read."""
+def read_csv_text(file: Any, report, *, one_row_per: str = "reference") -> str | None:
+    """An uploaded CSV's text (UTF-8, with or without a byte order mark, at most
+    ``IMPORT_MAX_BYTES``), or None after reporting why it cannot be read (``report.add(line,
+    column, message)``). Every CSV import reads its file through this."""
     size = getattr(file, "size", None)
     if isinstance(size, int) and size > IMPORT_MAX_BYTES:
         report.add(0, "", f"The file is {size:,} bytes; the limit is {IMPORT_MAX_BYTES:,}. Split it.")
@@ -64,12 +66,13 @@ def _read_text(file: Any, report: ImportReport) -> str | None:
     elif isinstance(file, str):
         data = file
     elif hasattr(file, "read"):
-        if hasattr(file, "seek"):
-            try:
+        try:
+            if hasattr(file, "seek"):
                 file.seek(0)
-            except (OSError, ValueError):
-                pass
-        data = file.read(IMPORT_MAX_BYTES + 1)
+            data = file.read(IMPORT_MAX_BYTES + 1)
+        except (OSError, ValueError):
+            report.add(0, "", "The file could not be read. Upload it again.")
+            return None
     else:
         report.add(0, "", "No file was given.")
         return None
@@ -92,7 +95,9 @@ def _read_text(file: Any, report: ImportReport) -> str | None:
         text = data.removeprefix("\ufeff")
     if not text.strip():
         report.add(
-            1, "", "The file is empty. Start from the template: a header line, then one row per reference."
+            1,
+            "",
+            f"The file is empty. Start from the template: a header line, then one row per {one_row_per}.",
         )
         return None
     return text
@@ -358,7 +363,7 @@ def _parse_row(line: int, cells: dict[str, str], lookups: _Lookups, report: Impo
 def read_rows(file: Any, report: ImportReport) -> list[_Row] | None:
     """The file's rows, parsed into values (the rows with bad cells left out and reported).
     None when the file cannot be read as an inventory spreadsheet at all (reported why)."""
-    text = _read_text(file, report)
+    text = read_csv_text(file, report)
     if text is None:
         return None
     reader = csv.reader(io.StringIO(text, newline=""))
