@@ -114,7 +114,7 @@ def explain(
         )
     if details.get("last_used_on"):
         parts.append(
-            f"Last used {details['last_used_on']:%Y-%m-%d} for a {details['last_used_for']}"
+            f"Last used {details['last_used_on']:%Y-%m-%d}: {details['last_used_for']}"
             f" ({details['last_used_status']})."
         )
     else:

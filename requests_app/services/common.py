@@ -43,7 +43,8 @@ def lead_time_warning(request: Request, now=None) -> str:
         return ""
     at = request.activity_type
     return (
-        f"{at.name} usually takes {at.lead_time_days} day(s); this request is needed by "
+        f"{at.name} usually takes {at.lead_time_days} day{'' if at.lead_time_days == 1 else 's'}; "
+        "this request is needed by "
         f"{timezone.localtime(request.needed_by):%d %b %Y %H:%M}. It is accepted, but may not be met in time."
     )
 

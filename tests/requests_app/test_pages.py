@@ -61,7 +61,7 @@ def test_intake_submits_and_redirects_with_lead_time_warning(client_as, sales):
         "nice": [{"field": "deployment", "value": "cloud", "weight": 5}],
     }
     html = response.content.decode()
-    assert "usually takes 21 day(s)" in html
+    assert "usually takes 21 days" in html
     assert "Submitted" in html
 
 

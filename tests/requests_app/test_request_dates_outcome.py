@@ -86,7 +86,7 @@ def test_the_lead_time_warning_shows_once_after_submit(client_as, sales):
         "/requests/new/", _form(_local(timedelta(days=2)), activity_type="site_visit"), follow=True
     )
     html = response.content.decode()
-    assert html.count("usually takes 21 day(s)") == 1
+    assert html.count("usually takes 21 days") == 1
 
 
 def test_the_outcome_form_preselects_nothing(client_as, sales, make_request):

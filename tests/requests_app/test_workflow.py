@@ -69,7 +69,7 @@ def test_short_lead_time_warns_but_accepts(api_as, sales):
         api_as(sales), activity_type="case_study", needed_by=(timezone.now() + timedelta(hours=3)).isoformat()
     )
     assert response.status_code == 201
-    assert "usually takes 60 day(s)" in response.json()["warnings"][0]
+    assert "usually takes 60 days" in response.json()["warnings"][0]
     assert response.json()["urgency"]["level"] == "due_soon"
 
 
