@@ -110,6 +110,22 @@ def test_the_sales_rep_s_pages_fit(live_server, page, login, shot):
     _walk(page, live_server, shot, "sales", paths)
 
 
+def test_the_other_roles_pages_fit(live_server, page, login, shot):
+    """Marketing, the executive and the administrator, each on the pages of their day."""
+    sales = UserFactory(username="fit_sales", role="sales")
+    _data(sales)
+    walks = {
+        "marketing": [("home", "/"), ("approvals", "/approvals/"), ("library", "/library/"),
+                      ("catalog", "/catalog/"), ("mine", "/requests/mine/")],
+        "executive": [("home", "/"), ("dashboard", "/dashboard/"), ("catalog", "/catalog/")],
+        "admin": [("home", "/"), ("inventory", "/inventory/"), ("policy", "/policy/"), ("ledger", "/usage/")],
+    }  # fmt: skip
+    for role, paths in walks.items():
+        page.context.clear_cookies()
+        login(page, UserFactory(username=f"fit_{role}", role=role))
+        _walk(page, live_server, shot, role, paths)
+
+
 def test_the_menu_folds_behind_a_button_on_a_phone(live_server, page, login):
     manager = UserFactory(username="fit_manager", role="manager")
     login(page, manager)
