@@ -107,19 +107,3 @@ class FacetKeys(Expression):
                 parts.append("%s")
                 params.append(key)
         return f"({table}.facet_keys {self.operator} ARRAY[{', '.join(parts)}]::text[])", params
-
-
-class HasKey(Expression):
-    """Condition: the profile's ``facet_keys`` hold this one key (``key = ANY(facet_keys)``).
-    Cheaper than ``FacetKeys`` per row when the rows are already found (a score's terms); not a
-    GIN lookup, so use ``FacetKeys`` to find rows."""
-
-    conditional = True
-
-    def __init__(self, key: str):
-        super().__init__(output_field=BooleanField())
-        self.key = key
-
-    def as_sql(self, compiler, connection):
-        table = compiler.quote_name_unless_alias(compiler.query.base_table)
-        return f"(%s = ANY({table}.facet_keys))", [self.key]

@@ -210,20 +210,22 @@ def rank(
     order = (first, "-base_score", "pk") if first else ("-base_score", "pk")
     columns = (first, "pk", "base_score") if first else ("pk", "base_score")
     read = candidates.annotate(base_score=base_sql(spec, today)).order_by(*order).values_list(*columns)
-    rows: list[tuple] = []  # (lead, pk, base_score) in reading order
-    exhausted = False
+
+    def page(start: int) -> list[tuple]:  # (lead, pk, base_score) in reading order
+        return [row if first else (0, *row) for row in read[start : start + READ_PAGE]]
+
+    rows = page(0)
+    exhausted = len(rows) < READ_PAGE
+    # The first batch, sized by how many candidates the first page shows.
+    batch = max(limit * EARLY_BATCH_FACTOR, EARLY_BATCH_MIN if exhausted else EARLY_BATCH_MIN_MANY)
     scored: list[Ranked] = []
-    done, batch = 0, 0
+    done = 0
     while True:
-        if not batch:  # the first batch, sized by how many candidates the first page shows
-            page = list(read[:READ_PAGE])
-            rows, exhausted = [row if first else (0, *row) for row in page], len(page) < READ_PAGE
-            batch = max(limit * EARLY_BATCH_FACTOR, EARLY_BATCH_MIN if exhausted else EARLY_BATCH_MIN_MANY)
         # Enough rows for this batch and the first unread one (the bound), a page at a time.
         while not exhausted and len(rows) <= done + batch:
-            page = list(read[len(rows) : len(rows) + READ_PAGE])
-            rows += [row if first else (0, *row) for row in page]
-            exhausted = len(page) < READ_PAGE
+            more = page(len(rows))
+            rows += more
+            exhausted = len(more) < READ_PAGE
         chunk = rows[done : done + batch]
         done += len(chunk)
         if chunk:

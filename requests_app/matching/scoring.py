@@ -353,18 +353,6 @@ def score_row(row: Row, spec: MatchSpec, today: date) -> dict:
 # --- The same formula in the database -------------------------------------------------------
 
 
-class OwnColumn(Expression):
-    """A column of the query's own profile table that the model does not declare (such as
-    ``customer_health``, see ``references.facets``); it works inside subqueries too."""
-
-    def __init__(self, name: str, output_field):
-        super().__init__(output_field=output_field)
-        self.name = name
-
-    def as_sql(self, compiler, connection):
-        return f"{compiler.quote_name_unless_alias(compiler.query.base_table)}.{self.name}", []
-
-
 def criterion_sql(criterion: dict, spec: MatchSpec | None = None) -> Q:
     """One criterion as a condition on a reference profile's own row (its facet keys, or its
     competitor text). Without a spec, product and use-case names are looked up in the query."""
