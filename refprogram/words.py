@@ -1,5 +1,6 @@
 """Numbers as people read them: durations in days and hours, money with its currency and
-thousands separators. Pages, e-mails and the dashboard use these, never raw hours or decimals."""
+thousands separators, sentences that end once. Pages, e-mails and the dashboard use these, never
+raw hours or decimals."""
 
 from __future__ import annotations
 
@@ -33,3 +34,12 @@ def money(amount: Decimal | float | int | None, currency: str | None = None) -> 
     if text.endswith(".00"):
         text = text[:-3]
     return f"{currency} {text}"
+
+
+def sentence(text: str) -> str:
+    """End a sentence with one full stop: "… with Acme Inc." stays as it is (not "Inc.."),
+    "… with Acme" gets its stop; a question or exclamation keeps its own mark."""
+    text = str(text).rstrip()
+    if not text or text[-1] in ".!?…":
+        return text
+    return f"{text}."

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from refprogram.words import hours_in_words, money
+from refprogram.words import hours_in_words, money, sentence
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,18 @@ def test_the_filters_in_a_template():
         Context({"h": 245, "a": Decimal("90000.00")})
     )
     assert html == "10 days 5 hours · USD 90,000"
+
+
+@pytest.mark.parametrize(
+    "text,ended",
+    [("A call with Acme", "A call with Acme."), ("A call with Acme Inc.", "A call with Acme Inc."),
+     ("Could you nudge them?", "Could you nudge them?"), ("Wait!", "Wait!"),
+     ("with Acme Inc.  ", "with Acme Inc."), ("", "")],
+)  # fmt: skip
+def test_a_sentence_ends_once(text, ended):
+    assert sentence(text) == ended
+
+
+def test_the_sentence_filter_in_a_template():
+    html = Template("{% load words %}Proposed for {{ p|sentence }}").render(Context({"p": "Globex Inc."}))
+    assert html == "Proposed for Globex Inc."

@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.services import notification_send
 from refprogram.errors import RuleViolation
 from refprogram.validators import validate_date_in_range
+from refprogram.words import sentence
 
 from ..choices import (
     CODE_ALREADY_RATED,
@@ -195,7 +196,7 @@ def request_assign(*, requests: Iterable[Request], assignee: User | None, actor:
                 [assignee],
                 key=f"request:{request.pk}:assigned:{assignee.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
                 subject=f"Request #{request.pk} was assigned to you",
-                body=f"{request.activity_type} for {request.prospect_name}.",
+                body=sentence(f"{request.activity_type} for {request.prospect_name}"),
                 link=_link(request),
             )
         changed += 1
