@@ -1,0 +1,84 @@
+"""Before a scheduled activity: the day-before reminder to everyone invited."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from references.services.consents import withdrawal_footer
+
+from ..choices import CandidateState
+from ..models import Candidate
+from .common import _link, _notify
+
+
+def _meeting_line(candidate: Candidate) -> str:
+    when = timezone.localtime(candidate.scheduled_for)
+    return (
+        f"{candidate.request.activity_type.name} with {candidate.request.prospect_name}: "
+        f"{when:%d %b %Y %H:%M} ({candidate.meeting_minutes} min), {candidate.meeting_details}"
+    )
+
+
+@transaction.atomic
+def meeting_reminders_send(*, today: date | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Remind the requester, the account owner and the reference contact of every scheduled
+    meeting that starts tomorrow (or later today and not reminded yet), once per start: the
+    candidate records the start it was reminded of, so a second run sends nothing and a
+    rescheduled meeting gets its own reminder."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    until = timezone.make_aware(datetime.combine(today + timedelta(days=2), time.min))
+    due = (
+        Candidate.objects.filter(
+            state=CandidateState.SCHEDULED, scheduled_for__gt=now, scheduled_for__lt=until
+        )
+        .exclude(reminder_sent_for=F("scheduled_for"))
+        .select_related(
+            "request__activity_type",
+            "request__requester",
+            "reference__customer__account_owner",
+            "reference__contact",
+        )
+        .order_by("scheduled_for", "pk")
+    )
+    sent = 0
+    for candidate in due:
+        claimed = (
+            Candidate.objects.filter(pk=candidate.pk, scheduled_for=candidate.scheduled_for)
+            .exclude(reminder_sent_for=F("scheduled_for"))
+            .update(reminder_sent_for=F("scheduled_for"))
+        )
+        if not claimed:
+            continue
+        sent += 1
+        line = _meeting_line(candidate)
+        when = timezone.localtime(candidate.scheduled_for)
+        subject = f"Reminder: {candidate.reference.customer.name}, {when:%d %b %H:%M}"
+        _notify(
+            [candidate.request.requester, candidate.reference.customer.account_owner],
+            key=f"candidate:{candidate.pk}:reminder:{candidate.scheduled_for.isoformat()}",
+            subject=subject,
+            body=line,
+            link=_link(candidate.request),
+        )
+        contact = candidate.reference.contact
+        if contact.email:
+            body = f"Hello {contact.name},\n\nA reminder of the meeting you agreed to:\n{line}\n\n"
+            body += "Thank you.\n"
+            body += withdrawal_footer(contact=contact, now=now)
+            transaction.on_commit(
+                lambda body=body, to=contact.email: send_mail(
+                    "Reminder: your reference meeting",
+                    body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [to],
+                    fail_silently=True,
+                )
+            )
+    return {"reminded": sent}
