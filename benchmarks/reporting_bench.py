@@ -38,6 +38,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refprogram.settings")
@@ -113,15 +114,30 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="accepted for symmetry: this benchmark always reuses"
     )
+    parser.add_argument(
+        "--seed",
+        action="store_true",
+        help="drop, re-create and seed the database first (seed_demo --scale, then the ledger topped up)",
+    )
+    parser.add_argument("--scale", type=int, default=100_000, help="customers to seed (with --seed)")
+    parser.add_argument("--ledger", type=int, default=1_000_000, help="ledger rows to reach (with --seed)")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres") or "bench" not in database_name(url):
         sys.exit("Set DATABASE_URL to a seeded PostgreSQL database whose name contains 'bench'.")
 
+    if args.seed:
+        from matching_bench import recreate_database
+
+        recreate_database(url)
+
     import django
 
     django.setup()
+
+    if args.seed:
+        seed(args.scale, args.ledger)
 
     from django.db import connection, transaction
 
@@ -179,6 +195,23 @@ def main() -> None:
         called = [name for name in SELECTORS if name in per_selector]
         for name in sorted(called, key=lambda n: -statistics.median(per_selector[n])):
             print(f"  {name:<22} {ms(statistics.median(per_selector[name])):>10}")
+
+
+def seed(scale: int, ledger: int) -> None:
+    """Migrate, ``seed_demo --scale``, top the ledger up (as ``matching_bench.py`` does) and fill
+    the daily aggregates the way the nightly check keeps them."""
+    from django.core.management import call_command
+    from matching_bench import top_up_ledger
+
+    call_command("migrate", verbosity=0)
+    began = time.perf_counter()
+    call_command("seed_demo", scale=scale, seed=1)
+    print(f"seed_demo --scale {scale}: {time.perf_counter() - began:.1f} s")
+    top_up_ledger(ledger)
+    rebuild = getattr(__import__("reporting.services", fromlist=["x"]), "daily_figures_rebuild", None)
+    if rebuild is not None:
+        began = time.perf_counter()
+        print(f"daily figures: {rebuild()} in {time.perf_counter() - began:.1f} s")
 
 
 def explain(metrics, name: str, period, segment) -> None:
