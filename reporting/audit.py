@@ -1,0 +1,362 @@
+"""The audit log: who changed what, from what to what, and when; and who logged in or was locked out.
+
+One list over the records the program already keeps, read in one SQL ``UNION ALL`` so that
+filters, order and pages are the database's work:
+
+- the django-simple-history tables of customers, contacts, reference profiles, holds and users
+  (who: the person logged in on the page or the API, the person who ran an import; no person and
+  a reason such as ``holds_sync`` for a nightly check; ``SCIM provisioning`` for the identity
+  provider). A save that changed nothing the log shows (a log-in's ``last_login``) is left out;
+- approval events (status changes, edits, links sent, documents; the customer or a nightly check
+  as the actor when no user acted) and usage-ledger entries (an ask, or an override of the caps);
+- django-axes' log of log-ins and of failed log-ins (and whether they locked the account out).
+
+Changes are ``{field: [old, new]}``; a contact's e-mail and phone show as ``(hidden)`` to a viewer
+without the contact-data capability. The page, its CSV and ``GET /api/v1/audit/`` read
+:func:`audit_page` with the same :class:`AuditFilter`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from axes.models import AccessFailureLog, AccessLog
+from django import forms
+from django.db import connection
+from django.db.models import Model, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from accounts import permissions as perms
+from accounts.models import User
+from approvals.models import ApprovalEvent
+from ledger.models import Hold, UsageEntry
+from references.models import CONTACT_PII_FIELDS, Contact, Customer, ReferenceProfile
+
+HIDDEN = "(hidden)"
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+# Object types (the ``object_type`` filter and column) whose changes django-simple-history keeps.
+HISTORY_MODELS: dict[str, type[Model]] = {
+    "customer": Customer,
+    "contact": Contact,
+    "reference": ReferenceProfile,
+    "hold": Hold,
+    "user": User,
+}
+OBJECT_TYPES = {
+    "customer": "Customer",
+    "contact": "Contact",
+    "reference": "Reference profile",
+    "hold": "Hold",
+    "user": "User",
+    "approval": "Approval",
+    "usage": "Usage ledger entry",
+}
+# Never shown as changes: bookkeeping, not something a person changed.
+UNTRACKED = {"updated_at", "created_at", "search_document", "search_facets", "stale_notified_on"}
+# Per object type, the fields only the contact-data capability may read.
+PII = {"contact": set(CONTACT_PII_FIELDS)}
+
+
+class AuditFilter(forms.Form):
+    """The audit log's filters (page, CSV and API): object type and id, person, date range."""
+
+    object_type = forms.ChoiceField(choices=[("", "Any"), *OBJECT_TYPES.items()], required=False)
+    object_id = forms.CharField(max_length=150, required=False, label="Object id")
+    actor = forms.CharField(max_length=150, required=False, label="Person (username)")
+    since = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"placeholder": "YYYY-MM-DD [HH:MM]"})
+    )
+    until = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"placeholder": "YYYY-MM-DD [HH:MM]"})
+    )
+
+    def _utc(self, name: str):
+        """The moment in UTC: PostgreSQL refuses offsets beyond ±15:59, Python does not."""
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(dt.UTC)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError("Enter a date between the years 1 and 9999.") from exc
+
+    def clean_since(self):
+        return self._utc("since")
+
+    def clean_until(self):
+        return self._utc("until")
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "Must not be before since.")
+        return data
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: dt.datetime
+    actor: str  # a username; who acted when no user did (the customer, a nightly check); or "system"
+    reason: str  # the import, sync or nightly check that made the change, when it says
+    action: str
+    object_type: str
+    object_id: str
+    changes: dict[str, list[Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "reason": self.reason,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "changes": self.changes,
+        }
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    count: int
+    entries: list[AuditEntry]
+
+
+# --- The one list, in SQL ---------------------------------------------------------------------
+
+
+def _history_table(model: type[Model]) -> type[Model]:
+    return model.history.model
+
+
+def _tracked(history_model: type[Model]) -> list:
+    """The fields of a history row that record the object (not the history bookkeeping)."""
+    return [
+        f
+        for f in history_model._meta.concrete_fields
+        if not f.name.startswith("history_") and f.name not in UNTRACKED and f.name != "id"
+    ]
+
+
+def _history_sql(object_type: str, model: type[Model]) -> str:
+    history = _history_table(model)
+    table = connection.ops.quote_name(history._meta.db_table)
+    columns = [connection.ops.quote_name(f.column) for f in _tracked(history)]
+    mine = ", ".join(f"h.{c}" for c in columns)
+    theirs = ", ".join(f"p.{c}" for c in columns)
+    # A change row whose recorded fields equal the previous row's changed nothing worth a line.
+    return f"""
+        SELECT h.history_date AS at, h.history_user_id AS actor_id, '' AS actor_label,
+               CASE h.history_type WHEN '+' THEN 'created' WHEN '-' THEN 'deleted' ELSE 'changed' END
+                   AS action,
+               '{object_type}' AS object_type, h.id::text AS object_id, '{object_type}' AS source,
+               h.history_id::bigint AS row_id, COALESCE(h.history_change_reason, '') AS reason
+        FROM {table} h
+        WHERE h.history_type <> '~' OR NOT EXISTS (
+            SELECT 1 FROM (
+                SELECT * FROM {table} q
+                WHERE q.id = h.id AND (q.history_date, q.history_id) < (h.history_date, h.history_id)
+                ORDER BY q.history_date DESC, q.history_id DESC LIMIT 1
+            ) p WHERE ROW({theirs}) IS NOT DISTINCT FROM ROW({mine})
+        )"""
+
+
+def _union_sql() -> str:
+    q = connection.ops.quote_name
+    parts = [_history_sql(object_type, model) for object_type, model in HISTORY_MODELS.items()]
+    users = q(User._meta.db_table)
+    parts += [
+        f"""
+        SELECT e.created_at, e.actor_id, e.actor_label, 'approval ' || e.kind, 'approval',
+               e.approval_id::text, 'approval_event', e.id::bigint, ''
+        FROM {q(ApprovalEvent._meta.db_table)} e""",
+        f"""
+        SELECT u.created_at, u.asked_by_id, '', CASE WHEN u.override THEN 'override' ELSE 'asked' END,
+               'usage', u.id::text, 'usage', u.id::bigint, u.override_reason
+        FROM {q(UsageEntry._meta.db_table)} u""",
+        f"""
+        SELECT a.attempt_time, usr.id, a.username, 'logged in', 'user',
+               COALESCE(usr.id::text, a.username), 'login', a.id::bigint, ''
+        FROM {q(AccessLog._meta.db_table)} a LEFT JOIN {users} usr ON usr.username = a.username""",
+        f"""
+        SELECT f.attempt_time, usr.id, f.username,
+               CASE WHEN f.locked_out THEN 'locked out' ELSE 'log-in failed' END, 'user',
+               COALESCE(usr.id::text, f.username), 'login_failure', f.id::bigint, ''
+        FROM {q(AccessFailureLog._meta.db_table)} f LEFT JOIN {users} usr ON usr.username = f.username""",
+    ]
+    return " UNION ALL ".join(parts)
+
+
+def _where(filters: dict) -> tuple[str, list]:
+    clauses, params = [], []
+    if filters.get("object_type"):
+        clauses.append("s.object_type = %s")
+        params.append(filters["object_type"])
+    if filters.get("object_id"):
+        clauses.append("s.object_id = %s")
+        params.append(str(filters["object_id"]).strip())
+    if filters.get("actor"):
+        actor = filters["actor"].strip()
+        if actor.lower() == "system":
+            clauses.append("s.actor_id IS NULL")
+        else:
+            clauses.append(
+                "(lower(u.username) = lower(%s) OR (s.actor_id IS NULL AND lower(s.actor_label) = lower(%s)))"
+            )
+            params += [actor, actor]
+    if filters.get("since"):
+        clauses.append("s.at >= %s")
+        params.append(filters["since"])
+    if filters.get("until"):
+        clauses.append("s.at <= %s")
+        params.append(filters["until"])
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+# --- Reading a page ---------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _history_changes(object_type: str, ids: list[int]) -> dict[int, dict[str, list]]:
+    """``{history_id: {field: [old, new]}}`` for these rows of one history table: two queries."""
+    history = _history_table(HISTORY_MODELS[object_type])
+    fields = _tracked(history)
+    previous = history.objects.filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")),
+        id=OuterRef("id"),
+    )
+    rows = list(
+        history.objects.filter(history_id__in=ids).annotate(
+            previous_id=Subquery(previous.order_by("-history_date", "-history_id").values("history_id")[:1])
+        )
+    )
+    before = {r.history_id: r for r in history.objects.filter(history_id__in=[r.previous_id for r in rows])}
+    changes: dict[int, dict[str, list]] = {}
+    for row in rows:
+        old = before.get(row.previous_id) if row.history_type != "+" else None
+        diff: dict[str, list] = {}
+        if row.history_type != "-":
+            for field in fields:
+                new_value = getattr(row, field.attname)
+                old_value = getattr(old, field.attname) if old is not None else None
+                if old is None and new_value in (None, ""):
+                    continue
+                if old is None or old_value != new_value:
+                    diff[field.name] = [_plain(old_value), _plain(new_value)]
+        changes[row.history_id] = diff
+    return changes
+
+
+def _approval_changes(ids: list[int]) -> dict[int, dict[str, list]]:
+    changes: dict[int, dict[str, list]] = {}
+    for event in ApprovalEvent.objects.filter(id__in=ids):
+        diff = {k: list(v) for k, v in (event.changes or {}).items() if isinstance(v, list | tuple)}
+        if event.from_status != event.to_status:
+            diff["status"] = [event.from_status or None, event.to_status or None]
+        changes[event.pk] = diff
+    return changes
+
+
+def _usage_changes(ids: list[int]) -> dict[int, dict[str, list]]:
+    rows = UsageEntry.objects.filter(id__in=ids).values(
+        "id", "reference_id", "activity_type__code", "points", "status", "occurred_on", "request_ref"
+    )
+    return {
+        row["id"]: {
+            "reference": [None, row["reference_id"]],
+            "activity_type": [None, row["activity_type__code"]],
+            "points": [None, row["points"]],
+            "status": [None, row["status"]],
+            "occurred_on": [None, _plain(row["occurred_on"])],
+            **({"request": [None, row["request_ref"]]} if row["request_ref"] else {}),
+        }
+        for row in rows
+    }
+
+
+def _mask(object_type: str, changes: dict[str, list], can_see_pii: bool) -> dict[str, list]:
+    hidden = PII.get(object_type, set())
+    if can_see_pii or not hidden:
+        return changes
+    return {
+        f: ([HIDDEN if v not in (None, "") else v for v in pair] if f in hidden else pair)
+        for f, pair in changes.items()
+    }
+
+
+def audit_page(*, viewer: User, filters: dict, offset: int = 0, limit: int = PAGE_SIZE) -> AuditPage:
+    """One page of the audit log, newest first, for ``filters`` (an :class:`AuditFilter`'s
+    cleaned data). A fixed number of queries: the count, the page, and two per kind of record on it."""
+    where, params = _where(filters)
+    base = (
+        f"FROM ({_union_sql()}) s LEFT JOIN {connection.ops.quote_name(User._meta.db_table)} u "
+        f"ON u.id = s.actor_id{where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) {base}", params)
+        count = cursor.fetchone()[0]
+        if not count or limit <= 0:
+            return AuditPage(count=count, entries=[])
+        cursor.execute(
+            "SELECT s.at, u.username, s.actor_label, s.action, s.object_type, s.object_id, s.source, "
+            f"s.row_id, s.reason {base} ORDER BY s.at DESC, s.source, s.row_id DESC LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        rows = cursor.fetchall()
+    by_source: dict[str, list[int]] = {}
+    for row in rows:
+        by_source.setdefault(row[6], []).append(row[7])
+    changes: dict[tuple[str, int], dict] = {}
+    for source, ids in by_source.items():
+        if source in HISTORY_MODELS:
+            found = _history_changes(source, ids)
+        elif source == "approval_event":
+            found = _approval_changes(ids)
+        elif source == "usage":
+            found = _usage_changes(ids)
+        else:
+            found = {}
+        changes.update({(source, key): value for key, value in found.items()})
+    can_see_pii = perms.has_capability(viewer, perms.VIEW_CONTACT_PII)
+    entries = [
+        AuditEntry(
+            at=timezone.localtime(at),
+            actor=username or label or "system",
+            reason=reason,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            changes=_mask(object_type, changes.get((source, row_id), {}), can_see_pii),
+        )
+        for at, username, label, action, object_type, object_id, source, row_id, reason in rows
+    ]
+    return AuditPage(count=count, entries=entries)
+
+
+CSV_COLUMNS = ["at", "actor", "reason", "action", "object_type", "object_id", "changes"]
+
+
+def csv_row(entry: AuditEntry) -> list:
+    """One entry as a CSV row (the changes as ``field: old → new`` lines)."""
+    changes = "\n".join(f"{field}: {old} → {new}" for field, (old, new) in entry.changes.items())
+    return [
+        entry.at.isoformat(),
+        entry.actor,
+        entry.reason,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        changes,
+    ]
