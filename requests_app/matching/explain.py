@@ -62,25 +62,33 @@ def explain(
     must_met = [c for c in spec.must if c not in result["must_missed"]]
     if result["must_missed"]:
         parts.append(
-            "Misses the must-have " + ", ".join(criterion_label(c) for c in result["must_missed"]) + "."
+            "Misses the must-have "
+            + ", ".join(criterion_label(c, spec.labels) for c in result["must_missed"])
+            + "."
         )
     elif spec.must:
-        parts.append("Meets every must-have (" + ", ".join(criterion_label(c) for c in must_met) + ").")
+        parts.append(
+            "Meets every must-have (" + ", ".join(criterion_label(c, spec.labels) for c in must_met) + ")."
+        )
     if spec.nice:
         nice_met = [c for c in spec.nice if c in result["met"]]
         text = f"Meets {len(nice_met)} of {len(spec.nice)} nice-to-haves"
         if nice_met:
-            text += ": " + ", ".join(f"{criterion_label(c)} (weight {c['weight']})" for c in nice_met)
+            text += ": " + ", ".join(
+                f"{criterion_label(c, spec.labels)} (weight {c['weight']})" for c in nice_met
+            )
         nice_missed = [c for c in spec.nice if c not in nice_met]
         if nice_missed:
-            text += "; misses " + ", ".join(criterion_label(c) for c in nice_missed)
+            text += "; misses " + ", ".join(criterion_label(c, spec.labels) for c in nice_missed)
         parts.append(text + ".")
     if spec.implicit:
         met = result["implicit_met"]
         text = (
             f"Implicit preferences from the prospect (not criteria): meets {len(met)} of {len(spec.implicit)}"
         )
-        parts.append(text + (": " + ", ".join(criterion_label(c) for c in met) if met else "") + ".")
+        parts.append(
+            text + (": " + ", ".join(criterion_label(c, spec.labels) for c in met) if met else "") + "."
+        )
     score = result["score"]
     factors = "; ".join(f"{f['detail']} {_signed(f['points'])}" for f in result["factors"])
     parts.append(f"Score {score}" + (f" = {factors}." if factors else "."))
@@ -106,6 +114,12 @@ def explain(
         parts.append(
             f"Its customer is a detractor (health below {policy.detractor_below}): it cannot be proposed."
         )
+    elif "consent_withdrawn" in reasons:
+        parts.append("The person withdrew their consent and left the reference program; cannot be proposed.")
+    elif "on_hold" in reasons:
+        ends_on, why = capacity.get("hold_ends_on"), capacity.get("hold_reason") or "no reason given"
+        until = f"until {ends_on:%Y-%m-%d}" if ends_on else "until lifted"
+        parts.append(f"On hold {until}: {why}; cannot be proposed.")
     elif capacity.get("available_from"):
         parts.append(f"Not available until {capacity['available_from']:%Y-%m-%d}; cannot be proposed now.")
     else:
@@ -133,6 +147,8 @@ def capacity_of(columns: dict, *, policy) -> dict:
         "available": answer.askable,
         "available_from": answer.available_from,
         "reasons": answer.reasons,
+        "hold_ends_on": columns.get("hold_ends_on"),
+        "hold_reason": columns.get("hold_reason"),
     }
 
 

@@ -34,6 +34,7 @@ from references.facets import FacetKeys, facet_key
 from references.models import Product, UseCase
 
 from ..choices import CriterionField
+from ..criteria import value_label
 
 # --- The scale (docs/matching.md) ------------------------------------------------------------
 NICE_POINTS = 7  # per unit of a met nice-to-have's weight (1–10)
@@ -127,6 +128,7 @@ class MatchSpec:
     protect_below: str = Seniority.DIRECTOR
     ids: dict[tuple[str, str], int] = field(default_factory=dict)
     product_names: dict[int, str] = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)  # value labels read for the explanation, by field
 
     @classmethod
     def for_request(cls, request, *, policy=None) -> MatchSpec:
@@ -252,12 +254,15 @@ def criterion_met(row: Row, criterion: dict, spec: MatchSpec) -> bool:
     return key is not None and key in row.keys
 
 
-def criterion_label(c: dict) -> str:
-    """A criterion in words: "industry finance", "product Vault"."""
+def criterion_label(c: dict, labels: dict | None = None) -> str:
+    """A criterion in words: "industry Financial services", "product Vault". ``labels`` is the
+    request's cache of value labels (``MatchSpec.labels``: one read per listed field); without it
+    the value is said as stored."""
+    value = c["value"] if labels is None else value_label(c["field"], c["value"], labels)
     try:
-        return f"{CriterionField(c['field']).label.lower()} {c['value']}"
+        return f"{CriterionField(c['field']).label.lower()} {value}"
     except ValueError:
-        return f"{c['field']} {c['value']}"
+        return f"{c['field']} {value}"
 
 
 def criterion_fields(criteria: list[dict]) -> list[str]:
@@ -298,12 +303,20 @@ def score_row(row: Row, spec: MatchSpec, today: date) -> dict:
     for c in spec.nice:
         if criterion_met(row, c, spec):
             met.append(c)
-            add("nice_to_have", NICE_POINTS * c["weight"], f"{criterion_label(c)} (weight {c['weight']})")
+            add(
+                "nice_to_have",
+                NICE_POINTS * c["weight"],
+                f"{criterion_label(c, spec.labels)} (weight {c['weight']})",
+            )
         else:
             missed.append(c)
     implicit_met = [c for c in spec.implicit if criterion_met(row, c, spec)]
     for c in implicit_met:
-        add("implicit", IMPLICIT_POINTS[c["field"]], f"same {criterion_label(c)} as the prospect (implicit)")
+        add(
+            "implicit",
+            IMPLICIT_POINTS[c["field"]],
+            f"same {criterion_label(c, spec.labels)} as the prospect (implicit)",
+        )
     explicit = spec.explicit_fields
     band = row.value("size")
     if spec.size_band and band in SIZE_ORDER and CriterionField.SIZE_BAND not in explicit:

@@ -63,13 +63,26 @@ def _must_missed(row: dict, must: list[dict]) -> list[dict]:
     return [c for i, c in enumerate(must) if not row[f"must_{i}"]]
 
 
-def _misses_note(missed: list[dict]) -> str:
+def _labels_read(must: list[dict], labels: dict | None) -> dict:
+    """The labels of the must-haves' values, read before the rows (one read per listed field,
+    whichever rows miss what), into the caller's cache."""
+    labels = {} if labels is None else labels
+    for c in must:
+        criterion_label(c, labels)
+    return labels
+
+
+def _misses_note(missed: list[dict], labels: dict) -> str:
+    """The must-haves missed, said by their labels (``labels``: the caller's cache, one read per
+    listed field such as industry or region)."""
     if not missed:
         return "Meets every must-have."
-    return "Misses the must-have " + ", ".join(criterion_label(c) for c in missed) + "."
+    return "Misses the must-have " + ", ".join(criterion_label(c, labels) for c in missed) + "."
 
 
-def _item(kind: str, name: str, *, customer: tuple[int, str], missed: list[dict], **extra) -> dict:
+def _item(
+    kind: str, name: str, *, customer: tuple[int, str], missed: list[dict], labels: dict, **extra
+) -> dict:
     item = {
         "kind": kind,
         "activity_type": kind,  # the field's name before content items (compatible)
@@ -84,6 +97,7 @@ def _item(kind: str, name: str, *, customer: tuple[int, str], missed: list[dict]
         "expires_on": None,
         "must_missed": criterion_fields(missed),
         "must_missed_criteria": missed,
+        "must_missed_labels": [criterion_label(c, labels) for c in missed],
         "approval": None,
         "reference": None,
         "contact_title": "",
@@ -94,14 +108,17 @@ def _item(kind: str, name: str, *, customer: tuple[int, str], missed: list[dict]
     return item
 
 
-def approved_content(request, *, user=None, today: date | None = None) -> list[dict]:
+def approved_content(
+    request, *, user=None, today: date | None = None, labels: dict | None = None
+) -> list[dict]:
     """Approved quotes, case studies and videos of the content library (valid today, as the
     library shows them to ``user``) from the customers nearest to the request's must-haves:
     fewest must-haves missed first (a customer meets one when any of its active or resting
     references does), then expiring latest, then newest; at most ``CONTENT_PER_KIND`` of a kind
-    and ``CONTENT_TOTAL`` in all. One query."""
+    and ``CONTENT_TOTAL`` in all. One query (and one per listed field naming a missed must-have)."""
     today = today or timezone.localdate()
     must = list(request.must or [])
+    labels = _labels_read(must, labels)
     base = Approval.objects.visible_to(user) if user is not None else Approval.objects.all()
     assets = library_assets(base, status_given=False, on=today).filter(use__in=CONTENT_KINDS)
     catalog = ReferenceProfile.objects.in_catalog().filter(customer_id=OuterRef("customer_id"))
@@ -126,11 +143,11 @@ def approved_content(request, *, user=None, today: date | None = None) -> list[d
             *flags,
         )[:CONTENT_TOTAL]
     )
-    labels, channels = dict(ApprovalUse.choices), dict(Channel.choices)
+    uses, channels = dict(ApprovalUse.choices), dict(Channel.choices)
     result = []
     for row in rows:
         missed = _must_missed(row, must)
-        name = labels[row["use"]]
+        name = uses[row["use"]]
         file_url = reverse("approval-file", args=[row["pk"], "asset"]) if row["asset_file"] else ""
         until = f"{row['expires_on']:%d %b %Y}" if row["expires_on"] else "no expiry"
         scope = list(row["scope"] or [])
@@ -140,6 +157,7 @@ def approved_content(request, *, user=None, today: date | None = None) -> list[d
                 name,
                 customer=(row["customer_id"], row["customer__name"]),
                 missed=missed,
+                labels=labels,
                 title=row["title"],
                 quote_text=row["quote_text"],
                 asset_url=row["asset_url"],
@@ -150,18 +168,21 @@ def approved_content(request, *, user=None, today: date | None = None) -> list[d
                 approval=row["pk"],
                 url=reverse("approval-detail", args=[row["pk"]]),
                 note=f"Approved {name.lower()} of {row['customer__name']}, valid until {until}. "
-                + _misses_note(missed),
+                + _misses_note(missed, labels),
             )
         )
     return result
 
 
-def event_meetings(request, *, user=None, today: date | None = None, policy=None) -> list[dict]:
+def event_meetings(
+    request, *, user=None, today: date | None = None, policy=None, labels: dict | None = None
+) -> list[dict]:
     """References who would meet the prospect at an event and can be proposed for it now, one per
     customer, nearest to the must-haves first (the reference's own profile against each must-have,
     as the nearest misses read it), then the most recently validated; at most ``EVENT_MEETINGS``.
-    Two queries (the activity type, the references); none when the request is for an event
-    meeting (its matches and nearest misses already are)."""
+    Two queries (the activity type, the references; and one per listed field naming a missed
+    must-have); none when the request is for an event meeting (its matches and nearest misses
+    already are)."""
     if request.activity_type_id == EVENT_MEETING:
         return []
     activity = ActivityType.objects.filter(pk=EVENT_MEETING).first()
@@ -170,6 +191,7 @@ def event_meetings(request, *, user=None, today: date | None = None, policy=None
     today = today or timezone.localdate()
     policy = policy or OverusePolicy.current()
     must = list(request.must or [])
+    labels = _labels_read(must, labels)
     base = ReferenceProfile.objects.visible_to(user) if user is not None else ReferenceProfile.objects.all()
     qs = capacity.annotate(
         base.filter(
@@ -203,12 +225,13 @@ def event_meetings(request, *, user=None, today: date | None = None, policy=None
                 activity.name,
                 customer=(row["customer_id"], row["customer__name"]),
                 missed=missed,
+                labels=labels,
                 title=row["contact__title"],
                 contact_title=row["contact__title"],
                 reference=row["pk"],
                 url=reverse("profile-detail", args=[row["pk"]]),
                 note=f"{who} at {row['customer__name']} would meet the prospect at an event. "
-                + _misses_note(missed),
+                + _misses_note(missed, labels),
             )
         )
     return result
@@ -222,9 +245,10 @@ def alternatives(request, *, user=None, today: date | None = None, policy=None) 
     the approval or the reference. ``user``: what the content library and the catalog let them
     see (``None``: everything). A fixed number of queries (three)."""
     today = today or timezone.localdate()
+    labels: dict = {}  # value labels, read once per listed field for both kinds
     return [
-        *approved_content(request, user=user, today=today),
-        *event_meetings(request, user=user, today=today, policy=policy),
+        *approved_content(request, user=user, today=today, labels=labels),
+        *event_meetings(request, user=user, today=today, policy=policy, labels=labels),
     ]
 
 

@@ -142,7 +142,7 @@ def test_a_customer_missing_a_must_have_comes_after_one_missing_none_and_names_i
     bolt_item = items[3]
     assert bolt_item["customer"] == {"id": bolt.pk, "name": "Bolt Bank"}
     assert bolt_item["must_missed_criteria"] == [{"field": "region", "value": "emea"}]
-    assert "Misses the must-have region emea" in bolt_item["note"]
+    assert "Misses the must-have region Europe, Middle East and Africa" in bolt_item["note"]
 
 
 def test_at_most_five_of_a_kind_and_ten_in_all(manager, sales, make_profile, make_request):
@@ -278,7 +278,9 @@ def test_alternatives_take_a_fixed_number_of_queries(manager, sales, make_profil
     grow(8)
     large, n_large = count()
     assert n_small < n_large
-    assert small == large == 3  # the content, the event-meeting activity type, the references
+    # The content, the event-meeting activity type, the references, and the labels of the two
+    # listed must-have fields (industry, region) to say what an item misses.
+    assert small == large == 5
 
 
 def test_request_page_shows_the_content_with_links_and_a_fixed_query_count(
@@ -300,7 +302,7 @@ def test_request_page_shows_the_content_with_links_and_a_fixed_query_count(
     assert f'href="/approvals/{quote.pk}/"' in html and f'href="/approvals/{study.pk}/"' in html
     assert "Fast &amp; friendly." in html and "Website" in html
     assert "https://cdn.example/bolt.pdf" in html
-    assert "misses region emea" in html and "meets every must-have" in html
+    assert "misses region Europe, Middle East and Africa" in html and "meets every must-have" in html
     assert html.index("Acme on speed") < html.index("Bolt story")
 
     for n in range(6):

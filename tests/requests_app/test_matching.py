@@ -159,7 +159,7 @@ def test_match_shape_and_explanation(api_as, manager, sales, make_profile, make_
     assert match["reference"]["capacity"]["used"] == 2
     text = match["explanation"]
     assert "Meets every must-have (product Vault)" in text
-    assert "misses language de" in text
+    assert "misses language German" in text
     assert "2 of 6 points" in text
     assert "Last used" in text and "Reference call" in text
     assert "Customer health 50 (checked " in text
@@ -167,7 +167,7 @@ def test_match_shape_and_explanation(api_as, manager, sales, make_profile, make_
     # one call 60 days ago (2 points, same activity: 4 weighted) costs 4 for the contact and 4 for
     # its customer.
     assert match["factors"] == [
-        {"name": "nice_to_have", "points": 14, "detail": "deployment cloud (weight 2)"},
+        {"name": "nice_to_have", "points": 14, "detail": "deployment Cloud (weight 2)"},
         {"name": "size", "points": 30, "detail": "same size band as the prospect"},
         {"name": "seniority", "points": 40, "detail": "same seniority as the prospect's contact"},
         {"name": "health", "points": 10, "detail": "customer health 50"},

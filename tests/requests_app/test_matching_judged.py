@@ -257,7 +257,7 @@ IMPLICIT = [
         },
         ["Clinic", "Bank"],
         request={**VP_ENT, "industry": "healthcare"},
-        explains={"Clinic": ["implicit", "healthcare"]},
+        explains={"Clinic": ["implicit", "Healthcare"]},
     ),
     case(
         "implicit-region",
@@ -900,7 +900,7 @@ BASICS = [
         },
         ["Bank"],
         request={**VP_ENT, "must": [("industry", "finance")], "nice": [("language", "de", 3)]},
-        explains={"Bank": ["industry finance", "language de (weight 3)"]},
+        explains={"Bank": ["industry Financial services", "language German (weight 3)"]},
     ),
     case(
         "basics-customer-load-factor-for-tired-customer",
@@ -987,13 +987,13 @@ def test_explanation_tells_implicit_from_explicit(sales, make_request):
     (match,) = matching.matches_for_request(request)
     assert match["reference"]["id"] == profiles["Clinic"].pk
     factors = {f["name"]: f for f in match["factors"]}
-    assert "healthcare" in factors["implicit"]["detail"]
+    assert "Healthcare" in factors["implicit"]["detail"]
     assert "language" in factors["nice_to_have"]["detail"]
     sentences = _sentences(match["explanation"])
     implicit = [s for s in sentences if s.lower().startswith("implicit")]
     wishes = [s for s in sentences if "nice-to-have" in s]
-    assert implicit and "healthcare" in implicit[0] and "language" not in implicit[0], match["explanation"]
-    assert wishes and "language de" in wishes[0] and "healthcare" not in wishes[0], match["explanation"]
+    assert implicit and "Healthcare" in implicit[0] and "language" not in implicit[0], match["explanation"]
+    assert wishes and "language German" in wishes[0] and "Healthcare" not in wishes[0], match["explanation"]
 
 
 def test_explicit_twin_is_explained_as_explicit_only(sales, make_request):
@@ -1003,9 +1003,9 @@ def test_explicit_twin_is_explained_as_explicit_only(sales, make_request):
     (match,) = matching.matches_for_request(request)
     names = [f["name"] for f in match["factors"]]
     assert "nice_to_have" in names and "implicit" not in names, match["factors"]
-    assert "industry healthcare (weight 2)" in match["explanation"], match["explanation"]
+    assert "industry Healthcare (weight 2)" in match["explanation"], match["explanation"]
     implicit = [s for s in _sentences(match["explanation"]) if s.lower().startswith("implicit")]
-    assert not implicit or "healthcare" not in implicit[0], match["explanation"]
+    assert not implicit or "Healthcare" not in implicit[0], match["explanation"]
 
 
 def test_explanation_shows_health_and_its_date(sales, make_request):
