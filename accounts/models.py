@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from .choices import Role
 
@@ -12,6 +13,9 @@ class User(AbstractUser):
     """
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.SALES)
+
+    # Who changed a person's role, name or access, and when (the audit log); never the password.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         ordering = ["username"]
@@ -58,3 +62,23 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ScimToken(models.Model):
+    """A bearer token the company's identity provider uses to provision people over SCIM 2.0.
+
+    ``manage.py scim_token`` prints the token once; only its sha256 hash is stored, so a leaked
+    table opens nothing. A revoked token is refused at once.
+    """
+
+    label = models.CharField(max_length=100, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.label or f"SCIM token {self.pk}"

@@ -112,6 +112,28 @@ CAPABILITIES = {
     role: caps | _REPORTING_CAPABILITIES.get(role, frozenset()) for role, caps in CAPABILITIES.items()
 }
 
+# Holds (a reference or a whole customer not to be asked for a while): managers put and end them
+# for any customer; an account owner does it for their own accounts (``ledger.holds.can_manage``).
+MANAGE_HOLDS = "manage_holds"
+CAPABILITIES = {
+    role: caps | ({MANAGE_HOLDS} if role == Role.MANAGER else set()) for role, caps in CAPABILITIES.items()
+}
+
+# Integrations (outbound webhooks, the inbound CRM opportunities endpoint): managers and admins wire
+# the program to other systems.
+MANAGE_INTEGRATIONS = "manage_integrations"
+CAPABILITIES = {
+    role: caps | ({MANAGE_INTEGRATIONS} if role in (Role.MANAGER, Role.ADMIN) else set())
+    for role, caps in CAPABILITIES.items()
+}
+
+# The audit log (who changed what, when, and who logged in): managers and admins.
+VIEW_AUDIT = "view_audit"
+CAPABILITIES = {
+    role: caps | ({VIEW_AUDIT} if role in (Role.MANAGER, Role.ADMIN) else set())
+    for role, caps in CAPABILITIES.items()
+}
+
 
 def has_capability(user, capability: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:

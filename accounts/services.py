@@ -30,14 +30,23 @@ def user_create(
     """
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}; valid roles: {', '.join(Role.values)}")
-    user = User(username=username, role=role, email=email, first_name=first_name, last_name=last_name)
-    user.is_staff = role in (Role.ADMIN, Role.MANAGER)
-    user.is_superuser = role == Role.ADMIN
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    user_role_apply(user=user, role=role)
     _check_password(password, user)
     user.set_password(password)
     user.full_clean()
     user.save()
     return user
+
+
+def user_role_apply(*, user: User, role: str) -> None:
+    """Give ``user`` (not saved here) one role; managers and admins also get the Django admin,
+    admins as superusers. The one place a role's admin access is decided (command line, SCIM)."""
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}; valid roles: {', '.join(Role.values)}")
+    user.role = role
+    user.is_staff = role in (Role.ADMIN, Role.MANAGER)
+    user.is_superuser = role == Role.ADMIN
 
 
 @transaction.atomic

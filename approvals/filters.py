@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django import forms as django_forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -42,6 +43,30 @@ class ApprovalFilter(filters.FilterSet):
     class Meta:
         model = Approval
         fields: list[str] = []
+
+    # Shown as ticks (several allowed, no Ctrl-click) and as Any / Yes / No radios (no "Unknown").
+    TICKS = ("industry", "product", "use", "status")
+    RADIOS = {
+        "expiring": [("", "Any"), ("true", "Yes"), ("false", "No")],
+        "valid": [("", "Any"), ("true", "Yes"), ("false", "No")],
+    }
+
+    @property
+    def form(self):
+        """The filter form with words a person reads: ticks for the lists, radios for yes/no and
+        the channel ("Any" first, never "---------")."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name in self.TICKS:
+                form.fields[name].widget = django_forms.CheckboxSelectMultiple(
+                    choices=form.fields[name].choices
+                )
+            for name, choices in self.RADIOS.items():
+                form.fields[name].widget = django_forms.RadioSelect(choices=choices)
+            channel = form.fields["channel"]
+            channel.widget = django_forms.RadioSelect(choices=[("", "Any"), *Channel.choices])
+            return form
+        return self._form
 
     def filter_search(self, queryset, name, value: str):
         condition = Q()

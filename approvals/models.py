@@ -96,6 +96,16 @@ class Approval(models.Model):
         related_name="approvals",
         help_text="Who at the customer decides.",
     )
+    # The person the use names or shows (a quote's speaker, the face in a video): the approval is
+    # valid only while that person's consent holds too (``public_use``), and their withdrawal revokes it.
+    person = models.ForeignKey(
+        "references.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="approvals_naming",
+        help_text="The person this use names or shows, if any.",
+    )
     notes = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

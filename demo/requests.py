@@ -219,7 +219,9 @@ class _Seeder:
                 candidate=candidate,
                 to=state,
                 actor=self.manager,
-                note=note if state == to else "",
+                # The manager consents for the account owner (an override) only with a reason.
+                note=(note if state == to else "")
+                or ("The account owner agreed by phone." if state == CandidateState.OWNER_APPROVED else ""),
                 scheduled_for=scheduled,
                 now=at,
                 **extra,

@@ -16,3 +16,13 @@ class LedgerConfig(AppConfig):
         reference_models.capacity_provider_register(capacity)
         # Its stale filters read the staleness setting kept on the ledger's policy row.
         reference_models.policy_model_register(OverusePolicy)
+        # A customer's renewal date or health changed (form, API, import): its automatic holds follow.
+        reference_models.customer_changed_register(_customer_holds_sync)
+
+
+def _customer_holds_sync(customer_ids: list[int]) -> None:
+    from django.utils import timezone
+
+    from .holds import holds_sync
+
+    holds_sync(today=timezone.localdate(), customer_ids=customer_ids)

@@ -19,6 +19,12 @@ failure gives, in this fixed order):
 3. ``customer_detractor``: its customer is not a detractor (a health score below the policy's
    ``detractor_below``; no score recorded is not a detractor). Every activity a reference does
    puts it in front of a prospect or the public, so a detractor is never asked.
+   ``on_hold``: neither it nor its whole customer is on hold that day (``ledger.models.Hold``: set
+   by hand, by the reference's own "ask me again after…", around a renewal, or when health drops).
+   A hold with an end date frees the day after it (``available_from``); one without (an automatic
+   hold, until its cause goes) gives no date. Never overridable.
+   ``consent_withdrawn``: its person has not left the reference program (their own "withdraw or
+   leave" link, ``references.services.consent_withdraw``). No date frees it; never overridable.
 4. ``activity_not_offered``: it does that activity.
 5. ``private_only``: the activity is not public, or the reference is not kept for private use.
 6. ``in_rest_period``: no live activity of it counts within the last ``rest_days`` days.
@@ -49,6 +55,7 @@ from django.db.models import (
     Case,
     Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
     Max,
     Min,
@@ -63,14 +70,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from references.choices import ActivityKind, ProfileStatus, RestingReason
-from references.models import ActivityType, ReferenceProfile, stale_condition
+from references.choices import CODE_CONSENT_WITHDRAWN, ActivityKind, ProfileStatus, RestingReason
+from references.models import ActivityType, Contact, ReferenceProfile, stale_condition
 from refprogram import statements
 
 from .choices import (
     CODE_ACTIVITY_NOT_OFFERED,
     CODE_CUSTOMER_CAP,
     CODE_DETRACTOR,
+    CODE_ON_HOLD,
     CODE_PRIVATE_ONLY,
     CODE_REFERENCE_CAP,
     CODE_REFERENCE_UNAVAILABLE,
@@ -78,13 +86,15 @@ from .choices import (
     CODE_STALE,
     USAGE_COUNTING,
 )
-from .models import OverusePolicy, UsageEntry
+from .models import Hold, OverusePolicy, UsageEntry, hold_active_q
 
 # The reason codes of a verdict, in the order they are checked and reported.
 REASONS = (
     CODE_REFERENCE_UNAVAILABLE,
     CODE_STALE,
     CODE_DETRACTOR,
+    CODE_ON_HOLD,
+    CODE_CONSENT_WITHDRAWN,
     CODE_ACTIVITY_NOT_OFFERED,
     CODE_PRIVATE_ONLY,
     CODE_REST_PERIOD,
@@ -95,7 +105,14 @@ REASONS = (
 OVERRIDABLE = frozenset({CODE_REST_PERIOD, CODE_REFERENCE_CAP, CODE_CUSTOMER_CAP})
 # Reasons that no date lifts: no ``available_from`` for them.
 TIMELESS = frozenset(
-    {CODE_REFERENCE_UNAVAILABLE, CODE_STALE, CODE_DETRACTOR, CODE_ACTIVITY_NOT_OFFERED, CODE_PRIVATE_ONLY}
+    {
+        CODE_REFERENCE_UNAVAILABLE,
+        CODE_STALE,
+        CODE_DETRACTOR,
+        CODE_CONSENT_WITHDRAWN,
+        CODE_ACTIVITY_NOT_OFFERED,
+        CODE_PRIVATE_ONLY,
+    }
 )
 
 # The columns :func:`verdict` reads (all put there by :func:`annotate`).
@@ -104,6 +121,8 @@ VERDICT_COLUMNS = (
     "resting_reason",
     "is_stale_now",
     "is_detractor",
+    "is_on_hold",
+    "is_consent_withdrawn",
     "ask_offered",
     "ask_private_refused",
     "last_live_on",
@@ -111,8 +130,9 @@ VERDICT_COLUMNS = (
     "customer_cap_used",
     "ask_weight",
 )
-# And the two more that ``available_from`` needs.
-COLUMNS = (*VERDICT_COLUMNS, "cap_window_oldest", "customer_window_oldest")
+# And the ones that ``available_from`` and the explanation need (the binding hold: open-ended
+# first, else the one ending last).
+COLUMNS = (*VERDICT_COLUMNS, "cap_window_oldest", "customer_window_oldest", "hold_ends_on", "hold_reason")
 
 
 @dataclass(frozen=True)
@@ -131,6 +151,35 @@ def _defaults(today: date | None, policy: OverusePolicy | None) -> tuple[date, O
 def detractor_condition(policy: OverusePolicy, prefix: str = "") -> Q:
     """The profile's customer is a detractor: a health score below the policy's threshold."""
     return Q(**{f"{prefix}customer__health_score__lt": policy.detractor_below})
+
+
+def consent_withdrawn_condition(prefix: str = "") -> Q:
+    """The profile's person left the reference program: never asked again (``consent_withdrawn``)."""
+    left = Contact.objects.filter(pk=OuterRef(f"{prefix}contact_id"), left_program_at__isnull=False)
+    return Q(Exists(left))
+
+
+def holds_covering(today: date, prefix: str = "") -> QuerySet:
+    """The holds in force ``today`` on the (outer) profile itself or on its whole customer."""
+    return Hold.objects.filter(hold_active_q(today)).filter(
+        Q(reference_id=OuterRef(f"{prefix}pk")) | Q(customer_id=OuterRef(f"{prefix}customer_id"))
+    )
+
+
+def on_hold_condition(today: date) -> Q:
+    """The profile, or its whole customer, is on hold ``today``."""
+    return Q(Exists(holds_covering(today)))
+
+
+def hold_columns(today: date) -> dict[str, Any]:
+    """``is_on_hold`` and the binding hold's ``hold_ends_on`` (NULL when it has no end) and
+    ``hold_reason``, as annotations of a profile queryset."""
+    binding = holds_covering(today).order_by(F("ends_on").desc(nulls_first=True), "-id")
+    return {
+        "is_on_hold": Exists(holds_covering(today)),
+        "hold_ends_on": Subquery(binding.values("ends_on")[:1]),
+        "hold_reason": Subquery(binding.values("reason")[:1]),
+    }
 
 
 def counting_usage(today: date, policy: OverusePolicy) -> QuerySet:
@@ -235,6 +284,12 @@ def annotate(
             default=Value(False),
             output_field=BooleanField(),
         ),
+        **hold_columns(today),
+        is_consent_withdrawn=Case(
+            When(consent_withdrawn_condition(), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
         **ask,
     )
     if activity_type is None:
@@ -307,10 +362,17 @@ def columns_for(
                     output_field=BooleanField(),
                 ),
                 ask_offered=Exists(offers),
+                is_consent_withdrawn=Case(
+                    When(consent_withdrawn_condition(), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                ),
+                **hold_columns(today),
             )
         )
         names = ["pk", "customer_id", "status", "resting_reason", "private_only", "is_stale_now"]
-        return qs, [*names, "is_detractor", "ask_offered", *values]
+        holds = ["is_on_hold", "hold_ends_on", "hold_reason"]
+        return qs, [*names, "is_detractor", *holds, "is_consent_withdrawn", "ask_offered", *values]
 
     def references_statement():
         live = Q(activity_type__live=True, occurred_on__gt=rest_start) if policy.rest_days else Q(pk__in=[])
@@ -374,6 +436,8 @@ def askable_q(policy: OverusePolicy) -> Q:
         & Q(
             is_stale_now=False,
             is_detractor=False,
+            is_on_hold=False,
+            is_consent_withdrawn=False,
             ask_offered=True,
             ask_private_refused=False,
             last_live_on__isnull=True,
@@ -394,6 +458,8 @@ def reasons_of(
     resting_reason: str,
     is_stale_now: bool,
     is_detractor: bool,
+    is_on_hold: bool,
+    is_consent_withdrawn: bool,
     ask_offered: bool,
     ask_private_refused: bool,
     last_live_on: date | None,
@@ -416,6 +482,10 @@ def reasons_of(
         reasons.append(CODE_STALE)
     if is_detractor:
         reasons.append(CODE_DETRACTOR)
+    if is_on_hold:
+        reasons.append(CODE_ON_HOLD)
+    if is_consent_withdrawn:
+        reasons.append(CODE_CONSENT_WITHDRAWN)
     if not ask_offered:
         reasons.append(CODE_ACTIVITY_NOT_OFFERED)
     if ask_private_refused:
@@ -443,6 +513,11 @@ def verdict(row: Any, *, policy: OverusePolicy) -> Verdict:
     if TIMELESS.intersection(reasons):
         return Verdict(False, reasons, None)
     frees = []
+    if CODE_ON_HOLD in reasons:
+        hold_ends_on = _get(row, "hold_ends_on")
+        if hold_ends_on is None:  # held until its cause goes: no date frees it
+            return Verdict(False, reasons, None)
+        frees.append(hold_ends_on + timedelta(days=1))
     live_on = _get(row, "last_live_on")
     if CODE_REST_PERIOD in reasons and live_on:
         frees.append(live_on + timedelta(days=policy.rest_days))
@@ -508,7 +583,7 @@ def _ensure_columns(profile: ReferenceProfile, today: date, policy: OverusePolic
 def capacity_of(
     profile: ReferenceProfile, *, today: date | None = None, policy: OverusePolicy | None = None
 ) -> dict:
-    """``{"used", "cap", "customer_used", "customer_cap", "available", "available_from"}`` of one
+    """``{"used", "cap", "customer_used", "customer_cap", "available", "available_from", "on_hold"}`` of one
     profile, for its lightest activity (see the module's docstring). Reads the
     columns of :func:`annotate` when the list annotated them, else one query."""
     today, policy = _defaults(today, policy)
@@ -521,4 +596,5 @@ def capacity_of(
         "customer_cap": policy.customer_cap,
         "available": answer.askable,
         "available_from": answer.available_from,
+        "on_hold": bool(getattr(profile, "is_on_hold", False)),
     }

@@ -30,3 +30,11 @@ def wake_freed(today: date) -> dict[str, int]:
 def flag_stale(today: date) -> dict[str, int]:
     """Flag stale profiles and ask their account owners, once, to re-confirm."""
     return services.stale_profiles_notify(today=today)
+
+
+@register("automatic_holds", order=5)
+def automatic_holds(today: date) -> dict[str, int]:
+    """Start the holds around renewals and for low customer health; end those whose cause went."""
+    from . import holds
+
+    return holds.holds_sync(today=today)

@@ -25,10 +25,13 @@ USAGE_TRANSITIONS: dict[str, set[str]] = {
     UsageStatus.WITHDRAWN: set(),
 }
 
-# Reason codes (API.md 409 `code`). The first eight are the verdict's (ledger.capacity).
+# Reason codes (API.md 409 `code`). The first nine are the verdict's (ledger.capacity).
 CODE_REFERENCE_UNAVAILABLE = "reference_unavailable"
 CODE_STALE = "reference_stale"
 CODE_DETRACTOR = "customer_detractor"
+# The reference or its whole customer is on hold (ledger.models.Hold); never overridable.
+CODE_ON_HOLD = "on_hold"
+CODE_HOLD_ENDED = "hold_ended"
 CODE_ACTIVITY_NOT_OFFERED = "activity_not_offered"
 # The same code the request workflow uses when a private-only reference is proposed for public use.
 CODE_PRIVATE_ONLY = "private_only"

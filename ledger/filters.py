@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django.db.models import Q
+from django.utils import timezone
 
 from references.models import ActivityType
 from refprogram.validators import validate_date_in_range
 
 from .choices import UsageStatus
-from .models import UsageEntry
+from .models import Hold, HoldKind, UsageEntry, hold_active_q
 
 
 class UsageEntryFilter(filters.FilterSet):
@@ -32,3 +34,24 @@ class UsageEntryFilter(filters.FilterSet):
     class Meta:
         model = UsageEntry
         fields: list[str] = []
+
+
+class HoldFilter(filters.FilterSet):
+    """Filters of the holds (``GET /api/v1/holds/``): ``active`` (in force today), whose, which kind."""
+
+    active = filters.BooleanFilter(method="filter_active")
+    customer = filters.NumberFilter(method="filter_customer")
+    reference = filters.NumberFilter(field_name="reference_id")
+    kind = filters.MultipleChoiceFilter(distinct=False, choices=HoldKind.choices)
+
+    class Meta:
+        model = Hold
+        fields: list[str] = []
+
+    def filter_active(self, queryset, name, value):
+        in_force = hold_active_q(timezone.localdate())
+        return queryset.filter(in_force) if value else queryset.exclude(in_force)
+
+    def filter_customer(self, queryset, name, value):
+        """The customer's own holds and those of each of its references."""
+        return queryset.filter(Q(customer_id=value) | Q(reference__customer_id=value))

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from accounts import permissions as perms
 from references.choices import Seniority
@@ -43,6 +44,11 @@ class OverusePolicy(Staleness):
     c_level_protected_below = models.CharField(
         max_length=16, choices=Seniority.choices, blank=True, default=Seniority.DIRECTOR
     )
+    # Holds the nightly checks start: a customer is on hold from this many days before its renewal
+    # until the renewal is marked done, and while its health is below ``health_hold_below`` (blank:
+    # no health hold).
+    renewal_hold_days = models.PositiveSmallIntegerField(default=60)
+    health_hold_below = models.SmallIntegerField(null=True, blank=True, default=20)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -129,3 +135,135 @@ class UsageEntry(models.Model):
 
     def can_transition_to(self, status: str) -> bool:
         return status in USAGE_TRANSITIONS.get(self.status, set())
+
+
+# --- Holds ---------------------------------------------------------------------------------------
+
+
+class HoldKind(models.TextChoices):
+    """Why a hold exists: set by hand, asked for by the reference, or started by the nightly checks."""
+
+    MANUAL = "manual", "Set by hand"
+    REFERENCE = "reference", "The reference asked to wait"
+    RENEWAL = "renewal", "Around the customer's renewal"
+    HEALTH = "health", "Customer health dropped"
+
+
+# The kinds the nightly checks start and end themselves (at most one open hold of each per customer).
+AUTOMATIC_HOLD_KINDS = (HoldKind.RENEWAL, HoldKind.HEALTH)
+
+
+class HoldQuerySet(models.QuerySet):
+    def visible_to(self, user) -> HoldQuerySet:
+        """Roles that look after the inventory see every hold; a sales rep sees the holds of the
+        accounts they own (a hold's reason, such as an open escalation, is the account's business)."""
+        if perms.has_capability(user, perms.VIEW_INVENTORY):
+            return self
+        if getattr(user, "is_authenticated", False) and user.is_active:
+            return self.filter(Q(customer__account_owner=user) | Q(reference__customer__account_owner=user))
+        return self.none()
+
+    def active_on(self, day: date) -> HoldQuerySet:
+        """The holds in force on ``day`` (see :func:`hold_active_q`)."""
+        return self.filter(hold_active_q(day))
+
+    def covering(self, profile) -> HoldQuerySet:
+        """The holds of the reference itself and of its whole customer."""
+        return self.filter(Q(reference_id=profile.pk) | Q(customer_id=profile.customer_id))
+
+
+def hold_active_q(day: date, prefix: str = "") -> Q:
+    """A hold is in force on ``day`` when it has started, has not reached its end date (an automatic
+    hold has none: it lasts until its cause goes) and was not ended early (``lifted_on``, the first
+    day it no longer holds)."""
+    return (
+        Q(**{f"{prefix}starts_on__lte": day})
+        & (Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": day}))
+        & (Q(**{f"{prefix}lifted_on__isnull": True}) | Q(**{f"{prefix}lifted_on__gt": day}))
+    )
+
+
+class Hold(models.Model):
+    """A period in which a reference, or a whole customer (every one of its contacts), must not be
+    asked: an open escalation, an M&A quiet period, the reference's own "ask me again after…", the
+    weeks around a renewal, or a drop in customer health. Different from *resting*, which follows
+    from use. Ending a hold early keeps it (``lifted_on``, who and why): holds are history."""
+
+    customer = models.ForeignKey(
+        "references.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="holds"
+    )
+    reference = models.ForeignKey(
+        "references.ReferenceProfile", null=True, blank=True, on_delete=models.CASCADE, related_name="holds"
+    )
+    kind = models.CharField(max_length=16, choices=HoldKind.choices, default=HoldKind.MANUAL)
+    reason = models.CharField(max_length=300)
+    starts_on = models.DateField()
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="The last day of the hold; empty: until its cause goes."
+    )
+    lifted_on = models.DateField(
+        null=True, blank=True, help_text="Ended early: the first day it no longer holds."
+    )
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lift_note = models.CharField(max_length=300, blank=True)
+    source = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = HoldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        indexes = [
+            models.Index(fields=["reference", "starts_on"], name="hold_reference_day"),
+            models.Index(fields=["customer", "starts_on"], name="hold_customer_day"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(customer__isnull=False) & Q(reference__isnull=True))
+                | (Q(customer__isnull=True) & Q(reference__isnull=False)),
+                name="hold_customer_xor_reference",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="hold_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=False) | Q(kind__in=AUTOMATIC_HOLD_KINDS),
+                name="hold_end_date_unless_automatic",
+            ),
+            # The nightly checks may run twice: one open automatic hold per customer and kind.
+            models.UniqueConstraint(
+                fields=["customer", "kind"],
+                condition=Q(kind__in=AUTOMATIC_HOLD_KINDS, lifted_on__isnull=True),
+                name="hold_one_open_automatic",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hold on {self.customer_id or self.reference_id}: {self.reason}"
+
+    def is_active(self, day: date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return (
+            self.starts_on <= day
+            and (self.ends_on is None or day <= self.ends_on)
+            and (self.lifted_on is None or day < self.lifted_on)
+        )
+
+    @property
+    def subject(self) -> str:
+        """Who is held, in words: the customer, or the reference's contact."""
+        if self.customer_id:
+            return f"{self.customer.name} (all its contacts)"
+        return f"{self.reference.contact.name} ({self.reference.customer.name})"
+
+    def sentence(self) -> str:
+        """ "On hold until 2027-01-15: escalation open" (or "until its cause goes")."""
+        until = f"until {self.ends_on:%Y-%m-%d}" if self.ends_on else "until lifted"
+        return f"On hold {until}: {self.reason}"

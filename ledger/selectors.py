@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from accounts import permissions as perms
 from references.models import ReferenceProfile
 
 from .choices import UsageStatus
@@ -21,10 +22,11 @@ HISTORY_ENTRIES = 50
 HISTORY_MONTHS = 12
 
 # What the request workflow (requests_app, above this app) says about the requests a reference
-# was asked for: ``provider(request_ids, viewer) -> {request_id: {"prospect": str, "outcome": str}}``,
-# only for requests the viewer may see, in one query. Handed in when Django starts, the way the
-# ledger hands capacity down to references; without it the history shows the ledger's own facts.
-RequestFactsProvider = Callable[[Iterable[int], object], dict[int, dict[str, str]]]
+# was asked for: ``provider(request_ids, viewer, reference_id) -> {request_id: {"prospect": str,
+# "outcome": str, "feedback": str}}``, only for requests the viewer may see, in two queries.
+# Handed in when Django starts, the way the ledger hands capacity down to references; without it
+# the history shows the ledger's own facts.
+RequestFactsProvider = Callable[..., dict[int, dict[str, str]]]
 _request_facts_provider: RequestFactsProvider | None = None
 
 
@@ -62,6 +64,7 @@ class ServedRequest:
     status_label: str
     prospect: str = ""
     outcome: str = ""
+    feedback: str = ""
 
 
 @dataclass
@@ -136,7 +139,9 @@ def profile_usage(
     )
     facts: dict[int, dict[str, str]] = {}
     if served_rows and _request_facts_provider is not None:
-        facts = _request_facts_provider([row.request_ref for row in served_rows], viewer)
+        facts = _request_facts_provider(
+            [row.request_ref for row in served_rows], viewer, reference_id=profile.pk
+        )
     served = [
         ServedRequest(
             request_id=row.request_ref,
@@ -146,6 +151,7 @@ def profile_usage(
             status_label=row.get_status_display(),
             prospect=facts.get(row.request_ref, {}).get("prospect", ""),
             outcome=facts.get(row.request_ref, {}).get("outcome", ""),
+            feedback=facts.get(row.request_ref, {}).get("feedback", ""),
         )
         for row in served_rows
     ]
@@ -156,3 +162,58 @@ def profile_usage(
         served=served,
         policy=policy,
     )
+
+
+# --- A customer's asks, in their words (the account owner's view before a renewal call) ---------
+
+# What the request workflow says about each ask of a customer (by its ledger row):
+# ``provider(usage_ids, viewer) -> {usage_id: {"request_id", "requester", "prospect", "state",
+# "answer", "feedback"}}`` in a fixed number of queries; the prospect only for requests the viewer
+# may see. Handed in by ``RequestsAppConfig.ready``; without it the page shows the ledger's facts.
+AskFactsProvider = Callable[[Iterable[int], object], dict[int, dict]]
+_ask_facts_provider: AskFactsProvider | None = None
+
+
+def ask_facts_provider_register(provider: AskFactsProvider | None) -> None:
+    global _ask_facts_provider
+    _ask_facts_provider = provider
+
+
+def may_see_customer_asks(viewer, customer) -> bool:
+    """The ledger's readers (managers, admins, executives) and the customer's account owner."""
+    if perms.has_capability(viewer, perms.VIEW_USAGE):
+        return True
+    return bool(customer.account_owner_id) and customer.account_owner_id == getattr(viewer, "pk", None)
+
+
+@dataclass(frozen=True)
+class CustomerAsk:
+    """One ask of the customer: when, which contact, for what, who asked, what they answered and
+    what was said afterwards."""
+
+    entry: UsageEntry
+    request_id: int | None = None
+    requester: str = ""
+    prospect: str = ""
+    state: str = ""
+    answer: str = ""
+    feedback: tuple[str, ...] = ()
+
+
+CUSTOMER_ASKS_LIMIT = 200
+
+
+def customer_asks(*, customer, viewer, limit: int = CUSTOMER_ASKS_LIMIT) -> list[CustomerAsk]:
+    """Everything asked of ``customer`` through any of its contacts, newest first (at most
+    ``limit``), withdrawn proposals left out (the customer never heard of them). Three queries: the
+    ledger rows and, from the request workflow, the requests' and candidates' facts."""
+    rows = list(
+        UsageEntry.objects.filter(customer=customer)
+        .exclude(status=UsageStatus.WITHDRAWN)
+        .select_related("reference__contact", "activity_type", "asked_by")
+        .order_by("-occurred_on", "-id")[:limit]
+    )
+    facts: dict[int, dict] = {}
+    if rows and _ask_facts_provider is not None:
+        facts = _ask_facts_provider([row.pk for row in rows], viewer)
+    return [CustomerAsk(entry=row, **facts.get(row.pk, {})) for row in rows]

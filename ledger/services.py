@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts import permissions as perms
 from accounts.models import User
 from accounts.services import notification_send
-from references.choices import CODE_INVALID_TRANSITION, ProfileStatus, RestingReason
+from references.choices import CODE_CONSENT_WITHDRAWN, CODE_INVALID_TRANSITION, ProfileStatus, RestingReason
 from references.models import ActivityType, Customer, ProfileEvent, ReferenceProfile
 from refprogram.errors import RuleViolation
 
@@ -33,6 +33,7 @@ from . import capacity
 from .choices import (
     CODE_ACTIVITY_NOT_OFFERED,
     CODE_DETRACTOR,
+    CODE_ON_HOLD,
     CODE_OVERRIDE_REASON,
     CODE_PRIVATE_ONLY,
     CODE_REFERENCE_CAP,
@@ -73,6 +74,8 @@ POLICY_FIELDS = (
     "near_cap_ratio",
     "detractor_below",
     "c_level_protected_below",
+    "renewal_hold_days",
+    "health_hold_below",
 )
 
 # The range each policy setting may take. Past these bounds a setting stops meaning anything: a
@@ -86,6 +89,8 @@ POLICY_LIMITS: dict[str, tuple[int | Decimal, int | Decimal]] = {
     "stale_after_days": (1, 730),
     "near_cap_ratio": (Decimal("0.05"), Decimal("1.00")),
     "detractor_below": (-100, 100),
+    "renewal_hold_days": (0, 365),
+    "health_hold_below": (-100, 100),
 }
 # An activity type's typical lead time, in days, at most a year.
 LEAD_TIME_MAX_DAYS = 365
@@ -115,7 +120,8 @@ def capacity_reserve(
     Refuses (``RuleViolation``) with the first reason code of ``ledger.capacity``'s verdict, read
     from the ledger under the lock, when the reference cannot be asked:
     ``reference_unavailable`` (not active: nominated, vetting, retired or resting on request),
-    ``reference_stale`` (re-confirm it first), ``activity_not_offered``, ``in_rest_period`` (a live
+    ``reference_stale`` (re-confirm it first), ``customer_detractor``, ``on_hold`` (the reference or
+    its whole customer is on hold: ``ledger.holds``), ``activity_not_offered``, ``in_rest_period`` (a live
     activity less than ``rest_days`` ago), ``over_reference_cap`` and ``over_customer_cap`` (the
     activity's weight would take the contact, or the customer with all its contacts together, over
     its cap of points in the rolling window).
@@ -226,6 +232,12 @@ def _refusal(code: str, profile, customer, activity_type, row: dict, policy, on:
             f"{customer.name} is a detractor (health {customer.health_score} is below "
             f"{policy.detractor_below}): it is not put in front of prospects or the public."
         )
+    if code == CODE_ON_HOLD:
+        ends_on = row.get("hold_ends_on")
+        until = f"until {ends_on:%d %b %Y}" if ends_on else "until the hold is lifted"
+        return f"{name} is on hold {until}: {row.get('hold_reason') or 'no reason given'}."
+    if code == CODE_CONSENT_WITHDRAWN:
+        return f"{name} withdrew their consent and left the reference program: never asked again."
     if code == CODE_ACTIVITY_NOT_OFFERED:
         return f"{name} does not do {activity_type.name.lower()}."
     if code == CODE_PRIVATE_ONLY:

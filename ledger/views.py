@@ -19,6 +19,7 @@ from accounts import permissions as perms
 from references.forms import style_filter_form
 from references.models import ActivityType, ReferenceProfile
 from refprogram.errors import RuleViolation
+from refprogram.facets import count_by, facet_panel, facet_response
 from refprogram.views import add_service_errors, capability_required, paginate, safe_next_url
 
 from . import selectors, services
@@ -72,10 +73,17 @@ def usage_list(request):
             for status in UsageStatus.values
             if status in USAGE_TRANSITIONS.get(entry.status, set())
         ]
-    return render(
+    panel = facet_panel(
+        filterset,
+        {"activity_type": count_by("activity_type_id"), "status": count_by("status")},
+        {"activity_type": "Activity"},
+        hidden=("reference", "customer", "request"),
+    )
+    return facet_response(
         request,
         "ledger/usage_list.html",
-        {"filter": filterset, "page": page, "can_transition": can_transition, "reference": reference},
+        "ledger/_usage_body.html",
+        {"filter": filterset, "page": page, "can_transition": can_transition, "reference": reference} | panel,
     )
 
 
@@ -131,6 +139,8 @@ class OverusePolicyForm(forms.ModelForm):
             "near_cap_ratio": "Near the cap from (share of the cap, for metrics)",
             "detractor_below": "Detractor below (customer health, -100 to 100)",
             "c_level_protected_below": "Keep C-level references from asks below",
+            "renewal_hold_days": "Hold a customer before its renewal (days)",
+            "health_hold_below": "Hold a customer while its health is below",
         }
         help_texts = {
             "window_days": "Asks older than this no longer count against the caps. 1 to 730 days.",
@@ -146,11 +156,21 @@ class OverusePolicyForm(forms.ModelForm):
             "(a detractor does not speak to prospects). -100 to 100.",
             "c_level_protected_below": "Default director: a C-level reference ranks last for asks whose "
             "prospect contact is a manager or individual contributor. Blank: no protection.",
+            "renewal_hold_days": "Default 60: nobody asks a customer in the two months before its renewal, "
+            "until the renewal is marked done. 0 to 365 days.",
+            "health_hold_below": "Default 20: a customer whose health drops below this is on hold until "
+            "its health is updated to at least this. -100 to 100; blank: no health hold.",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit_fields(self.fields, services.POLICY_LIMITS)
+        # Left out of a form posted before the setting existed: keep the current value.
+        self.fields["renewal_hold_days"].required = False
+
+    def clean_renewal_hold_days(self):
+        value = self.cleaned_data.get("renewal_hold_days")
+        return self.instance.renewal_hold_days if value is None else value
 
 
 def limit_fields(fields, limits: dict) -> None:

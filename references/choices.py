@@ -113,3 +113,27 @@ NOMINATION_AGING_DAYS = 7
 
 # Reason codes (API.md 409 `code`).
 CODE_INVALID_TRANSITION = "invalid_transition"
+
+
+# --- A person's consent to public use of them (references.models.ContactConsent) -------------
+# The company's logo is the company's: it is recorded on the customer through the approvals.
+
+
+class ConsentScope(models.TextChoices):
+    NAMED = "named", "Named with title"
+    QUOTE = "quote", "Quote"
+    PHOTO_VIDEO = "photo_video", "Photo or video"
+    SPEAKING = "speaking", "Speaking at events"
+    CASE_STUDY = "case_study", "Case study"
+
+
+class ConsentMethod(models.TextChoices):
+    LINK = "link", "Consent link"
+    SIGNED_DOCUMENT = "signed_document", "Signed document"
+    CONTRACT_CLAUSE = "contract_clause", "Contract clause"
+
+
+# How long a "withdraw or leave" link in an e-mail to a reference contact stays usable.
+WITHDRAWAL_LINK_DAYS = 365
+
+CODE_CONSENT_WITHDRAWN = "consent_withdrawn"

@@ -170,13 +170,19 @@ class CustomerForm(BoundedFormMixin, forms.ModelForm):
             "is_marquee",
             "health_score",
             "health_updated",
+            "renewal_date",
         ]
         widgets = {
             "health_updated": DateInput(),
+            "renewal_date": DateInput(),
             "programs": forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
             "country": forms.TextInput(attrs={"maxlength": 2, "placeholder": "DE"}),
         }
-        labels = {"health_updated": "Health measured on"}
+        labels = {"health_updated": "Health measured on", "renewal_date": "Next renewal"}
+        help_texts = {
+            "renewal_date": "Nobody asks the customer in the weeks before it (the overuse policy says how "
+            "many), until the renewal is marked done on the customer page."
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,6 +23,8 @@ from .choices import (
     NOMINATION_TRANSITIONS,
     PROFILE_TRANSITIONS,
     ActivityKind,
+    ConsentMethod,
+    ConsentScope,
     Deployment,
     NominationSource,
     NominationStatus,
@@ -234,6 +236,9 @@ class Customer(models.Model):
         help_text="Satisfaction or NPS score, -100 to 100.",
     )
     health_updated = models.DateField(null=True, blank=True)
+    # The next contract renewal: the customer is on hold in the weeks before it (the policy's
+    # ``renewal_hold_days``) until the renewal is marked done (which clears or moves this date).
+    renewal_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -279,6 +284,12 @@ class Contact(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     languages = models.ManyToManyField(Language, blank=True, related_name="contacts")
     time_zone = models.CharField(max_length=64, blank=True)
+    # The person left the reference program (their own "withdraw or leave" link, or a manager on
+    # their word): never proposed again (``consent_withdrawn``). See ContactConsent.
+    left_program_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Erased on the person's request (GDPR Art. 17): their personal fields read "Erased contact #id"
+    # everywhere; the row stays so the usage ledger keeps its counts. Irreversible.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -353,6 +364,25 @@ class ReferenceProfileQuerySet(models.QuerySet):
     def at_cap(self, today: date | None = None, policy: Staleness | None = None):
         """The reference's or its customer's cap is spent (``ledger.capacity.at_cap``)."""
         return _capacity().at_cap(self, today=today, policy=policy)
+
+
+# Rules of the apps above that follow a customer's data (the ledger's automatic holds: a renewal
+# date close, a health score low). ``customer_changed`` runs them after a customer is saved, by a
+# form, the API or an import, so a hold starts or ends at once, not only at night.
+_customer_changed_hooks: list = []
+
+
+def customer_changed_register(hook) -> None:
+    """``hook(customer_ids)``, run after customers' renewal date or health may have changed."""
+    if hook not in _customer_changed_hooks:
+        _customer_changed_hooks.append(hook)
+
+
+def customer_changed(customer_ids) -> None:
+    ids = [pk for pk in customer_ids if pk is not None]
+    if ids:
+        for hook in _customer_changed_hooks:
+            hook(ids)
 
 
 _capacity_provider = None
@@ -543,3 +573,98 @@ class Nomination(models.Model):
     @property
     def is_aging(self) -> bool:
         return self.is_open and self.age_days > NOMINATION_AGING_DAYS
+
+
+# --- A person's consent to public use of them ------------------------------------------------
+
+
+class ContactConsentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ContactConsentQuerySet:
+        """Consent records are for the roles that look after the inventory (as contacts are)."""
+        if perms.has_capability(user, perms.VIEW_INVENTORY):
+            return self
+        return self.none()
+
+    def valid(self, on: date | None = None) -> ContactConsentQuerySet:
+        """Given on or before ``on``, not withdrawn, not past its expiry (the expiry day counts)."""
+        on = on or timezone.localdate()
+        return self.filter(withdrawn_at__isnull=True, given_on__lte=on).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=on)
+        )
+
+
+class ContactConsent(models.Model):
+    """A person's consent to one public use of them (named with title, a quote, photo or video,
+    speaking at events, a case study): when and how it was given (a consent link, a signed
+    document, a contract clause and its reference), the exact text version they were shown, who
+    recorded it and until when it holds. Withdrawn by the person at any time (``withdrawn_at``):
+    a withdrawn record is kept as the proof of what was consented to, and when it ended."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consents")
+    scope = models.CharField(max_length=16, choices=ConsentScope.choices)
+    method = models.CharField(max_length=16, choices=ConsentMethod.choices)
+    method_reference = models.CharField(
+        "document or clause reference",
+        max_length=200,
+        blank=True,
+        help_text="The signed document's name or the contract clause (e.g. 'MSA 2025 §12.3').",
+    )
+    text_version = models.CharField(
+        "text version shown", max_length=100, help_text="The exact version of the consent text shown."
+    )
+    given_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_via = models.CharField(max_length=100, blank=True, help_text="Their link, or who recorded it.")
+
+    objects = ContactConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contact", "scope", "-given_on", "-id"]
+        indexes = [models.Index(fields=["contact", "scope"], name="consent_contact_scope")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(method=ConsentMethod.CONTRACT_CLAUSE) | ~Q(method_reference=""),
+                name="consent_clause_needs_reference",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("given_on")),
+                name="consent_expires_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} consent of {self.contact.name}"
+
+    def state(self, on: date | None = None) -> str:
+        """``valid``, ``withdrawn``, ``expired`` or ``future``, in the words of the consent box."""
+        on = on or timezone.localdate()
+        if self.withdrawn_at:
+            return "withdrawn"
+        if self.expires_on and self.expires_on < on:
+            return "expired"
+        if self.given_on > on:
+            return "future"
+        return "valid"
+
+
+class WithdrawalLink(models.Model):
+    """The private link at the foot of every e-mail to a reference contact: a small page, without
+    logging in, where they withdraw any consent or leave the program (``refprogram.links`` rules)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="withdrawal_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Withdrawal link for {self.contact.name}"

@@ -1,3 +1,3 @@
-from .views import imports, inventory, nominations
+from .views import consents, imports, inventory, nominations
 
-urlpatterns = inventory.urlpatterns + nominations.urlpatterns + imports.urlpatterns
+urlpatterns = inventory.urlpatterns + nominations.urlpatterns + imports.urlpatterns + consents.urlpatterns

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("ledger.api.urls")),
     path("", include("approvals.api.urls")),
     path("", include("requests_app.api.urls")),
+    path("", include("integrations.api.urls")),
     path("", include("reporting.api.urls")),
 ]

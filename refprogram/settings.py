@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ledger",
     "approvals",
     "requests_app",
+    "integrations",
     "reporting",
     "demo",
 ]
@@ -135,8 +136,27 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "refprogram.security.LoginLockoutBackend",  # refuses locked-out log-ins first (django-axes)
+    "accounts.oidc.SSOOnlyPasswordGate",  # SSO_ONLY: no passwords but the break-glass admin
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.oidc.RoleMappingBackend",  # single sign-on (OpenID Connect), when OIDC_ISSUER is set
 ]
+# Single sign-on with the company's identity provider (accounts/oidc.py; README "Single sign-on").
+# Off unless OIDC_ISSUER and OIDC_RP_CLIENT_ID are set; endpoints come from the issuer's discovery.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")  # "Sign in with <this>"
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="groups")
+# group:role pairs, most powerful first: "refprogram-managers:manager,refprogram-sales:sales"
+OIDC_ROLE_MAP = env.str("OIDC_ROLE_MAP", default="")
+SSO_ONLY = env.bool("SSO_ONLY", default=False)
+SSO_BREAK_GLASS_USERNAME = env.str("SSO_BREAK_GLASS_USERNAME", default="")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -181,7 +201,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "refprogram.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON-only request bodies (multipart for uploads), shared error responses: refprogram.schema.
+    "DEFAULT_SCHEMA_CLASS": "refprogram.schema.AutoSchema",
     "EXCEPTION_HANDLER": "refprogram.api.exception_handler",
     # Our JSON parser answers absurdly deep nesting with a 400 instead of a recursion error.
     "DEFAULT_PARSER_CLASSES": [
@@ -202,15 +223,33 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # 3.1: nullable objects are `oneOf: [{$ref}, {type: null}]`, not `nullable` beside `allOf`.
+    "OAS_VERSION": "3.1.0",
+    # Operation ids and tags without the version prefix: `customers_list`, tag `customers`.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Error components, typed filters, summaries, blank e-mail addresses (refprogram.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "refprogram.schema.postprocess",
+    ],
     # One name per code set shared by several fields (API.md "codes used everywhere").
     "ENUM_NAME_OVERRIDES": {
         "SeniorityEnum": "references.choices.Seniority",
+        "ConsentScopeEnum": "references.choices.ConsentScope",
+        "ConsentMethodEnum": "references.choices.ConsentMethod",
+        "ScopeEnum": "approvals.choices.Channel",  # an approval's scope (its name before consents)
         "ProfileStatusEnum": "references.choices.ProfileStatus",
         "NominationStatusEnum": "references.choices.NominationStatus",
         "ApprovalStatusEnum": "approvals.choices.ApprovalStatus",
         "RequestStatusEnum": "requests_app.choices.RequestStatus",
         "CandidateStateEnum": "requests_app.choices.CandidateState",
         "UsageStatusEnum": "ledger.choices.UsageStatus",
+        "WebhookEventEnum": "integrations.choices.WebhookEvent",
+        "CriterionFieldEnum": "requests_app.choices.CriterionField",
+        "UrgencyEnum": "requests_app.choices.Urgency",
+        "OutcomeResultEnum": "requests_app.choices.OutcomeResult",
+        "SizeBandEnum": "references.choices.SizeBand",
+        "DeploymentEnum": "references.choices.Deployment",
     },
 }
 
@@ -243,6 +282,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below (JSON in production)
+# Outbound webhooks refuse private, loopback and link-local targets (SSRF) unless this is set: for
+# receivers inside the company network, and for tests.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 
 # --- Hardening: cache, throttling, log-in lockout, cookies, headers, content-security policy ---
 
@@ -306,6 +348,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_HANDLER = "refprogram.security.LoginLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
+# A row per failed log-in (and whether it locked the account out), for the audit log.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "refprogram.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_SENSITIVE_PARAMETERS = ["password"]

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.oidc import SSOCallbackView, SSOStartView
 from refprogram.health import health
 from reporting.views import home
 
@@ -30,9 +31,14 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says: answer with the project's icon.
     path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", include("refprogram.api_urls")),
+    # SCIM 2.0 provisioning for the identity provider (bearer token from ``manage.py scim_token``).
+    path("scim/v2/", include("accounts.scim.urls")),
     # Each role's home; served by reporting, the layer that may list requests, approvals and
     # profiles together (the manager's work queue).
     path("", home, name="home"),
+    # Single sign-on (accounts/oidc.py): off to the company's identity provider, and back.
+    path("oidc/authenticate/", SSOStartView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", SSOCallbackView.as_view(), name="oidc_authentication_callback"),
     path("", include("accounts.urls")),
     path("", include("references.urls")),
     path("", include("ledger.urls")),

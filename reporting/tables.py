@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.urls import reverse
+
 from references.choices import NominationSource
 from requests_app.choices import UnmetReason
 
@@ -32,6 +34,10 @@ class Table:
     columns: list[tuple[str, str, str]]  # (key, heading, kind)
     rows: list[list] = field(default_factory=list)
     kinds: list[list[str]] | None = None  # per-cell kinds when rows mix kinds (metric tables)
+
+    def plain_rows(self) -> list[list]:
+        """Rows for a file (CSV, workbook): a link is its text."""
+        return [[v["text"] if isinstance(v, dict) else v for v in row] for row in self.rows]
 
     def cells(self) -> list[list[tuple]]:
         """Rows of (value, kind) for the template."""
@@ -161,8 +167,8 @@ def t_supply_demand(s):
             ("requests", "Requests", "int"),
             ("available", "Available references", "int"),
             ("unmet", "Unmet demand", "int"),
-            ("shortfall", "Shortfall", "int"),
-            ("requests_per_reference", "Requests per reference", "num"),
+            ("short_by", "Short by", "short"),
+            ("requests_per_reference", "Requests per reference", "ratio"),
         ],
         [
             [
@@ -172,7 +178,7 @@ def t_supply_demand(s):
                 r["requests"],
                 r["available"],
                 r["unmet"],
-                r["shortfall"],
+                r["short_by"],
                 r["requests_per_reference"],
             ]
             for r in s["supply_demand"]
@@ -210,10 +216,10 @@ def t_coverage(s):
         [
             ("dimension", "Dimension", "text"),
             ("segment", "Segment", "text"),
-            ("target_share", "Target %", "num"),
-            ("actual_share", "Actual %", "num"),
+            ("target_share", "Target %", "share"),
+            ("actual_share", "Actual %", "share"),
             ("references", "References", "int"),
-            ("gap", "Gap (points)", "num"),
+            ("gap", "Gap (points)", "points"),
         ],
         [
             [
@@ -241,13 +247,25 @@ def t_most_used(s):
         "most_used",
         "Most-used references in the period",
         [
-            ("reference", "Reference", "int"),
-            ("contact", "Contact", "text"),
-            ("customer", "Customer", "text"),
+            ("contact", "Reference", "link"),
+            ("customer", "Customer", "link"),
             ("asks", "Asks", "int"),
             ("points", "Points", "int"),
         ],
-        [[r["reference"], r["contact"], r["customer"], r["asks"], r["points"]] for r in s["most_used"]],
+        [
+            [
+                {"text": r["contact"], "url": reverse("profile-detail", args=[r["reference"]])},
+                {
+                    "text": r["customer"],
+                    "url": reverse("customer-detail", args=[r["customer_id"]])
+                    if r.get("customer_id")
+                    else "",
+                },
+                r["asks"],
+                r["points"],
+            ]
+            for r in s["most_used"]
+        ],
     )
 
 
@@ -305,7 +323,18 @@ def t_satisfaction(s):
     ]
     kinds = [["text", "int", "int"]] * 5
     rows += [["Ratings", cur["count"], prev["count"]], ["Average rating", cur["average"], prev["average"]]]
-    kinds += [["text", "int", "int"], ["text", "num", "num"]]
+    kinds += [["text", "int", "int"], ["text", "rating", "rating"]]
+    now, then = cur["after_activity"], prev["after_activity"]
+    rows += [
+        ["After the activity: requesters' ratings", now["requester_count"], then["requester_count"]],
+        ["After the activity: requesters' average", now["requester_average"], then["requester_average"]],
+        ["After the activity: references' ratings", now["reference_count"], then["reference_count"]],
+        ["After the activity: references' average", now["reference_average"], then["reference_average"]],
+        ["References who would do it again", now["would_do_again"], then["would_do_again"]],
+        ["Activities that did not happen", now["did_not_happen"], then["did_not_happen"]],
+    ]
+    kinds += [["text", "int", "int"], ["text", "rating", "rating"]] * 2
+    kinds += [["text", "pct", "pct"], ["text", "int", "int"]]
     return Table(
         "satisfaction",
         "Requester ratings of the reference experience",
@@ -357,7 +386,31 @@ def t_trends(s):
     )
 
 
+BUCKET_WORDS = {"day": "Day", "week": "Week of", "month": "Month"}
+
+
+def t_series(s):
+    series = s.get("series") or {"bucket": "day", "points": []}
+    revenue = s["revenue"] is not None
+    columns = [
+        ("start", BUCKET_WORDS[series["bucket"]], "text"),
+        ("received", "Requests received", "int"),
+        ("fulfilled", "Fulfilled", "int"),
+        ("asks", "Asks in the ledger", "int"),
+    ]
+    if revenue:
+        columns.append(("influenced_revenue", "Influenced revenue", "money"))
+    return Table(
+        "series",
+        "The period, "
+        + {"day": "day by day", "week": "week by week", "month": "month by month"}[series["bucket"]],
+        columns,
+        [[p.get(key) for key, _, _ in columns] for p in series["points"]],
+    )
+
+
 TABLES: dict[str, Callable] = {
+    "series": t_series,
     "requests": t_requests,
     "unfulfilled_reasons": t_unfulfilled_reasons,
     "time_to_fulfil": t_time_to_fulfil,
@@ -442,6 +495,32 @@ def charts(summary: dict) -> dict[str, dict]:
                 }
             ],
         },
+        "series": {
+            "type": "line",
+            "labels": [p["start"][5:] for p in summary.get("series", {}).get("points", [])],
+            "series": [
+                {
+                    "name": "Received",
+                    "values": [p["received"] for p in summary.get("series", {}).get("points", [])],
+                },
+                {
+                    "name": "Fulfilled",
+                    "values": [p["fulfilled"] for p in summary.get("series", {}).get("points", [])],
+                },
+            ],
+        },
+        "revenue": {
+            "type": "bar",
+            "labels": [p["start"][5:] for p in summary.get("series", {}).get("points", [])],
+            "series": [
+                {
+                    "name": "Influenced revenue",
+                    "values": [
+                        p.get("influenced_revenue", 0) for p in summary.get("series", {}).get("points", [])
+                    ],
+                }
+            ],
+        },
         "trends": {
             "type": "line",
             "labels": [m["month"] for m in summary["trends"]],
@@ -453,3 +532,54 @@ def charts(summary: dict) -> dict[str, dict]:
         },
     }
     return out
+
+
+XLSX_FORMATS = {
+    "int": "#,##0",
+    "pct": "0.0%",
+    "share": '0.0" %"',
+    "points": "+0.0;-0.0;0.0",
+    "days": '0.0" d"',
+    "money": "#,##0.00",
+    "ratio": "0.0",
+    "rating": "0.0",
+    "short": "#,##0",
+}
+
+
+def workbook(summary: dict, *, title: str) -> bytes:
+    """Every table of the dashboard in one ``.xlsx`` workbook, a sheet per table (the same
+    tables as the page and the CSVs), numbers as numbers with their format. Text that a
+    spreadsheet would run as a formula is kept as text."""
+    from io import BytesIO
+
+    from django.conf import settings
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from refprogram.csvsafe import safe_cell
+
+    book = Workbook()
+    book.remove(book.active)
+    for table in build_all(summary).values():
+        sheet = book.create_sheet(table.name[:31])
+        sheet.append([title])
+        sheet.append([table.title])
+        headings = [
+            heading + (f" ({settings.PROGRAM_CURRENCY})" if kind == "money" else "")
+            for _, heading, kind in table.columns
+        ]
+        sheet.append(headings)
+        for cell in sheet[3]:
+            cell.font = Font(bold=True)
+        for i, row in enumerate(table.plain_rows()):
+            kinds = table.kinds[i] if table.kinds else [c[2] for c in table.columns]
+            sheet.append([safe_cell(v) if isinstance(v, str) else v for v in row])
+            for cell, kind in zip(sheet[sheet.max_row], kinds, strict=True):
+                if kind in XLSX_FORMATS and cell.value is not None:
+                    cell.number_format = XLSX_FORMATS[kind]
+        for column, heading in zip(sheet.columns, headings, strict=False):
+            sheet.column_dimensions[column[0].column_letter].width = max(12, min(40, len(heading) + 2))
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

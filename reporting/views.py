@@ -92,7 +92,28 @@ def export_csv(request, table: str):
     response["Content-Disposition"] = f'attachment; filename="{table}_{period.start}_{period.end}.csv"'
     writer = csv_writer(response)  # labels come from people: no cell may open as a formula
     writer.writerow([heading for _, heading, _ in built.columns])
-    writer.writerows(built.rows)
+    writer.writerows(built.plain_rows())
+    return response
+
+
+@capability_required(perms.VIEW_DASHBOARD)
+def export_workbook(request):
+    """The whole dashboard as one workbook: a sheet per table, for the same period and segment
+    as the page (the revenue sheet only for roles that may see revenue)."""
+    period, errors = _period_and_errors(request)
+    if errors:
+        return HttpResponse(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), status=400, content_type="text/plain"
+        )
+    can_see_revenue = perms.has_capability(request.user, perms.VIEW_REVENUE)
+    summary = metrics.program_summary_cached(
+        period, segment_from_params(request.GET), include_revenue=can_see_revenue
+    )
+    response = HttpResponse(
+        tables.workbook(summary, title=f"Program dashboard {period.start} to {period.end}"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="dashboard_{period.start}_{period.end}.xlsx"'
     return response
 
 

@@ -123,6 +123,17 @@ def capped_profiles(
     )
 
 
+def leavers_requests(requests: QuerySet[Request] | None = None) -> QuerySet[Request]:
+    """Open requests whose requester or assignee has left (deactivated, e.g. by SCIM
+    provisioning): someone must take them over."""
+    return (
+        (Request.objects.all() if requests is None else requests)
+        .open()
+        .filter(Q(requester__is_active=False) | Q(assignee__is_active=False))
+        .order_by("needed_by", "id")
+    )
+
+
 # --- The queue ---------------------------------------------------------------------------------
 
 
@@ -216,6 +227,13 @@ def work_queue(
             f"Approvals expiring within {EXPIRY_WARNING_DAYS} days",
             f"No approval ends within {EXPIRY_WARNING_DAYS} days.",
             expiring_approvals(today, Approval.objects.visible_to(viewer).select_related("customer")),
+            limit,
+        ),
+        _section(
+            "leavers",
+            "Requests of people who left, to reassign",
+            "No open request belongs to someone who left.",
+            leavers_requests(requests),
             limit,
         ),
     ]

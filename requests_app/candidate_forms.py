@@ -72,3 +72,109 @@ def form_for(to: str, data) -> forms.Form:
     if to == "completed":
         return CandidateCompleteForm(data)
     return CandidateNoteForm(data)
+
+
+class OwnerDecisionForm(forms.Form):
+    """The account owner's answer: consent, or decline with a reason (the service requires it)."""
+
+    decision = forms.ChoiceField(choices=[("consent", "I consent"), ("decline", "I decline")])
+    reason = forms.CharField(label="Reason (needed to decline)", required=False, max_length=2000)
+
+
+class AskAnswerForm(BoundedFormMixin, forms.Form):
+    """The reference's answer on their link: accept, decline (a reason, "ask me again after"),
+    or two or three times that suit them (local date-times, in the page's time zone)."""
+
+    answer = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("decline", "Decline"), ("slots", "Offer times")]
+    )
+    slot_1 = forms.DateTimeField(label="First time", required=False, input_formats=LOCAL_INPUT_FORMATS)
+    slot_2 = forms.DateTimeField(label="Second time", required=False, input_formats=LOCAL_INPUT_FORMATS)
+    slot_3 = forms.DateTimeField(
+        label="Third time (optional)", required=False, input_formats=LOCAL_INPUT_FORMATS
+    )
+    reason = forms.CharField(
+        label="Reason (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    ask_again_after = forms.DateField(label="Not now — ask me again after", required=False)
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "answer": data["answer"],
+            "slots": [data.get(f"slot_{i}") for i in (1, 2, 3)],
+            "reason": data.get("reason", ""),
+            "ask_again_after": data.get("ask_again_after"),
+        }
+
+
+class SlotPickForm(BoundedFormMixin, forms.Form):
+    """The requester picks one offered time (sent as its ISO 8601 value) and says where."""
+
+    single_line_fields = ("meeting_details",)
+
+    slot = forms.CharField(max_length=40)
+    meeting_details = forms.CharField(label="Where", required=False, max_length=MEETING_DETAILS_MAX)
+
+    def clean_slot(self):
+        from datetime import datetime
+
+        try:
+            return datetime.fromisoformat(self.cleaned_data["slot"])
+        except ValueError:
+            raise forms.ValidationError("Pick one of the offered times.") from None
+
+
+YES_NO = [("", "—"), ("yes", "Yes"), ("no", "No")]
+
+
+class FeedbackForm(forms.Form):
+    """A day after: did it happen, 1–5, one comment; the reference also answers whether they
+    would do it again and how often is too often (ignored for the requester)."""
+
+    happened = forms.TypedChoiceField(
+        label="Did it happen?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    rating = forms.TypedChoiceField(
+        label="How was it? (1 poor – 5 excellent)",
+        choices=[("", "—")] + [(str(i), str(i)) for i in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    comment = forms.CharField(
+        label="One comment (optional)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    would_do_again = forms.TypedChoiceField(
+        label="Would you do it again?",
+        choices=YES_NO,
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        required=False,
+    )
+    too_often = forms.ChoiceField(label="How often is too often?", choices=[("", "—")], required=False)
+
+    def __init__(self, *args, reference: bool = False, **kwargs):
+        from .choices import TooOften
+
+        super().__init__(*args, **kwargs)
+        self.fields["too_often"].choices = [("", "—"), *TooOften.choices]
+        if not reference:
+            del self.fields["would_do_again"]
+            del self.fields["too_often"]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "happened": data["happened"],
+            "rating": data.get("rating"),
+            "comment": data.get("comment", ""),
+            "would_do_again": data.get("would_do_again"),
+            "too_often": data.get("too_often", ""),
+        }

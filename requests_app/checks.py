@@ -11,3 +11,19 @@ from .services import deadline_reminders_send
 def request_deadlines(today: date) -> dict[str, int]:
     """Remind assignees of requests due within 72 hours and flag overdue ones, once each."""
     return deadline_reminders_send(today=today)
+
+
+@register("meeting_reminders", order=55)
+def meeting_reminders(today: date) -> dict[str, int]:
+    """Remind everyone invited to a meeting starting tomorrow, once per meeting start."""
+    from .services.meetings import meeting_reminders_send
+
+    return meeting_reminders_send(today=today)
+
+
+@register("feedback_links", order=56)
+def feedback_links(today: date) -> dict[str, int]:
+    """A day after each meeting, send the requester and the reference their feedback links, once."""
+    from .services.feedback import feedback_links_send
+
+    return feedback_links_send()

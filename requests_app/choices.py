@@ -37,22 +37,35 @@ class CandidateState(models.TextChoices):
     OWNER_APPROVED = "owner_approved", "Account owner approved"
     ASKED = "asked", "Customer asked"
     ACCEPTED = "accepted", "Accepted"
+    OFFERED_TIMES = "offered_times", "Times offered"
     SCHEDULED = "scheduled", "Scheduled"
     COMPLETED = "completed", "Completed"
+    MISSED = "missed", "Did not happen"
     DECLINED = "declined", "Declined by customer"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 # proposed → owner_approved → asked → accepted → scheduled → completed. The customer may decline
 # once asked; we may withdraw at any point before completion. Some activities (a name drop,
-# an email) have nothing to schedule, so accepted may go straight to completed.
+# an email) have nothing to schedule, so accepted may go straight to completed. Answering the
+# ask link, the reference may instead offer 2–3 times (offered_times): a yes, waiting for the
+# requester to pick one (→ scheduled).
 CANDIDATE_TRANSITIONS: dict[str, set[str]] = {
     CandidateState.PROPOSED: {CandidateState.OWNER_APPROVED, CandidateState.WITHDRAWN},
     CandidateState.OWNER_APPROVED: {CandidateState.ASKED, CandidateState.WITHDRAWN},
-    CandidateState.ASKED: {CandidateState.ACCEPTED, CandidateState.DECLINED, CandidateState.WITHDRAWN},
+    CandidateState.ASKED: {
+        CandidateState.ACCEPTED,
+        CandidateState.OFFERED_TIMES,
+        CandidateState.DECLINED,
+        CandidateState.WITHDRAWN,
+    },
+    CandidateState.OFFERED_TIMES: {CandidateState.SCHEDULED, CandidateState.WITHDRAWN},
     CandidateState.ACCEPTED: {CandidateState.SCHEDULED, CandidateState.COMPLETED, CandidateState.WITHDRAWN},
-    CandidateState.SCHEDULED: {CandidateState.COMPLETED, CandidateState.WITHDRAWN},
+    CandidateState.SCHEDULED: {CandidateState.COMPLETED, CandidateState.MISSED, CandidateState.WITHDRAWN},
     CandidateState.COMPLETED: set(),
+    # The meeting did not happen (said in the feedback, or by the manager): the ask still counts,
+    # not as a completed use.
+    CandidateState.MISSED: set(),
     CandidateState.DECLINED: set(),
     CandidateState.WITHDRAWN: set(),
 }
@@ -63,6 +76,7 @@ OPEN_CANDIDATE_STATES = (
     CandidateState.OWNER_APPROVED,
     CandidateState.ASKED,
     CandidateState.ACCEPTED,
+    CandidateState.OFFERED_TIMES,
     CandidateState.SCHEDULED,
 )
 # Before the customer was asked, withdrawing releases the capacity reservation.
@@ -136,3 +150,34 @@ CODE_PRIVATE_ONLY = "private_only"
 CODE_ALREADY_RATED = "already_rated"
 CODE_NOT_FULFILLED = "not_fulfilled"
 CODE_NOT_EDITABLE = "not_editable"
+CODE_NOT_ACCOUNT_OWNER = "not_account_owner"
+CODE_SLOT_NOT_OFFERED = "slot_not_offered"
+
+
+class CandidateLinkPurpose(models.TextChoices):
+    """What a private candidate link lets its holder do (``CandidateLink``)."""
+
+    OWNER = "owner", "Account owner's consent"
+    ASK = "ask", "Reference's answer to an ask"
+    FEEDBACK_REQUESTER = "fb_req", "Requester's feedback"
+    FEEDBACK_REFERENCE = "fb_ref", "Reference's feedback"
+
+
+class TooOften(models.TextChoices):
+    """The reference's answer to "how often is too often?" (feedback)."""
+
+    MONTHLY = "monthly", "More than once a month"
+    QUARTERLY = "quarterly", "More than once a quarter"
+    HALF_YEAR = "half_year", "More than twice a year"
+    YEARLY = "yearly", "More than once a year"
+
+
+# How long each private link stays usable (days).
+OWNER_LINK_DAYS = 7
+ASK_LINK_DAYS = 14
+FEEDBACK_LINK_DAYS = 14
+# Feedback is asked this long after the meeting's end.
+FEEDBACK_AFTER_HOURS = 24
+# A reference proposing times offers two or three.
+SLOTS_MIN = 2
+SLOTS_MAX = 3

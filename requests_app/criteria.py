@@ -17,6 +17,10 @@ from refprogram.validators import validate_single_line
 from .choices import CriterionField
 
 MAX_CRITERIA = 12
+# Criteria whose stored value is already what people read.
+NAMED_AS_READ = frozenset(
+    {CriterionField.PRODUCT, CriterionField.USE_CASE, CriterionField.COUNTRY, CriterionField.COMPETITOR}
+)
 MAX_WEIGHT = 10
 
 
@@ -25,28 +29,81 @@ def default_weight(position: int) -> int:
     return max(1, 5 - position)
 
 
-def _valid_values(field: str) -> dict[str, str] | None:
-    """Lower-cased value → canonical value for the fields with a closed list; None for free text."""
+def value_choices(field: str) -> list[tuple[str, str]] | None:
+    """The values a criterion on ``field`` may take, as (value the API speaks, label people
+    read); None for free text (country, competitor)."""
     if field == CriterionField.INDUSTRY:
-        return {c.lower(): c for c in Industry.objects.values_list("code", flat=True)}
+        return list(Industry.objects.values_list("code", "name"))
     if field == CriterionField.REGION:
-        return {c.lower(): c for c in Region.objects.values_list("code", flat=True)}
+        return list(Region.objects.values_list("code", "name"))
     if field == CriterionField.PRODUCT:
-        return {n.lower(): n for n in Product.objects.values_list("name", flat=True)}
+        return [(n, n) for n in Product.objects.values_list("name", flat=True)]
     if field == CriterionField.USE_CASE:
-        return {n.lower(): n for n in UseCase.objects.values_list("name", flat=True)}
+        return [(n, n) for n in UseCase.objects.values_list("name", flat=True)]
     if field == CriterionField.LANGUAGE:
-        return {c.lower(): c for c in Language.objects.values_list("code", flat=True)}
+        return list(Language.objects.order_by("name").values_list("code", "name"))
     if field == CriterionField.SIZE_BAND:
-        return {c: c for c in SizeBand.values}
+        return list(SizeBand.choices)
     if field == CriterionField.SENIORITY:
-        return {c: c for c in Seniority.values}
+        return list(Seniority.choices)
     if field == CriterionField.DEPLOYMENT:
-        return {c: c for c in Deployment.values}
+        return list(Deployment.choices)
     return None
 
 
-def _clean_value(field: str, raw, where: str, cache: dict) -> str:
+def _valid_values(field: str) -> dict[str, str] | None:
+    """Lower-cased value or label → canonical value for the fields with a closed list (so
+    "Financial services" is as good as ``finance``); None for free text."""
+    choices = value_choices(field)
+    if choices is None:
+        return None
+    valid = {label.lower(): value for value, label in choices}
+    valid.update({value.lower(): value for value, _label in choices})
+    return valid
+
+
+def value_label(field: str, value: str, cache: dict) -> str:
+    """The label people read for a criterion's value (``finance`` → "Financial services"); a
+    product, a use case, a country or a competitor is stored as people read it (no read)."""
+    if field in NAMED_AS_READ:
+        return value
+    if field not in cache:
+        cache[field] = dict(value_choices(field) or [])
+    return cache[field].get(value, value)
+
+
+# How much a nice-to-have matters, in words, and its weight on the matching scale (1–10 through
+# the API; the form offers three steps). Weights between or beyond the steps are said in words too.
+IMPORTANCE = [("5", "High"), ("3", "Medium"), ("1", "Low")]
+OTHER_IMPORTANCE = {"2": "Low to medium", "4": "Medium to high"}
+
+
+def importance_words(weight) -> str:
+    """A nice-to-have's weight as people say it: 5 → "High", 4 → "Medium to high", 8 → "Very high"."""
+    weight = str(weight if weight not in (None, "") else "3").strip()
+    words = dict(IMPORTANCE).get(weight) or OTHER_IMPORTANCE.get(weight)
+    return words or ("Very high" if weight.isdigit() and int(weight) > 5 else "As set")
+
+
+def criteria_in_words(must: list[dict], nice: list[dict]) -> dict[str, list[dict]]:
+    """A request's criteria as people read them: the field's label, the value's label and, for a
+    nice-to-have, its importance in words (``region``/``na``/3 → "Region", "North America", "Medium")."""
+    cache: dict = {}
+
+    def said(c: dict) -> dict:
+        try:
+            field_label = CriterionField(c["field"]).label
+        except ValueError:
+            field_label = c["field"]
+        return {"field": field_label, "value": value_label(c["field"], c["value"], cache)}
+
+    return {
+        "must": [said(c) for c in must],
+        "nice": [{**said(c), "importance": importance_words(c.get("weight"))} for c in nice],
+    }
+
+
+def _clean_value(field: str, raw, where: str, cache: dict, people: bool = False) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise ValidationError(f"{where}: a value is required.")
     value = raw.strip()
@@ -65,15 +122,23 @@ def _clean_value(field: str, raw, where: str, cache: dict) -> str:
         cache[field] = _valid_values(field)
     valid = cache[field]
     if value.lower() not in valid:
+        if people:
+            names = sorted(label for _value, label in value_choices(field) or [])
+            raise ValidationError(
+                f"{where}: {value!r} is not a known {CriterionField(field).label.lower()}; "
+                f"choose one of: {', '.join(names)}."
+            )
         raise ValidationError(
-            f"{where}: unknown {field} {value!r}; valid values: {', '.join(sorted(valid.values()))}."
+            f"{where}: unknown {field} {value!r}; valid values: {', '.join(sorted(set(valid.values())))}."
         )
     return valid[value.lower()]
 
 
-def criteria_clean(data) -> dict:
+def criteria_clean(data, *, people: bool = False) -> dict:
     """Validate and normalise ``{"must": [...], "nice": [...]}``; raise ValidationError with
-    every problem found (the API and the form show them all at once)."""
+    every problem found (the API and the form show them all at once). A value may be given by
+    its code or its label; the result holds codes. With ``people`` (the request form), messages
+    say "Must-have 2" and name the labels to choose from instead of the codes."""
     if data in (None, ""):
         data = {}
     if not isinstance(data, dict):
@@ -93,18 +158,25 @@ def criteria_clean(data) -> dict:
             errors.append(f"At most {MAX_CRITERIA} {kind} criteria.")
             continue
         for position, row in enumerate(rows):
-            where = f"{kind}[{position}]"
+            where = (
+                f"{'Must-have' if kind == 'must' else 'Nice-to-have'} {position + 1}"
+                if people
+                else f"{kind}[{position}]"
+            )
             if not isinstance(row, dict):
                 errors.append(f"{where}: each criterion is an object with field and value.")
                 continue
             field = row.get("field")
             if field not in CriterionField.values:
+                if people:
+                    errors.append(f"{where}: choose what the criterion is about.")
+                    continue
                 errors.append(
                     f"{where}: unknown field {field!r}; valid fields: {', '.join(CriterionField.values)}."
                 )
                 continue
             try:
-                value = _clean_value(field, row.get("value"), where, cache)
+                value = _clean_value(field, row.get("value"), where, cache, people)
             except ValidationError as exc:
                 errors.extend(exc.messages)
                 continue

@@ -1,8 +1,15 @@
 """The intake form. Criteria come as repeated row fields (``must_field``/``must_value``,
 ``nice_field``/``nice_value``/``nice_weight``), so the form works without JavaScript; the
-criteria editor script only adds, removes and reorders rows."""
+criteria editor script only adds and removes rows and offers the chosen field's values.
+
+People choose what a criterion is about by its label, type or pick the value by its label
+("Financial services", not ``finance``) and say how much a nice-to-have matters in words: high,
+medium or low (weights 5, 3 and 1 of the matching scale). The API keeps the codes and weights.
+"""
 
 from __future__ import annotations
+
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,13 +20,26 @@ from references.models import ActivityType, Industry, Product, Region
 from refprogram.validators import BoundedFormMixin
 
 from .choices import CriterionField, OutcomeResult
-from .criteria import criteria_clean
+from .criteria import IMPORTANCE, criteria_clean, importance_words, value_choices, value_label
 from .models import Request
 
 # Catalog filters (ReferenceProfileFilter names) that become must-haves when the request is
 # prefilled from a catalog search; the others become nice-to-haves in this order.
 PREFILL_MUST = ("industry", "product", "use_case", "deployment")
 PREFILL_NICE = ("region", "country", "size_band", "seniority", "language")
+
+
+DEFAULT_IMPORTANCE = "3"
+
+
+def importance_options(weight) -> list[tuple[str, str, bool]]:
+    """The importance choices for one nice-to-have, (weight, words, chosen); a weight the form's
+    steps do not have (set through the API) stays as it is, in words."""
+    weight = str(weight if weight not in (None, "") else DEFAULT_IMPORTANCE).strip()
+    options = [(value, label, value == weight) for value, label in IMPORTANCE]
+    if not any(chosen for _value, _label, chosen in options):
+        options.insert(0, (weight, importance_words(weight), True))
+    return options
 
 
 class RequestForm(BoundedFormMixin, forms.ModelForm):
@@ -89,15 +109,45 @@ class RequestForm(BoundedFormMixin, forms.ModelForm):
                 rows[kind].append(row)
         return rows
 
+    @cached_property
+    def display_rows(self) -> dict[str, list[dict]]:
+        """The criteria as the editor shows them: values by their label (as typed when the form
+        comes back with an error), each nice-to-have's importance in words."""
+        cache: dict = {}
+        rows: dict[str, list[dict]] = {"must": [], "nice": []}
+        for kind in ("must", "nice"):
+            for row in self.criteria_rows.get(kind) or []:
+                value = str(row.get("value") or "")
+                if not self.is_bound and row.get("field") in CriterionField.values:
+                    value = value_label(row["field"], value, cache)
+                shown = {"field": row.get("field") or "", "value": value}
+                if kind == "nice":
+                    shown["importance"] = importance_options(row.get("weight"))
+                rows[kind].append(shown)
+        return rows
+
+    @cached_property
+    def criterion_values(self) -> list[tuple[str, list[str]]]:
+        """(field, labels) for each field with a closed list: the editor's suggestions."""
+        return [
+            (field, [label for _value, label in choices])
+            for field in CriterionField.values
+            if (choices := value_choices(field))
+        ]
+
+    @staticmethod
+    def new_importance() -> list[tuple[str, str, bool]]:
+        return importance_options(None)
+
     def clean_prospect_country(self):
         return (self.cleaned_data.get("prospect_country") or "").strip().upper()
 
     def clean(self):
         cleaned = super().clean()
         try:
-            cleaned["criteria"] = criteria_clean(self.criteria_rows)
+            cleaned["criteria"] = criteria_clean(self.criteria_rows, people=True)
         except ValidationError as exc:
-            self.add_error(None, ValidationError([f"Criteria: {m}" for m in exc.messages]))
+            self.add_error(None, ValidationError(list(exc.messages)))
         return cleaned
 
     def service_data(self) -> dict:
@@ -141,21 +191,17 @@ def initial_from_catalog(query) -> tuple[dict, dict]:
         # which must-haves (all required) cannot express, so they become nice-to-haves.
         kind = "must" if name in PREFILL_MUST and len(vals) == 1 else "nice"
         for v in vals:
-            rows[kind].append({"field": name, "value": v})
+            rows[kind].append({"field": name, "value": v, **({"weight": 3} if kind == "nice" else {})})
     try:
         rows = criteria_clean(rows)
     except ValidationError:
         cleaned: dict[str, list[dict]] = {"must": [], "nice": []}
         for kind in ("must", "nice"):
-            for position, row in enumerate(rows[kind]):
+            for row in rows[kind]:
                 try:
-                    cleaned[kind] += criteria_clean(
-                        {kind: [{**row, "weight": None}] if kind == "nice" else [row]}
-                    )[kind]
+                    cleaned[kind] += criteria_clean({kind: [row]})[kind]
                 except ValidationError:
                     continue
-                if kind == "nice":
-                    cleaned[kind][-1]["weight"] = max(1, 5 - position)
         rows = cleaned
     initial.setdefault(
         "needed_by", (timezone.localtime() + timezone.timedelta(days=14)).strftime("%Y-%m-%dT%H:%M")

@@ -28,10 +28,12 @@ from .choices import (
     OPEN_CANDIDATE_STATES,
     OPEN_REQUEST_STATUSES,
     REQUEST_TRANSITIONS,
+    CandidateLinkPurpose,
     CandidateState,
     OutcomeResult,
     RequestEventKind,
     RequestStatus,
+    TooOften,
     UnmetReason,
     Urgency,
 )
@@ -242,7 +244,12 @@ MEETING_MINUTES_MAX = 12 * 60
 MEETING_DETAILS_MAX = 300
 COMPLETION_NOTES_MAX = 4000
 # From the customer's yes on, the requester (and the account owner) see the reference's contact.
-CONTACT_SHARED_STATES = (CandidateState.ACCEPTED, CandidateState.SCHEDULED, CandidateState.COMPLETED)
+CONTACT_SHARED_STATES = (
+    CandidateState.ACCEPTED,
+    CandidateState.OFFERED_TIMES,
+    CandidateState.SCHEDULED,
+    CandidateState.COMPLETED,
+)
 
 
 def default_duration_minutes(activity_code: str) -> int:
@@ -297,6 +304,22 @@ class Candidate(models.Model):
     customer_feedback = models.TextField(
         blank=True, help_text="What the reference said about the experience."
     )
+    deal_shared = models.BooleanField(
+        default=False,
+        help_text="The manager chose to show the reference the prospect's deal data when asking.",
+    )
+    offered_slots = models.JSONField(
+        default=list, blank=True, help_text="The start times the reference offered (ISO 8601, aware)."
+    )
+    ask_again_after = models.DateField(
+        null=True, blank=True, help_text="The reference said: not now, ask me again after this date."
+    )
+    answer_reason = models.TextField(
+        blank=True, help_text="Why the reference (or the account owner) said no, in their words."
+    )
+    reminder_sent_for = models.DateTimeField(
+        null=True, blank=True, help_text="The meeting start the day-before reminder was sent for."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -307,7 +330,9 @@ class Candidate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["request", "reference"],
-                condition=~Q(state__in=[CandidateState.WITHDRAWN, CandidateState.DECLINED]),
+                condition=~Q(
+                    state__in=[CandidateState.WITHDRAWN, CandidateState.DECLINED, CandidateState.MISSED]
+                ),
                 name="candidate_once_per_request",
             )
         ]
@@ -337,6 +362,13 @@ class Candidate(models.Model):
         if self.scheduled_for is None:
             return None
         return self.scheduled_for + timedelta(minutes=self.meeting_minutes)
+
+    @property
+    def slots(self) -> list:
+        """The offered start times as aware datetimes, earliest first."""
+        from datetime import datetime
+
+        return sorted(datetime.fromisoformat(s) for s in self.offered_slots or [])
 
     @property
     def has_meeting(self) -> bool:
@@ -379,6 +411,65 @@ class CandidateEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_id}: {self.from_state} → {self.to_state}"
+
+
+class CandidateLink(models.Model):
+    """A private link (no log-in) about one candidate: the account owner's one-click consent, or
+    the reference contact's answer to an ask. Only a hash of the token is stored; the token rules
+    (single decision, expiry, newer link withdraws older) are ``refprogram.links``'s."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="links")
+    purpose = models.CharField(max_length=8, choices=CandidateLinkPurpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    email = models.EmailField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["candidate", "purpose"], name="candidate_link_purpose")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link for candidate {self.candidate_id}"
+
+
+class CandidateFeedback(models.Model):
+    """What the requester or the reference said a day after the activity: did it happen, a 1–5
+    rating, one comment; the reference also says whether they would do it again and how often
+    is too often. One per candidate and side."""
+
+    class Side(models.TextChoices):
+        REQUESTER = "requester", "Requester"
+        REFERENCE = "reference", "Reference"
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="feedback")
+    side = models.CharField(max_length=9, choices=Side.choices)
+    happened = models.BooleanField()
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(blank=True)
+    would_do_again = models.BooleanField(null=True, blank=True)
+    too_often = models.CharField(max_length=9, choices=TooOften.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "side"], name="candidate_feedback_once_per_side"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="candidate_feedback_rating_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} feedback on candidate {self.candidate_id}"
 
 
 class UnmetDemand(models.Model):

@@ -5,19 +5,45 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .choices import OutcomeResult, RequestStatus
-from .models import Request
+from .models import CandidateFeedback, Request
 
 
-def request_facts(request_ids: Iterable[int], viewer) -> dict[int, dict]:
-    """``{request id: {"prospect", "outcome"}}`` of the requests ``viewer`` may see: the deal's
-    outcome when reported, else the request's status (a profile's usage history shows them)."""
+def request_facts(request_ids: Iterable[int], viewer, reference_id: int | None = None) -> dict[int, dict]:
+    """``{request id: {"prospect", "outcome", "feedback"}}`` of the requests ``viewer`` may see:
+    the deal's outcome when reported, else the request's status, and what the requester and the
+    reference ``reference_id`` said after the activity (a profile's usage history shows them).
+    Two queries (one when no reference is named)."""
     statuses, outcomes = dict(RequestStatus.choices), dict(OutcomeResult.choices)
-    rows = (
+    rows = list(
         Request.objects.visible_to(viewer)
         .filter(pk__in=list(request_ids))
         .values_list("pk", "prospect_name", "status", "outcome_result")
     )
+    said: dict[int, list[str]] = {}
+    if reference_id is not None and rows:
+        for item in CandidateFeedback.objects.filter(
+            candidate__reference_id=reference_id, candidate__request_id__in=[row[0] for row in rows]
+        ).select_related("candidate"):
+            said.setdefault(item.candidate.request_id, []).append(feedback_in_words(item))
     return {
-        pk: {"prospect": prospect, "outcome": outcomes.get(outcome) or statuses.get(status, status)}
+        pk: {
+            "prospect": prospect,
+            "outcome": outcomes.get(outcome) or statuses.get(status, status),
+            "feedback": "; ".join(said.get(pk, [])),
+        }
         for pk, prospect, status, outcome in rows
     }
+
+
+def feedback_in_words(item: CandidateFeedback) -> str:
+    """One side's feedback as a line: "Requester: 4 of 5, “Clear and candid”",
+    "Reference: 5 of 5, would do it again", "Requester: did not happen"."""
+    side = item.get_side_display()
+    if not item.happened:
+        return f"{side}: did not happen"
+    parts = [f"{item.rating} of 5"] if item.rating else []
+    if item.would_do_again is not None:
+        parts.append("would do it again" if item.would_do_again else "would not do it again")
+    if item.comment:
+        parts.append(f"“{item.comment.strip()}”")
+    return f"{side}: " + (", ".join(parts) or "happened")

@@ -18,4 +18,7 @@ urlpatterns = [
     path("requests/<int:pk>/outcome/", views.request_outcome_view, name="outcome"),
     path("requests/<int:pk>/rate/", views.request_rate_view, name="rate"),
     path("candidates/<int:pk>/transition/", views.candidate_transition_view, name="candidate-transition"),
+    path("candidates/<int:pk>/owner/", views.candidate_owner_view, name="candidate-owner"),
+    path("candidates/<int:pk>/pick/", views.candidate_pick_view, name="candidate-pick"),
+    path("answer/<str:token>/", views.candidate_link_page, name="link"),
 ]

@@ -11,19 +11,25 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
 from ledger.models import OverusePolicy
 from references.models import ReferenceProfile
+from refprogram import links
 from refprogram.errors import RuleViolation
+from refprogram.facets import facet_response
 from refprogram.views import add_service_errors, capability_required, paginate, safe_next_url
 
 from . import candidate_forms, matching, services
-from .choices import CandidateState, CriterionField, RequestStatus
-from .filters import RequestFilter
+from .choices import CandidateLinkPurpose, CandidateState, CriterionField, RequestStatus
+from .criteria import criteria_in_words
+from .filters import RequestFilter, queue_facets
 from .forms import OutcomeForm, RateForm, ReasonForm, RequestForm, initial_from_catalog
-from .models import Candidate, CandidateEvent, Request
+from .models import Candidate, CandidateEvent, CandidateFeedback, Request
+from .services.feedback import FEEDBACK_PURPOSES
+from .services.feedback import candidate_feedback_give as feedback_give
 
 PAGE_SIZE = 25
 
@@ -120,7 +126,9 @@ def request_mine(request):
     now = timezone.now()
     rows = [(r, r.urgency(now)) for r in page]
     return render(
-        request, "requests_app/request_mine.html", {"filter": filterset, "page": page, "rows": rows}
+        request,
+        "requests_app/request_mine.html",
+        {"filter": filterset, "page": page, "rows": rows, **queue_facets(filterset, request.user)},
     )
 
 
@@ -136,10 +144,17 @@ def request_queue(request):
     rows = [(r, r.urgency(now)) for r in page]
     query = params.copy()
     query.pop("page", None)
-    return render(
+    return facet_response(
         request,
         "requests_app/request_queue.html",
-        {"filter": filterset, "page": page, "rows": rows, "query": query.urlencode()},
+        "requests_app/_queue_body.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            **queue_facets(filterset, request.user),
+        },
     )
 
 
@@ -174,7 +189,10 @@ def _candidates(obj: Request):
     return list(
         Candidate.objects.filter(request=obj)
         .select_related("request", "reference__customer", "reference__contact", "usage")
-        .prefetch_related(Prefetch("events", queryset=CandidateEvent.objects.select_related("actor")))
+        .prefetch_related(
+            Prefetch("events", queryset=CandidateEvent.objects.select_related("actor")),
+            Prefetch("feedback", queryset=CandidateFeedback.objects.order_by("side")),
+        )
     )
 
 
@@ -210,6 +228,7 @@ def request_detail(request, pk: int, outcome_form: OutcomeForm | None = None):
         urgency=obj.urgency(),
         lead_warning=services.lead_time_warning(obj) if obj.is_open else "",
         criteria_labels=dict(CriterionField.choices),
+        criteria_words=criteria_in_words(obj.must, obj.nice),
         events=obj.events.select_related("actor"),
         products=list(obj.products.all()),
         can_edit=services.can_edit(request.user, obj),
@@ -264,6 +283,7 @@ def candidate_propose_view(request, pk: int):
             reference=reference,
             actor=request.user,
             override_reason=request.POST.get("override_reason", ""),
+            base_url=request.build_absolute_uri("/"),
         )
     except RuleViolation as exc:
         return _workbench_response(request, obj, error=f"Not proposed: {exc.message}")
@@ -288,7 +308,14 @@ def candidate_transition_view(request, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError({name: list(errs) for name, errs in form.errors.items()})
-        services.candidate_transition(candidate=candidate, to=to, actor=request.user, **form.service_kwargs())
+        services.candidate_transition(
+            candidate=candidate,
+            to=to,
+            actor=request.user,
+            deal_shared=to == CandidateState.ASKED and request.POST.get("deal_shared") == "on",
+            base_url=request.build_absolute_uri("/"),
+            **form.service_kwargs(),
+        )
     except RuleViolation as exc:
         return _workbench_response(request, obj, error=exc.message)
     except ValidationError as exc:
@@ -409,3 +436,126 @@ def request_rate_view(request, pk: int):
     except RuleViolation as exc:
         messages.error(request, exc.message)
     return redirect("requests:detail", pk=obj.pk)
+
+
+# --- Answers: the account owner's consent, the requester's pick of a time --------------------
+
+
+@login_required
+@require_POST
+def candidate_owner_view(request, pk: int):
+    """The account owner consents to (or declines, with a reason) their customer being asked."""
+    candidate = get_object_or_404(Candidate.objects.visible_to(request.user).select_related("request"), pk=pk)
+    form = candidate_forms.OwnerDecisionForm(request.POST)
+    if not form.is_valid():
+        return _workbench_response(request, candidate.request, error="Choose consent or decline.")
+    consent = form.cleaned_data["decision"] == "consent"
+    try:
+        services.candidate_owner_decide(
+            candidate=candidate, actor=request.user, consent=consent, reason=form.cleaned_data["reason"]
+        )
+    except RuleViolation as exc:
+        return _workbench_response(request, candidate.request, error=exc.message)
+    except ValidationError as exc:
+        return _workbench_response(request, candidate.request, error=_error_text(exc))
+    done = "Thank you: your consent is recorded." if consent else "Declined: the candidate is withdrawn."
+    return _workbench_response(request, candidate.request, success=done)
+
+
+@login_required
+@require_POST
+def candidate_pick_view(request, pk: int):
+    """The requester picks one of the times the reference offered: scheduled, invitations sent."""
+    candidate = get_object_or_404(Candidate.objects.visible_to(request.user).select_related("request"), pk=pk)
+    form = candidate_forms.SlotPickForm(request.POST)
+    if not form.is_valid():
+        return _workbench_response(
+            request, candidate.request, error=_error_text(ValidationError(form.errors))
+        )
+    try:
+        services.candidate_slot_pick(
+            candidate=candidate,
+            actor=request.user,
+            slot=form.cleaned_data["slot"],
+            meeting_details=form.cleaned_data["meeting_details"],
+        )
+    except RuleViolation as exc:
+        return _workbench_response(request, candidate.request, error=exc.message)
+    except ValidationError as exc:
+        return _workbench_response(request, candidate.request, error=_error_text(exc))
+    return _workbench_response(request, candidate.request, success="Time picked. Calendar invitations sent.")
+
+
+# --- The private link pages (no log-in) -------------------------------------------------------
+
+
+def _link_render(request, template: str, ctx: dict, status: int = 200) -> HttpResponse:
+    return links.link_headers(render(request, template, ctx, status=status))
+
+
+def _link_invalid(request, exc: links.LinkInvalid) -> HttpResponse:
+    return _link_render(request, "requests_app/link_invalid.html", {"message": exc.message}, exc.status)
+
+
+@never_cache
+def candidate_link_page(request, token: str):
+    """A private link's page: the account owner's consent, or the reference's answer to an ask
+    (what is asked, never anyone else's details). A GET shows; only a POST decides."""
+    try:
+        link = services.candidate_link_get(token=token)
+    except links.LinkInvalid as exc:
+        return _link_invalid(request, exc)
+    candidate = link.candidate
+    owner = link.purpose == CandidateLinkPurpose.OWNER
+    data = request.POST if request.method == "POST" else None
+    if link.purpose in FEEDBACK_PURPOSES:
+        return _feedback_page(request, token, link, data)
+    form_class = candidate_forms.OwnerDecisionForm if owner else candidate_forms.AskAnswerForm
+    form = form_class(data)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if owner:
+                candidate = services.candidate_owner_decide_by_link(
+                    token=token,
+                    consent=form.cleaned_data["decision"] == "consent",
+                    reason=form.cleaned_data["reason"],
+                )
+            else:
+                candidate = services.candidate_ask_answer(token=token, **form.service_kwargs())
+        except links.LinkInvalid as exc:
+            return _link_invalid(request, exc)
+        except RuleViolation:
+            return _link_invalid(request, links.LinkInvalid("withdrawn"))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _link_render(
+                request, "requests_app/link_done.html", {"candidate": candidate, "owner": owner}
+            )
+    ctx = {"form": form, "link": link, "candidate": candidate}
+    if owner:
+        template = "requests_app/link_owner.html"
+    else:
+        template = "requests_app/link_ask.html"
+        ctx["ask"] = services.ask_summary(candidate)
+    return _link_render(request, template, ctx, status=400 if request.method == "POST" else 200)
+
+
+def _feedback_page(request, token: str, link, data) -> HttpResponse:
+    """The feedback link's page: a few questions about the activity, nothing else."""
+    reference = link.purpose == CandidateLinkPurpose.FEEDBACK_REFERENCE
+    form = candidate_forms.FeedbackForm(data, reference=reference)
+    if data is not None and form.is_valid():
+        try:
+            feedback_give(token=token, **form.service_kwargs())
+        except links.LinkInvalid as exc:
+            return _link_invalid(request, exc)
+        except RuleViolation:
+            return _link_invalid(request, links.LinkInvalid("withdrawn"))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _link_render(request, "requests_app/link_done.html", {"feedback": True})
+    ctx = {"form": form, "candidate": link.candidate, "reference": reference}
+    status = 400 if data is not None else 200
+    return _link_render(request, "requests_app/link_feedback.html", ctx, status=status)

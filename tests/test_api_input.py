@@ -313,7 +313,7 @@ def test_a_customer_with_a_200_character_name_can_be_proposed(api_as, users, pro
         f"/api/v1/requests/{request_id}/candidates/", {"reference": profile.pk}, format="json"
     )
     assert response.status_code == 201, response.content
-    assert response.json()["reference"]["customer"] == name
+    assert response.json()["reference"]["customer"]["name"] == name
     subject = Notification.objects.get(user=users["sales"], key__endswith=":proposed:owner").subject
     assert subject == "Your customer " + "N" * 185 + "…"
     assert len(subject) == 200

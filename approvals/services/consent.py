@@ -4,10 +4,7 @@ and is withdrawn when a newer link is sent or the request changes."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from refprogram import links
 from refprogram.errors import RuleViolation
 
 from ..choices import (
@@ -37,16 +35,9 @@ class ConsentLinkSent:
     token: str
 
 
-class ConsentLinkInvalid(Exception):
-    """The link is unknown (or tampered with), used, withdrawn or expired; ``reason`` says which."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+class ConsentLinkInvalid(links.LinkInvalid):
+    """The link is unknown (or tampered with), used, withdrawn or expired; ``reason`` says which
+    (the token rules are ``refprogram.links``'s)."""
 
 
 @transaction.atomic
@@ -92,16 +83,17 @@ def approval_send_link(
         approval.refresh_from_db()
     now = timezone.now()
     links_withdraw(approval, now)
-    token = secrets.token_urlsafe(32)
-    link = ConsentLink.objects.create(
+    issued = links.link_issue(
+        ConsentLink,
+        supersedes=None,  # withdrawn just above, with the approval's other changes
+        valid_days=valid_days,
+        now=now,
         approval=approval,
-        token_hash=_token_hash(token),
         email=email,
         name=name,
         sent_by=by,
-        created_at=now,
-        expires_at=now + timedelta(days=valid_days),
     )
+    link, token = issued.link, issued.token
     url = base_url.rstrip("/") + reverse("consent-page", kwargs={"token": token})
     event_add(approval, ApprovalEvent.Kind.LINK_SENT, actor=by, person_name=name[:200], person_email=email)
     subject = subject_line(
@@ -121,17 +113,12 @@ def approval_send_link(
 def approval_consent_link_get(*, token: str, for_update: bool = False) -> ConsentLink:
     """The usable link for this token, or ``ConsentLinkInvalid`` with the reason (a link whose
     requested term has already ended counts as expired)."""
-    if not token or len(token) > 100:
-        raise ConsentLinkInvalid("unknown")
-    qs = ConsentLink.objects.select_related("approval__customer")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    link = qs.filter(token_hash=_token_hash(token)).first()
-    if link is None:
-        raise ConsentLinkInvalid("unknown")
-    state = link.state()
-    if state != "usable":
-        raise ConsentLinkInvalid(state)
+    try:
+        link = links.link_get(
+            ConsentLink.objects.select_related("approval__customer"), token, for_update=for_update
+        )
+    except links.LinkInvalid as exc:
+        raise ConsentLinkInvalid(exc.reason) from None
     if link.approval.status != ApprovalStatus.IN_REVIEW:
         raise ConsentLinkInvalid("withdrawn")
     if link.approval.expires_on is not None and link.approval.expires_on < timezone.localdate():
@@ -151,7 +138,7 @@ def approval_consent_decide(
     if not approve and not (comment or "").strip():
         raise ValidationError({"comment": "Please tell us why, so we can do better."})
     now = timezone.now()
-    ConsentLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now)
+    links.link_spend(link, now)
     return approval_transition(
         approval=link.approval,
         to=ApprovalStatus.APPROVED if approve else ApprovalStatus.DECLINED,

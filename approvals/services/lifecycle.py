@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from references.choices import CODE_INVALID_TRANSITION
 from references.models import Contact, Customer
+from refprogram import events
 from refprogram.errors import RuleViolation
 
 from ..choices import (
@@ -257,6 +258,11 @@ def approval_transition(
     approval.save()
     if to not in APPROVAL_OPEN_STATUSES:
         links_withdraw(approval, timezone.now())
+    if to in (ApprovalStatus.APPROVED, ApprovalStatus.DECLINED):
+        events.publish(
+            events.APPROVAL_DECIDED,
+            {"approval": approval.pk, "customer": approval.customer_id, "use": approval.use, "status": to},
+        )
     event_add(
         approval,
         ApprovalEvent.Kind.TRANSITION,

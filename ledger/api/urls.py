@@ -7,10 +7,11 @@ router.
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import imports, views
+from . import holds, imports, views
 
 router = SimpleRouter()
 views.register(router)
+holds.register(router)
 # usage/import/ before the router's usage/{id}/, which would otherwise take "import" for an id.
 urlpatterns = [
     path("usage/import/", imports.UsageImportView.as_view(), name="api-usage-import"),

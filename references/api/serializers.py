@@ -10,11 +10,12 @@ from accounts import permissions as perms
 from accounts.models import User
 from refprogram.validators import BoundedSerializerMixin
 
-from ..choices import ProfileStatus, RestingReason
+from ..choices import ConsentMethod, ConsentScope, ProfileStatus, RestingReason
 from ..models import (
     CONTACT_PII_FIELDS,
     ActivityType,
     Contact,
+    ContactConsent,
     Customer,
     Industry,
     Language,
@@ -185,6 +186,7 @@ class CustomerSerializer(BoundedSerializerMixin, NoUnknownFieldsMixin, serialize
             "programs",
             "health_score",
             "health_updated",
+            "renewal_date",
             "created_at",
             "updated_at",
         ]
@@ -215,10 +217,59 @@ class ContactSerializer(
             "phone",
             "languages",
             "time_zone",
+            "left_program_at",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["left_program_at", "created_at", "updated_at"]
+
+
+class ContactEraseSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, help_text="Why the person is erased (kept in the audit log)."
+    )
+
+
+class ContactConsentSerializer(BoundedSerializerMixin, NoUnknownFieldsMixin, serializers.ModelSerializer):
+    """A person's consent record (read), or a new one (write: ``scope``, ``method``,
+    ``method_reference``, ``text_version``, ``given_on``, ``expires_on``)."""
+
+    single_line_fields = ("method_reference", "text_version")
+
+    scope = serializers.ChoiceField(choices=ConsentScope.choices)
+    method = serializers.ChoiceField(choices=ConsentMethod.choices)
+    recorded_by_name = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ContactConsent
+        fields = [
+            "id",
+            "contact",
+            "scope",
+            "method",
+            "method_reference",
+            "text_version",
+            "given_on",
+            "expires_on",
+            "recorded_by",
+            "recorded_by_name",
+            "recorded_at",
+            "withdrawn_at",
+            "withdrawn_via",
+            "state",
+        ]
+        read_only_fields = ["contact", "recorded_by", "recorded_at", "withdrawn_at", "withdrawn_via"]
+        # The service checks the rules (a clause needs its reference); the constraint is its backstop.
+        validators: list = []
+
+    def get_recorded_by_name(self, consent) -> str:
+        user = consent.recorded_by
+        return (user.get_full_name() or user.username) if user else ""
+
+    def get_state(self, consent) -> str:
+        """``valid``, ``withdrawn``, ``expired`` or ``future``."""
+        return consent.state()
 
 
 # --- Reference profiles --------------------------------------------------------------------
@@ -264,8 +315,8 @@ class ContactSummarySerializer(PiiHidingMixin, serializers.ModelSerializer):
 
     languages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     # Not read-only on purpose: the schema must not promise keys that are absent for most roles.
-    email = serializers.EmailField(required=False, help_text=PII_HELP)
-    phone = serializers.CharField(required=False, help_text=PII_HELP)
+    email = serializers.EmailField(required=False, allow_blank=True, help_text=PII_HELP)
+    phone = serializers.CharField(required=False, allow_blank=True, help_text=PII_HELP)
 
     class Meta:
         model = Contact

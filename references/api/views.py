@@ -224,6 +224,38 @@ class ContactViewSet(
             contact=serializer.instance, actor=self.request.user, **serializer.validated_data
         )
 
+    @extend_schema(request=s.ContactEraseSerializer, responses=s.ContactSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def erase(self, request, pk=None):
+        """Erase the person (GDPR Art. 17), irreversibly: their personal fields read "Erased
+        contact #id", free text and history naming them are masked, the files of approvals that
+        name them deleted; the usage ledger keeps its counts. A second erasure is 409
+        `already_erased`; proposing them afterwards is 409 `consent_withdrawn`."""
+        contact = self.get_object()
+        data = self.write(s.ContactEraseSerializer, request.data)
+        contact = services.contact_erase(contact=contact, reason=data["reason"], by=request.user)
+        return Response(s.ContactSerializer(contact, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        methods=["GET"], request=None, responses=s.ContactConsentSerializer(many=True), filters=False
+    )
+    @extend_schema(
+        methods=["POST"], request=s.ContactConsentSerializer, responses={201: s.ContactConsentSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def consents(self, request, pk=None):
+        """The person's consent records, newest first per scope (GET); record one more (POST:
+        scope, how it was given, the exact text version shown, when, until when). Withdrawn and
+        expired records stay, as the proof of what was consented to and when it ended."""
+        contact = self.get_object()
+        if request.method == "POST":
+            data = self.write(s.ContactConsentSerializer, request.data)
+            consent = services.consent_record(contact=contact, by=request.user, **data)
+            return Response(s.ContactConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+        consents = contact.consents.select_related("recorded_by").order_by("scope", "-given_on", "-id")
+        page = self.paginate_queryset(consents)
+        return self.get_paginated_response(s.ContactConsentSerializer(page, many=True).data)
+
 
 # --- Reference profiles --------------------------------------------------------------------
 

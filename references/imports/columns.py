@@ -96,6 +96,13 @@ COLUMNS: list[Column] = [
     Column(
         "health_updated", False, "Date of the health score, YYYY-MM-DD.", "customer.health_updated", "date"
     ),
+    Column(
+        "renewal_date",
+        False,
+        "Date of the next contract renewal, YYYY-MM-DD: the customer is on hold in the weeks before it.",
+        "customer.renewal_date",
+        "date",
+    ),
     Column("marquee", False, "yes or no: a marquee (logo) customer.", "customer.is_marquee", "bool"),
     Column(
         "contact_name",

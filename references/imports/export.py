@@ -53,6 +53,7 @@ def inventory_csv_template() -> str:
         "account_owner": "",
         "health_score": "60",
         "health_updated": timezone.localdate().isoformat(),
+        "renewal_date": "",
         "marquee": "no",
         "contact_name": "Anna Beispiel",
         "contact_title": "VP of IT Operations",
@@ -113,6 +114,7 @@ def _customer_cells(c: Customer) -> list:
         c.account_owner.username if c.account_owner_id else "",
         _cell(c.health_score),
         _cell(c.health_updated),
+        _cell(c.renewal_date),
         _cell(c.is_marquee),
     ]
 

@@ -16,6 +16,7 @@ from ..models import (
     Customer,
     ProfileEvent,
     ReferenceProfile,
+    customer_changed,
 )
 from ..services.inventory import profile_start_plan, profile_transition_plan, search_documents_refresh
 from .columns import CHANGE_REASON, ImportReport
@@ -109,6 +110,15 @@ def _write(rows: list[_Row], actor, report: ImportReport) -> None:
         customer_m2m[id(customer)] = m2m
     _write_objects(Customer, new_customers, changed_customers, actor)
     _write_m2m(Customer, {c.pk: customer_m2m[id(c)] for c in customers.values()}, existing_ids["customer"])
+    # Renewal dates and health scores just imported: the automatic holds follow (one pass over them).
+    customer_changed(
+        [c.pk for c in new_customers]
+        + [
+            pk
+            for pk, (_, fields) in changed_customers.items()
+            if {"renewal_date", "health_score"} & set(fields)
+        ]
+    )
 
     # Contacts and their profiles.
     new_contacts, changed_contacts, contact_m2m = [], {}, {}

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from accounts import permissions as perms
 from accounts.models import User
+from refprogram import events
 from refprogram.errors import RuleViolation
 
 from ..choices import CODE_INVALID_TRANSITION, PROFILE_TRANSITIONS, ProfileStatus, RestingReason
 from ..facets import facet_text
-from ..models import Contact, Customer, ProfileEvent, ReferenceProfile, program_policy
+from ..models import Contact, Customer, ProfileEvent, ReferenceProfile, customer_changed, program_policy
 
 __all__ = [
     "customer_create",
@@ -121,6 +122,7 @@ def customer_create(*, actor: User | None = None, **data: Any) -> Customer:
     m2m = _apply(customer, data, CUSTOMER_M2M)
     customer.save()
     _set_m2m(customer, m2m)
+    customer_changed([customer.pk])  # a renewal close or a low health score: on hold at once
     return customer
 
 
@@ -130,6 +132,7 @@ def customer_update(*, customer: Customer, actor: User | None = None, **data: An
     customer.save()
     _set_m2m(customer, m2m)
     search_documents_refresh(profile_ids=customer.profiles.values_list("pk", flat=True))
+    customer_changed([customer.pk])  # its renewal or health holds follow the new values
     return customer
 
 
@@ -285,6 +288,10 @@ def profile_transition(
     ProfileEvent.objects.create(
         profile=profile, from_status=from_status, to_status=to, actor=actor, note=note
     )
+    events.publish(
+        events.REFERENCE_STATUS_CHANGED,
+        {"reference": profile.pk, "customer": profile.customer_id, "from": from_status, "to": to},
+    )
     return profile
 
 
@@ -352,5 +359,6 @@ def profile_reconfirm(
         if health_score is not None:  # the profiles' copy of the score (``references.facets``)
             search_documents_refresh(profile_ids=customer.profiles.values_list("pk", flat=True))
             profile.refresh_from_db(fields=["search_facets"])
+            customer_changed([customer.pk])  # health above the threshold again lifts its hold
     profile.customer = customer
     return profile

@@ -16,6 +16,15 @@ from django.views.decorators.http import require_POST
 from accounts import permissions as perms
 from refprogram.csvsafe import csv_lines
 from refprogram.errors import RuleViolation
+from refprogram.facets import (
+    build_facets,
+    chosen_count,
+    count_by,
+    count_facet_keys,
+    facet_response,
+    other_fields,
+    yes_no_radios,
+)
 from refprogram.paging import KeysFirstPaginator
 from refprogram.views import add_service_errors, capability_required, paginate, posted, safe_next_url
 
@@ -99,13 +108,49 @@ def home_context(user, *, counts: bool = True) -> dict:
 
 def _inventory_filter(request, queryset):
     filterset = ReferenceProfileFilter(request.GET or None, queryset=queryset, request=request)
-    style_filter_form(
-        filterset.form,
-        checkboxes=("status", "size_band", "seniority", "deployment"),
-        hide=("customer",),
-        order=["search", "status", "available", "stale", "industry", "region", "country", "size_band"],
-    )
+    style_filter_form(filterset.form, hide=("customer",), order=["search", "available", "stale"])
+    plain_words(filterset.form)
     return filterset
+
+
+# The profile filters shown as checkbox facets, in this order, and how each counts its options.
+PROFILE_FACETS = {
+    "status": count_by("status"),
+    "activity_type": count_facet_keys("activity"),
+    "industry": count_facet_keys("industry"),
+    "region": count_facet_keys("region"),
+    "size_band": count_facet_keys("size"),
+    "product": count_facet_keys("product"),
+    "use_case": count_facet_keys("usecase"),
+    "deployment": count_facet_keys("deployment"),
+    "seniority": count_facet_keys("seniority"),
+    "language": count_facet_keys("language"),
+}
+PROFILE_FACET_LABELS = {"activity_type": "Will do", "seniority": "Contact seniority"}
+
+
+def plain_words(form) -> None:
+    """Yes/no filters as radios; the country by its two letters, said in words."""
+    yes_no_radios(form)
+    if "country" in form.fields:
+        form.fields["country"].label = "Country"
+        form.fields["country"].help_text = "Two letters, such as DE or US."
+        form.fields["country"].widget.attrs.update({"maxlength": 2, "autocomplete": "off"})
+
+
+def facet_context(filterset, names) -> dict:
+    """The filter panel of a profile list: facets with counts, the other fields, how many are in use."""
+    facets = build_facets(
+        filterset,
+        {name: PROFILE_FACETS[name] for name in names if name in filterset.form.fields},
+        PROFILE_FACET_LABELS,
+    )
+    return {
+        "filter": filterset,
+        "facets": facets,
+        "other": other_fields(filterset.form, facets),
+        "chosen": chosen_count(filterset),
+    }
 
 
 @capability_required(perms.VIEW_INVENTORY)
@@ -120,10 +165,11 @@ def inventory_list(request):
         order = tuple(f"-{field}" for field in order)
     page = paginate(request, profile_rows(filterset.qs).order_by(*order), paginator_class=KeysFirstPaginator)
     attach_capacity(page.object_list, today, policy)
-    return render(
+    return facet_response(
         request,
         "references/referenceprofile_list.html",
-        {"filter": filterset, "page": page, "sort": sort, "today": today},
+        "references/_inventory_body.html",
+        {**facet_context(filterset, PROFILE_FACETS), "page": page, "sort": sort, "today": today},
     )
 
 
@@ -148,6 +194,20 @@ def inventory_export(request):
 # --- Catalog -------------------------------------------------------------------------------
 
 
+# The catalog's facets: what a sales rep searches by, most asked first.
+CATALOG_FACETS = (
+    "activity_type",
+    "industry",
+    "size_band",
+    "region",
+    "product",
+    "use_case",
+    "deployment",
+    "seniority",
+    "language",
+)
+
+
 @capability_required(perms.VIEW_CATALOG)
 def catalog(request):
     """The sales rep's self-service search of active and resting references (no contact PII)."""
@@ -156,17 +216,22 @@ def catalog(request):
     filterset = ReferenceProfileFilter(request.GET or None, queryset=base, request=request)
     style_filter_form(
         filterset.form,
-        checkboxes=("size_band", "seniority", "deployment"),
         hide=("customer", "status", "stale", "marquee", "product_line"),
-        order=["search", "available", "activity_type", "industry", "size_band", "region", "country"],
+        order=["search", "available"],
     )
+    plain_words(filterset.form)
     page = paginate(
         request,
         profile_rows(filterset.qs).order_by("is_stale_now", "customer__name", "id"),
         paginator_class=KeysFirstPaginator,
     )
     attach_capacity(page.object_list, today, policy)
-    return render(request, "references/referenceprofile_catalog.html", {"filter": filterset, "page": page})
+    return facet_response(
+        request,
+        "references/referenceprofile_catalog.html",
+        "references/_catalog_body.html",
+        {**facet_context(filterset, CATALOG_FACETS), "page": page},
+    )
 
 
 # --- Profile detail, edit, lifecycle -------------------------------------------------------
@@ -205,6 +270,10 @@ def profile_detail(request, pk):
         "status_labels": dict(ProfileStatus.choices),
         "history": profile_history(profile, user) if inventory else [],
         "policy": policy,
+        # The consent box (inventory roles): every record of the person, read when shown.
+        "consents": profile.contact.consents.select_related("recorded_by").order_by(
+            "scope", "-given_on", "-id"
+        ),
     }
     return render(request, "references/referenceprofile_detail.html", context)
 

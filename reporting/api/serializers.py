@@ -64,6 +64,7 @@ class SupplyDemandSerializer(serializers.Serializer):
     available = serializers.IntegerField()
     unmet = serializers.IntegerField()
     shortfall = serializers.IntegerField()
+    short_by = serializers.IntegerField(help_text="requests beyond the available references (0 when covered)")
     requests_per_reference = serializers.FloatField(allow_null=True)
 
 
@@ -128,6 +129,7 @@ class InventoryBlockSerializer(serializers.Serializer):
 
 
 class MostUsedSerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField(required=False)
     reference = serializers.IntegerField()
     contact = serializers.CharField()
     customer = serializers.CharField()
@@ -165,10 +167,23 @@ class ApprovalsSerializer(serializers.Serializer):
     approved = serializers.IntegerField(help_text="Approved by the customer in the period.")
 
 
+class AfterActivitySerializer(serializers.Serializer):
+    """Feedback given in the period a day after the activity: ratings 1–5 by side, the share of
+    references who would do it again (0–1), and how many said it did not happen."""
+
+    requester_count = serializers.IntegerField()
+    requester_average = serializers.FloatField(allow_null=True)
+    reference_count = serializers.IntegerField()
+    reference_average = serializers.FloatField(allow_null=True)
+    would_do_again = serializers.FloatField(allow_null=True)
+    did_not_happen = serializers.IntegerField()
+
+
 class SatisfactionFiguresSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     average = serializers.FloatField(allow_null=True)
     distribution = serializers.DictField(child=serializers.IntegerField())
+    after_activity = AfterActivitySerializer()
 
 
 class SatisfactionBlockSerializer(serializers.Serializer):
@@ -193,10 +208,34 @@ class TrendSerializer(serializers.Serializer):
     approvals_pending = serializers.IntegerField(allow_null=True, required=False)
 
 
+class SeriesPointSerializer(serializers.Serializer):
+    start = serializers.DateField(help_text="first day of the bucket (within the period)")
+    received = serializers.IntegerField()
+    fulfilled = serializers.IntegerField()
+    asks = serializers.IntegerField()
+    influenced_revenue = serializers.FloatField(required=False, help_text="absent without view_revenue")
+
+
+class SeriesSerializer(serializers.Serializer):
+    bucket = serializers.ChoiceField(choices=["day", "week", "month"])
+    points = SeriesPointSerializer(many=True)
+
+
+class PeriodSerializer(serializers.Serializer):
+    """The period the figures cover and the one before it, of the same length."""
+
+    previous_from = serializers.DateField()
+    previous_to = serializers.DateField()
+    days = serializers.IntegerField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # "from" and "to" are Python keywords: declared here rather than as attributes.
+        return {"from": serializers.DateField(), "to": serializers.DateField(), **fields}
+
+
 class MetricsSummarySerializer(serializers.Serializer):
-    period = serializers.DictField(
-        help_text="from, to, days, previous_from, previous_to (dates as YYYY-MM-DD)"
-    )
+    period = PeriodSerializer(help_text="from, to, days, previous_from, previous_to (dates as YYYY-MM-DD)")
     segment = SegmentSerializer()
     requests = RequestsBlockSerializer()
     revenue = RevenueBlockSerializer(allow_null=True, help_text="null for roles without view_revenue")
@@ -209,3 +248,6 @@ class MetricsSummarySerializer(serializers.Serializer):
     approvals = ApprovalsSerializer()
     satisfaction = SatisfactionBlockSerializer()
     trends = TrendSerializer(many=True)
+    series = SeriesSerializer(
+        help_text="the period bucket by bucket: days up to 31 days, weeks up to 26, else months"
+    )

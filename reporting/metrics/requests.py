@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThanOrEqual
 
 from requests_app.choices import CandidateState, OutcomeResult, RequestStatus
-from requests_app.models import Candidate, Request
+from requests_app.models import Candidate, CandidateFeedback, Request
 
 from ..periods import Period
 from .expressions import SECONDS_PER_DAY, PercentileCont, SecondsBetween, days, money, ratio
@@ -128,7 +128,8 @@ def revenue_figures(period: Period, segment: Segment = PROGRAM) -> dict:
 
 
 def satisfaction_figures(period: Period, segment: Segment = PROGRAM) -> dict:
-    """Requesters' ratings (1–5) of the reference experience, for requests closed in the period."""
+    """Requesters' ratings (1–5) of the reference experience, for requests closed in the period,
+    and the feedback both sides gave after the activity in the period (two queries)."""
     start, end = period.bounds()
     row = (
         segmented(Request.objects.all(), segment)
@@ -139,8 +140,34 @@ def satisfaction_figures(period: Period, segment: Segment = PROGRAM) -> dict:
             **{f"r{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)},
         )
     )
+    said = CandidateFeedback.objects.filter(
+        created_at__gte=start,
+        created_at__lt=end,
+        candidate__request__in=segmented(Request.objects.all(), segment).values("pk"),
+    ).aggregate(
+        requester_count=Count("pk", filter=Q(side="requester", rating__isnull=False)),
+        requester_average=Avg("rating", filter=Q(side="requester")),
+        reference_count=Count("pk", filter=Q(side="reference", rating__isnull=False)),
+        reference_average=Avg("rating", filter=Q(side="reference")),
+        again=Count("pk", filter=Q(side="reference", would_do_again=True)),
+        answered_again=Count("pk", filter=Q(side="reference", would_do_again__isnull=False)),
+        missed=Count("pk", filter=Q(happened=False)),
+    )
+
+    def average(value):
+        return None if value is None else round(float(value), 2)
+
     return {
         "count": row["count"],
-        "average": None if row["average"] is None else round(float(row["average"]), 2),
+        "average": average(row["average"]),
         "distribution": {str(n): row[f"r{n}"] for n in range(1, 6)},
+        # What both sides said a day after the activity (feedback given in the period).
+        "after_activity": {
+            "requester_count": said["requester_count"],
+            "requester_average": average(said["requester_average"]),
+            "reference_count": said["reference_count"],
+            "reference_average": average(said["reference_average"]),
+            "would_do_again": ratio(said["again"], said["answered_again"]),
+            "did_not_happen": said["missed"],
+        },
     }

@@ -50,6 +50,135 @@ def monthly_trends(until: dt.date, months: int = TREND_MONTHS) -> list[dict]:
     return [trend[k] for k in sorted(trend)]
 
 
+def bucket_size(period: Period) -> str:
+    """Enough points for a trend: days for a period up to 31 days, weeks up to 26 weeks, else months."""
+    if period.days <= 31:
+        return "day"
+    if period.days <= 182:
+        return "week"
+    return "month"
+
+
+def _bucket_start(day: dt.date, size: str) -> dt.date:
+    if size == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if size == "month":
+        return day.replace(day=1)
+    return day
+
+
+def period_series(period: Period, segment: Segment = PROGRAM, *, include_revenue: bool = True) -> dict:
+    """The period's trend, bucket by bucket (:func:`bucket_size`): requests received and
+    fulfilled, asks in the ledger and (for roles that may see it) influenced revenue. Grouped
+    queries by day (the asks from ``DailyUsage`` when it is built), added up into buckets here."""
+    from django.db.models import Count, DecimalField, Exists, OuterRef, Sum, Value
+    from django.db.models.functions import Coalesce, TruncDate
+
+    from requests_app.choices import CandidateState, OutcomeResult, RequestStatus
+    from requests_app.models import Candidate, Request
+
+    from .inventory import _usage_built_through
+    from .segments import segmented
+
+    size = bucket_size(period)
+    start, end = period.bounds()
+    buckets: dict[dt.date, dict] = {}
+    day = period.start
+    while day <= period.end:
+        key = _bucket_start(day, size)
+        buckets.setdefault(
+            key,
+            {
+                "start": max(key, period.start).isoformat(),
+                "received": 0,
+                "fulfilled": 0,
+                "asks": 0,
+                "influenced_revenue": 0.0,
+            },
+        )
+        day += dt.timedelta(days=1)
+
+    def add(rows, figure):
+        for day_, n in rows:
+            if day_ is not None and period.start <= day_ <= period.end:
+                buckets[_bucket_start(day_, size)][figure] += (
+                    float(n or 0) if figure == "influenced_revenue" else n
+                )
+
+    requests = segmented(Request.objects.all(), segment)
+    add(
+        requests.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(d=TruncDate("created_at"))
+        .values("d")
+        .annotate(n=Count("pk"))
+        .values_list("d", "n")
+        .order_by(),
+        "received",
+    )
+    add(
+        requests.filter(status=RequestStatus.FULFILLED, closed_at__gte=start, closed_at__lt=end)
+        .annotate(d=TruncDate("closed_at"))
+        .values("d")
+        .annotate(n=Count("pk"))
+        .values_list("d", "n")
+        .order_by(),
+        "fulfilled",
+    )
+    policy = OverusePolicy.current()
+    if _usage_built_through(policy) is not None:
+        from ..models import DailyUsage
+
+        filters = {"product_line": segment.product_line or ""}
+        filters.update(
+            {k: getattr(segment, k) for k in ("industry", "region", "activity_type") if getattr(segment, k)}
+        )
+        add(
+            DailyUsage.objects.filter(date__gte=period.start, date__lte=period.end, **filters)
+            .values("date")
+            .annotate(n=Sum("asks"))
+            .values_list("date", "n")
+            .order_by(),
+            "asks",
+        )
+    else:
+        from ledger.choices import USAGE_COUNTING
+        from ledger.models import UsageEntry
+
+        add(
+            segmented(UsageEntry.objects.all(), segment)
+            .filter(status__in=USAGE_COUNTING, occurred_on__gte=period.start, occurred_on__lte=period.end)
+            .values("occurred_on")
+            .annotate(n=Count("pk"))
+            .values_list("occurred_on", "n")
+            .order_by(),
+            "asks",
+        )
+    if include_revenue:
+        used = Candidate.objects.filter(request=OuterRef("pk"), state=CandidateState.COMPLETED)
+        amount = Coalesce(
+            "outcome_amount", "opportunity_amount", Value(0), output_field=DecimalField(max_digits=16)
+        )
+        add(
+            requests.filter(
+                Exists(used),
+                outcome_reported_at__gte=start,
+                outcome_reported_at__lt=end,
+                outcome_result=OutcomeResult.WON,
+            )
+            .annotate(d=TruncDate("outcome_reported_at"))
+            .values("d")
+            .annotate(n=Sum(amount))
+            .values_list("d", "n")
+            .order_by(),
+            "influenced_revenue",
+        )
+    rows = [buckets[k] for k in sorted(buckets)]
+    if not include_revenue:
+        for row in rows:
+            row.pop("influenced_revenue")
+    return {"bucket": size, "points": rows}
+
+
 def program_summary(
     period: Period,
     segment: Segment = PROGRAM,
@@ -109,6 +238,7 @@ def program_summary(
             "previous": satisfaction_figures(previous, segment),
         },
         "trends": monthly_trends(period.end) if include_trends else [],
+        "series": period_series(period, segment, include_revenue=include_revenue),
     }
 
 
@@ -160,11 +290,21 @@ def program_summary_cached(
     summary = cache.get(key)
     if summary is None:
         summary = computed_once(key, seconds, lambda: program_summary(period, segment))
-    return {
+    copy = {
         **summary,
         "revenue": summary["revenue"] if include_revenue else None,
         "trends": summary["trends"] if include_trends else [],
     }
+    if "series" in summary and not include_revenue:
+        copy["series"] = _without_revenue(summary["series"])
+    return copy
+
+
+def _without_revenue(series: dict | None) -> dict | None:
+    if series is None:
+        return None
+    points = [{k: v for k, v in point.items() if k != "influenced_revenue"} for point in series["points"]]
+    return {**series, "points": points}
 
 
 def program_summary_refresh(period: Period, segment: Segment = PROGRAM) -> None:

@@ -95,6 +95,7 @@ def supply_demand(
         rows.extend(cells.values())
     for row in rows:
         row["shortfall"] = row["requests"] - row["available"]
+        row["short_by"] = max(0, row["shortfall"])
         row["requests_per_reference"] = ratio(row["requests"], row["available"])
     rows.sort(key=lambda r: (-r["unmet"], -r["shortfall"], -r["requests"], r["dimension"], str(r["value"])))
     for rank, row in enumerate(rows, start=1):

@@ -7,11 +7,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from references.choices import Seniority, SizeBand
+from ledger.choices import UsageStatus
+from references.choices import Deployment, ProfileStatus, Seniority, SizeBand
 from references.models import ActivityType, Industry, Product, Region
 from refprogram.validators import BoundedSerializerMixin
 
-from ..choices import CandidateState, OutcomeResult
+from ..choices import CandidateState, CriterionField, OutcomeResult, UnmetReason, Urgency
 from ..models import (
     COMPLETION_NOTES_MAX,
     MEETING_DETAILS_MAX,
@@ -107,21 +108,100 @@ class OpportunitySerializer(BoundedSerializerMixin, serializers.Serializer):
 
 
 class PersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="__str__")
+    """A person of the program (a user) as other objects name them: everywhere the same shape."""
+
+    id = serializers.IntegerField(help_text="The user's id.")
+    name = serializers.CharField(source="__str__", help_text="The user's full name, or username.")
+
+
+class CustomerRefSerializer(serializers.Serializer):
+    """A customer as other objects name it: everywhere the same shape."""
+
+    id = serializers.IntegerField(help_text="The customer's id.")
+    name = serializers.CharField(help_text="The customer's name.")
+
+
+# --- Criteria: must-haves and nice-to-haves (API.md "criterion field") ----------------------
+
+
+class MustCriterionSerializer(serializers.Serializer):
+    """A must-have: a reference that misses it is never matched."""
+
+    field = serializers.ChoiceField(choices=CriterionField.choices)
+    value = serializers.CharField(
+        help_text="A code for industry, region, size_band, deployment, seniority and language; "
+        "an ISO 3166-1 alpha-2 code for country; a name for product and use_case; free text for "
+        "competitor."
+    )
+
+
+class NiceCriterionSerializer(MustCriterionSerializer):
+    """A nice-to-have: meeting it earns its weight in points."""
+
+    weight = serializers.IntegerField(
+        min_value=1,
+        max_value=10,
+        required=False,
+        help_text="1–10; default by position: the first 5, then 4, 3, 2, then 1.",
+    )
+
+
+class CriterionSerializer(NiceCriterionSerializer):
+    """A criterion a match meets or misses; ``weight`` only on nice-to-haves."""
+
+
+class CriteriaSerializer(serializers.Serializer):
+    must = MustCriterionSerializer(many=True, required=False, help_text="Must-haves (at most 12).")
+    nice = NiceCriterionSerializer(many=True, required=False, help_text="Nice-to-haves (at most 12).")
+
+
+@extend_schema_field(CriteriaSerializer)
+class CriteriaField(serializers.JSONField):
+    """``{"must": [...], "nice": [...]}``, checked by ``requests_app.criteria.criteria_clean`` in
+    the service; always both lists in the output."""
+
+    def to_representation(self, value):
+        value = value or {}
+        return {"must": list(value.get("must", [])), "nice": list(value.get("nice", []))}
+
+
+class UrgencySerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Urgency.choices)
+    hours_left = serializers.IntegerField(help_text="Whole hours until needed-by; negative when overdue.")
+    lead_time_days = serializers.IntegerField(help_text="The activity type's usual lead time in days.")
+
+
+class OutcomeSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=OutcomeResult.choices)
+    # A JSON number, as it always was (the opportunity's amount is a decimal string).
+    amount = serializers.FloatField(
+        allow_null=True,
+        help_text="The deal's amount as a number; null when not given or for a viewer without the "
+        "revenue capability.",
+    )
 
 
 class RequestSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
     """A request for references. ``status``, ``requester``, ``urgency`` and the closing,
     outcome and rating fields are read-only (they change through the workflow actions)."""
 
-    activity_type = ListValueField(slug_field="code", queryset=ActivityType.objects.all())
+    activity_type = ListValueField(
+        slug_field="code",
+        queryset=ActivityType.objects.all(),
+        help_text="An activity type's code (`call`, …).",
+    )
     prospect = ProspectSerializer(source="*")
-    products = ListValueField(slug_field="name", queryset=Product.objects.all(), many=True, required=False)
-    criteria = serializers.JSONField(required=False)
+    products = ListValueField(
+        slug_field="name",
+        queryset=Product.objects.all(),
+        many=True,
+        required=False,
+        help_text="Product names (see `products/`).",
+    )
+    criteria = CriteriaField(required=False)
     opportunity = OpportunitySerializer(source="*", required=False)
     requester = PersonSerializer(read_only=True)
-    assignee = PersonSerializer(read_only=True, allow_null=True)
+    assignee = PersonSerializer(read_only=True, allow_null=True, help_text="Null while unassigned.")
     urgency = serializers.SerializerMethodField()
     outcome = serializers.SerializerMethodField()
 
@@ -149,9 +229,11 @@ class RequestSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "closed_reason", "rating", "rating_comment", "created_at"]
 
+    @extend_schema_field(UrgencySerializer)
     def get_urgency(self, obj) -> dict:
         return obj.urgency(self.context.get("now") or timezone.now())
 
+    @extend_schema_field(OutcomeSerializer(allow_null=True, help_text="Null until the outcome is reported."))
     def get_outcome(self, obj) -> dict | None:
         if not obj.outcome_result:
             return None
@@ -167,6 +249,20 @@ class RequestSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
         if not self._amounts_visible(obj) and isinstance(data.get("opportunity"), dict):
             data["opportunity"]["amount"] = None
         return data
+
+
+class RequestSavedSerializer(RequestSerializer):
+    """A request as creating or changing it answers: the request and its ``warnings``."""
+
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="What was accepted but may not work out (e.g. a needed-by date sooner than the "
+        "activity usually takes); empty when none.",
+    )
+
+    class Meta(RequestSerializer.Meta):
+        fields = [*RequestSerializer.Meta.fields, "warnings"]
 
 
 class RequestOutcomeSerializer(serializers.Serializer):
@@ -199,12 +295,23 @@ class RequestAssignSerializer(serializers.Serializer):
 
 
 class RequestBulkAssignSerializer(RequestAssignSerializer):
-    requests = serializers.ListField(child=id_field(), min_length=1, max_length=200)
+    requests = serializers.ListField(
+        child=id_field(), min_length=1, max_length=200, help_text="Request ids (1–200)."
+    )
+
+
+class RequestBulkAssignResultSerializer(serializers.Serializer):
+    changed = serializers.IntegerField(help_text="How many of the requests changed assignee.")
 
 
 class CandidateProposeSerializer(serializers.Serializer):
-    reference = id_field()
-    override_reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    reference = id_field(help_text="A reference profile's id.")
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4000,
+        help_text="Why a cap or rest period is overridden (managers with the override right).",
+    )
 
 
 class CandidateTransitionSerializer(BoundedSerializerMixin, serializers.Serializer):
@@ -243,6 +350,72 @@ class CandidateTransitionSerializer(BoundedSerializerMixin, serializers.Serializ
     found_useful = serializers.BooleanField(
         required=False, allow_null=True, help_text="Whether the prospect found it useful."
     )
+    deal_shared = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="With `asked`: show the reference the prospect's deal data on their ask link.",
+    )
+
+
+class SummaryCapacitySerializer(serializers.Serializer):
+    used = serializers.IntegerField(help_text="Weighted points the reference used in the window.")
+    cap = serializers.IntegerField(help_text="The reference's cap in points.")
+    available = serializers.BooleanField(help_text="Can be asked today.")
+    available_from = serializers.DateField(
+        allow_null=True, help_text="When it can be asked again; null when available or not foreseeable."
+    )
+
+
+def _blank_choice(choices, **kw) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=choices, allow_blank=True, **kw)
+
+
+class ReferenceSummarySerializer(serializers.Serializer):
+    """A reference as matches, nearest misses and candidates show it: everywhere the same shape.
+    ``is_stale`` and ``capacity`` are present in matches (for the request's activity), not in
+    candidates (whose capacity is reserved). Codes are blank when the profile has none."""
+
+    id = serializers.IntegerField(help_text="The reference profile's id.")
+    customer = CustomerRefSerializer()
+    industry = serializers.CharField(allow_blank=True, help_text="The customer's industry code.")
+    region = serializers.CharField(allow_blank=True, help_text="The customer's region code.")
+    country = serializers.CharField(allow_blank=True, help_text="ISO 3166-1 alpha-2 code.")
+    size_band = _blank_choice(SizeBand.choices)
+    contact_title = serializers.CharField(allow_blank=True, help_text="The reference contact's job title.")
+    seniority = _blank_choice(Seniority.choices)
+    headline = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(choices=ProfileStatus.choices)
+    deployment = _blank_choice(Deployment.choices)
+    products = serializers.ListField(child=serializers.CharField(), help_text="Product names.")
+    is_stale = serializers.BooleanField(required=False, help_text="Matches only.")
+    capacity = SummaryCapacitySerializer(required=False, help_text="Matches only.")
+
+
+def reference_summary(profile) -> dict:
+    """The summary of a reference profile (``customer``, ``contact`` and ``products`` loaded)."""
+    customer, contact = profile.customer, profile.contact
+    return {
+        "id": profile.pk,
+        "customer": {"id": customer.pk, "name": customer.name},
+        "industry": customer.industry_id or "",
+        "region": customer.region_id or "",
+        "country": customer.country or "",
+        "size_band": customer.size_band or "",
+        "contact_title": contact.title,
+        "seniority": contact.seniority or "",
+        "headline": profile.headline,
+        "status": profile.status,
+        "deployment": profile.deployment or "",
+        "products": sorted(p.name for p in profile.products.all()),
+    }
+
+
+class UsageSummarySerializer(serializers.Serializer):
+    """The ledger entry a candidate reserved (``usage/{id}/``)."""
+
+    id = serializers.IntegerField(help_text="The usage entry's id.")
+    status = serializers.ChoiceField(choices=UsageStatus.choices)
+    points = serializers.IntegerField(help_text="The activity's weight when it was asked.")
 
 
 class CandidateEventSerializer(serializers.ModelSerializer):
@@ -286,10 +459,19 @@ class CandidateSerializer(serializers.ModelSerializer):
 
     reference = serializers.SerializerMethodField()
     usage = serializers.SerializerMethodField()
-    next_states = serializers.ListField(child=serializers.CharField(), read_only=True)
+    next_states = serializers.ListField(
+        child=serializers.ChoiceField(choices=CandidateState.choices),
+        read_only=True,
+        help_text="The states this candidate may move to now (transition/ `to`).",
+    )
     contact = serializers.SerializerMethodField()
     meeting = serializers.SerializerMethodField()
     completion = serializers.SerializerMethodField()
+    offered_slots = serializers.ListField(
+        child=serializers.DateTimeField(),
+        read_only=True,
+        help_text="The start times the reference offered (ISO 8601, with the time zone); empty when none.",
+    )
     events = CandidateEventSerializer(many=True, read_only=True)
 
     class Meta:
@@ -307,21 +489,20 @@ class CandidateSerializer(serializers.ModelSerializer):
             "meeting",
             "completion",
             "customer_feedback",
+            "deal_shared",
+            "offered_slots",
+            "ask_again_after",
+            "answer_reason",
             "created_at",
             "events",
         ]
         read_only_fields = fields
 
+    @extend_schema_field(ReferenceSummarySerializer)
     def get_reference(self, obj) -> dict:
-        ref = obj.reference
-        return {
-            "id": ref.pk,
-            "customer": ref.customer.name,
-            "contact_title": ref.contact.title,
-            "seniority": ref.contact.seniority,
-            "headline": ref.headline,
-        }
+        return reference_summary(obj.reference)
 
+    @extend_schema_field(UsageSummarySerializer(allow_null=True, help_text="Null once released."))
     def get_usage(self, obj) -> dict | None:
         if obj.usage is None:
             return None
@@ -371,13 +552,73 @@ class MatchSerializer(serializers.Serializer):
     """One ranked match as ``GET requests/{id}/matches/`` returns it (documents the response;
     ``matching.matches_for_request`` builds it)."""
 
-    reference = serializers.DictField(help_text="The reference's summary, with its capacity.")
+    reference = ReferenceSummarySerializer(help_text="The reference's summary, with its capacity.")
     score = serializers.IntegerField(help_text="The sum of the factors' points (docs/matching.md).")
     factors = MatchFactorSerializer(many=True)
-    met = serializers.ListField(child=serializers.CharField(), help_text="Criterion fields it meets.")
-    missed = serializers.ListField(child=serializers.CharField(), help_text="Criterion fields it misses.")
-    met_criteria = serializers.ListField(child=serializers.DictField())
-    missed_criteria = serializers.ListField(child=serializers.DictField())
-    must_missed = serializers.ListField(child=serializers.CharField())
+    met = serializers.ListField(
+        child=serializers.ChoiceField(choices=CriterionField.choices), help_text="Criterion fields it meets."
+    )
+    missed = serializers.ListField(
+        child=serializers.ChoiceField(choices=CriterionField.choices), help_text="Criterion fields it misses."
+    )
+    met_criteria = CriterionSerializer(many=True, help_text="The criteria it meets.")
+    missed_criteria = CriterionSerializer(many=True, help_text="The criteria it misses.")
+    must_missed = serializers.ListField(
+        child=serializers.ChoiceField(choices=CriterionField.choices),
+        help_text="Must-have fields it misses (nearest misses only; empty in matches).",
+    )
     available = serializers.BooleanField(help_text="Whether it can be proposed now.")
     explanation = serializers.CharField()
+
+
+class SupplyAlternativeSerializer(serializers.Serializer):
+    """Another way to a customer voice when supply is short: approved content of the content
+    library (``kind`` a use: quote, case study, video) or a reference who would meet the prospect
+    at an event (``kind`` ``event_meeting``). Fields that do not apply to the kind are blank."""
+
+    kind = serializers.CharField(help_text="An approval use code, or the activity type code `event_meeting`.")
+    activity_type = serializers.CharField(help_text="The same as `kind` (its name before content items).")
+    name = serializers.CharField(help_text="The kind as people read it.")
+    customer = CustomerRefSerializer()
+    title = serializers.CharField(allow_blank=True)
+    quote_text = serializers.CharField(allow_blank=True)
+    asset_url = serializers.CharField(allow_blank=True, help_text="A web address, or blank.")
+    asset_file_url = serializers.CharField(allow_blank=True, help_text="The uploaded file's path, or blank.")
+    scope = serializers.ListField(child=serializers.CharField(), help_text="Channel codes.")
+    scope_labels = serializers.ListField(
+        child=serializers.CharField(), help_text="The channels as people read them."
+    )
+    expires_on = serializers.DateField(allow_null=True)
+    must_missed = serializers.ListField(child=serializers.ChoiceField(choices=CriterionField.choices))
+    must_missed_criteria = MustCriterionSerializer(many=True)
+    must_missed_labels = serializers.ListField(
+        child=serializers.CharField(),
+        help_text='The missed must-haves as people read them ("region Europe, Middle East and Africa").',
+    )
+    approval = serializers.IntegerField(allow_null=True, help_text="The approval's id (content items).")
+    reference = serializers.IntegerField(
+        allow_null=True, help_text="The reference profile's id (event meetings)."
+    )
+    contact_title = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(help_text="The page of the approval or the reference.")
+    note = serializers.CharField(help_text="What it is and which must-haves it misses, in words.")
+
+
+class SupplyWeightSerializer(serializers.Serializer):
+    what = serializers.CharField(help_text="What earns or costs points.")
+    points = serializers.CharField(help_text="The points, as people read them (e.g. `+5 each`).")
+
+
+class SupplySerializer(serializers.Serializer):
+    """Is supply short for this request? (``requests/{id}/supply/``)."""
+
+    short = serializers.BooleanField()
+    reason = serializers.ChoiceField(
+        choices=[(UnmetReason.NO_MATCH, "No match"), (UnmetReason.ALL_UNAVAILABLE, "All unavailable")],
+        allow_blank=True,
+        help_text="Blank when supply is not short.",
+    )
+    message = serializers.CharField(allow_blank=True)
+    nearest_misses = MatchSerializer(many=True, help_text="References that miss few must-haves.")
+    alternatives = SupplyAlternativeSerializer(many=True)
+    weights = SupplyWeightSerializer(many=True, help_text="How matches are ranked (docs/matching.md).")

@@ -31,18 +31,23 @@ from .serializers import (
     CandidateTransitionSerializer,
     MatchSerializer,
     RequestAssignSerializer,
+    RequestBulkAssignResultSerializer,
     RequestBulkAssignSerializer,
     RequestOutcomeSerializer,
     RequestRateSerializer,
     RequestReasonSerializer,
+    RequestSavedSerializer,
     RequestSerializer,
+    SupplySerializer,
 )
 
 
 def _candidates_qs():
     return Candidate.objects.select_related(
         "request", "reference__customer", "reference__contact", "usage"
-    ).prefetch_related(Prefetch("events", queryset=CandidateEvent.objects.select_related("actor")))
+    ).prefetch_related(
+        "reference__products", Prefetch("events", queryset=CandidateEvent.objects.select_related("actor"))
+    )
 
 
 def _assignee_for(data: dict, actor: User) -> User | None:
@@ -94,6 +99,7 @@ class RequestViewSet(
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
+    @extend_schema(responses={201: RequestSavedSerializer})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -103,6 +109,7 @@ class RequestViewSet(
             {**self.get_serializer(obj).data, "warnings": warnings}, status=status.HTTP_201_CREATED
         )
 
+    @extend_schema(responses={200: RequestSavedSerializer})
     def partial_update(self, request, *args, **kwargs):
         obj = self.get_object()
         serializer = self.get_serializer(obj, data=request.data, partial=True)
@@ -118,7 +125,11 @@ class RequestViewSet(
 
     @extend_schema(
         responses={200: MatchSerializer(many=True)},
-        parameters=[OpenApiParameter("limit", int, description="How many matches (1–100, default 20).")],
+        parameters=[
+            OpenApiParameter(
+                "limit", OpenApiTypes.INT, description="How many matches (1–100, default 20).", default=20
+            )
+        ],
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def matches(self, request, pk=None):
@@ -135,7 +146,7 @@ class RequestViewSet(
         today = timezone.localdate()
         return Response(matching.matches_for_request(obj, limit=limit, today=today, policy=policy))
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: SupplySerializer})
     @action(detail=True, methods=["get"])
     def supply(self, request, pk=None):
         """Is supply short? ``{"short", "reason", "message", "nearest_misses", "alternatives",
@@ -145,8 +156,16 @@ class RequestViewSet(
         return Response({**result, "weights": [{"what": w, "points": p} for w, p in matching.WEIGHTS_DOC]})
 
     @extend_schema(
+        methods=["GET"],
+        summary="List the candidates of a request",
+        request=None,
+        responses={200: CandidateSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Propose a reference for a request",
         request=CandidateProposeSerializer,
-        responses={200: CandidateSerializer(many=True), 201: CandidateSerializer},
+        responses={201: CandidateSerializer},
     )
     # A plain list (a request has a handful of candidates): no pagination or filters, in the schema too.
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
@@ -173,6 +192,7 @@ class RequestViewSet(
             reference=reference,
             actor=request.user,
             override_reason=data.validated_data.get("override_reason", ""),
+            base_url=request.build_absolute_uri("/"),
         )
         return Response(
             CandidateSerializer(_candidates_qs().get(pk=candidate.pk), context={"request": request}).data,
@@ -244,7 +264,9 @@ class RequestViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
 
     @extend_schema(
-        request=RequestBulkAssignSerializer, responses={200: dict}, operation_id="requests_bulk_assign"
+        request=RequestBulkAssignSerializer,
+        responses={200: RequestBulkAssignResultSerializer},
+        operation_id="requests_bulk_assign",
     )
     @action(detail=False, methods=["post"], url_path="assign")
     def bulk_assign(self, request):
@@ -290,6 +312,8 @@ class CandidateViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             meeting_details=v.get("meeting_details", ""),
             completion_notes=v.get("completion_notes", ""),
             found_useful=v.get("found_useful"),
+            deal_shared=v.get("deal_shared", False),
+            base_url=request.build_absolute_uri("/"),
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=candidate.pk)).data)
 

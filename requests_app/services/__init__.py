@@ -6,6 +6,16 @@ to ``ledger`` and are changed only through its services, public-use approvals th
 ``approvals``.
 """
 
+from .answers import (
+    ask_summary,
+    can_owner_decide,
+    can_pick_slot,
+    candidate_ask_answer,
+    candidate_link_get,
+    candidate_owner_decide,
+    candidate_owner_decide_by_link,
+    candidate_slot_pick,
+)
 from .candidates import candidate_feedback_record, candidate_propose, candidate_transition
 from .common import lead_time_warning
 from .requests import (
@@ -26,6 +36,14 @@ from .requests import (
 
 __all__ = [
     "REQUEST_FIELDS",
+    "ask_summary",
+    "can_owner_decide",
+    "can_pick_slot",
+    "candidate_ask_answer",
+    "candidate_link_get",
+    "candidate_owner_decide",
+    "candidate_owner_decide_by_link",
+    "candidate_slot_pick",
     "can_edit",
     "can_report_outcome",
     "candidate_feedback_record",

@@ -3,7 +3,9 @@ account owner's consent and the customer's answer to a completed activity."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -11,6 +13,8 @@ from accounts.models import User
 from approvals import services as approvals
 from ledger import services as ledger
 from references.models import ReferenceProfile
+from references.services.consents import withdrawal_footer
+from refprogram import events
 from refprogram.errors import RuleViolation
 from refprogram.validators import validate_date_in_range, validate_no_nul, validate_single_line
 
@@ -38,6 +42,17 @@ from ..models import (
 from .common import _link, _notify, _require_open, _require_triage, _set_status
 
 
+def _match_score(request: Request, reference: ReferenceProfile) -> int | None:
+    """The reference's match score for the request as the matches show it before the proposal
+    reserves capacity; None when it does not meet the must-haves (it is not a match). One query."""
+    from ledger.models import OverusePolicy
+
+    from ..matching import rank_queryset  # late: matching reads the models
+
+    ranked = rank_queryset(request, policy=OverusePolicy.current(), today=timezone.localdate())
+    return ranked.filter(pk=reference.pk).values_list("score", flat=True).first()
+
+
 @transaction.atomic
 def candidate_propose(
     *,
@@ -46,6 +61,7 @@ def candidate_propose(
     actor: User,
     override_reason: str = "",
     score: float | None = None,
+    base_url: str = "",
 ) -> Candidate:
     """Propose a reference for a request: reserves its capacity in the usage ledger (refused
     with the overuse service's reason code when it cannot be asked), tells the requester, and
@@ -63,6 +79,8 @@ def candidate_propose(
         raise RuleViolation(CODE_ALREADY_PROPOSED, "This reference is already proposed for this request.")
     if request.candidates.filter(reference=reference, state=CandidateState.COMPLETED).exists():
         raise RuleViolation(CODE_ALREADY_PROPOSED, "This reference already completed this request.")
+    if score is None:
+        score = _match_score(request, reference)
     try:
         with transaction.atomic():
             candidate = Candidate.objects.create(
@@ -102,10 +120,14 @@ def candidate_propose(
         subject=f"Your customer {customer.name} was proposed as a reference",
         body=(
             f"{reference.contact.name} is proposed for a {request.activity_type.name.lower()} with "
-            f"{request.prospect_name}. Please tell the reference manager whether you consent."
+            f"{request.prospect_name}. Please consent or decline on the request page, or with the "
+            "one-click link we e-mailed you."
         ),
         link=_link(request),
     )
+    from .answers import owner_link_send  # the owner's link lives with the other answers
+
+    owner_link_send(candidate=candidate, by=actor, base_url=base_url)
     return candidate
 
 
@@ -113,17 +135,21 @@ def candidate_propose(
 # hears about everything that touches their customer.
 _NOTIFY_REQUESTER = {
     CandidateState.ACCEPTED,
+    CandidateState.OFFERED_TIMES,
     CandidateState.DECLINED,
     CandidateState.SCHEDULED,
     CandidateState.COMPLETED,
+    CandidateState.MISSED,
     CandidateState.WITHDRAWN,
 }
 _NOTIFY_OWNER = {
     CandidateState.ASKED,
     CandidateState.ACCEPTED,
+    CandidateState.OFFERED_TIMES,
     CandidateState.DECLINED,
     CandidateState.SCHEDULED,
     CandidateState.COMPLETED,
+    CandidateState.MISSED,
     CandidateState.WITHDRAWN,
 }
 
@@ -193,6 +219,35 @@ def _meeting_text(candidate: Candidate) -> str:
     return f"{when:%d %b %Y %H:%M} ({minutes} min), {candidate.meeting_details}"
 
 
+def _thank_the_reference(candidate: Candidate) -> None:
+    """Recognition, not points: a thank-you to the reference contact when the activity is done."""
+    contact = candidate.reference.contact
+    if not contact.email:
+        return
+    request = candidate.request
+    subject = "Thank you for being a reference"
+    body = (
+        f"Hello {contact.name},\n\nThank you for the {request.activity_type.name.lower()} you gave for "
+        f"{candidate.reference.customer.name}. Your experience helps other companies decide with "
+        "confidence, and we do not take your time for granted.\n\nWith our thanks.\n"
+    ) + withdrawal_footer(contact=contact)
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact.email], fail_silently=True)
+    )
+
+
+def _answer_text(candidate: Candidate, note: str) -> str:
+    """What the reference (or the account owner) answered, for the people told about it."""
+    parts = [note]
+    if candidate.state == CandidateState.OFFERED_TIMES:
+        parts.append(
+            "Times offered: " + "; ".join(f"{timezone.localtime(s):%d %b %Y %H:%M}" for s in candidate.slots)
+        )
+    if candidate.ask_again_after and candidate.state == CandidateState.DECLINED:
+        parts.append(f"Ask again after {candidate.ask_again_after:%d %b %Y}.")
+    return "\n".join(p for p in parts if p)
+
+
 def _contact_text(candidate: Candidate) -> str:
     contact = candidate.reference.contact
     parts = [contact.name, contact.title, contact.email, contact.phone]
@@ -211,6 +266,8 @@ def candidate_transition(
     meeting_details: str = "",
     completion_notes: str = "",
     found_useful: bool | None = None,
+    deal_shared: bool = False,
+    base_url: str = "",
     now=None,
 ) -> Candidate:
     """Move a candidate one step in its state machine (``choices.CANDIDATE_TRANSITIONS``),
@@ -229,8 +286,50 @@ def candidate_transition(
 
     A move the state machine (or a rule, such as a revoked approval) refuses is a 409 before any
     field is checked; missing or invalid meeting or completion fields are field errors (400). ``now`` is
-    the moment the move happens (the demo's seeding replays past moments)."""
+    the moment the move happens (the demo's seeding replays past moments).
+
+    The manager's ``owner_approved`` is an override of the account owner's own consent
+    (``answers.candidate_owner_decide``): unless the manager is the account owner, it needs a
+    ``note`` saying why. ``asked`` e-mails the reference contact the private ask link
+    (``answers.ask_link_send``); ``deal_shared`` lets that page show the prospect's deal data."""
     _require_triage(actor)
+    return candidate_move(
+        candidate=candidate,
+        to=to,
+        actor=actor,
+        note=note,
+        scheduled_for=scheduled_for,
+        duration_minutes=duration_minutes,
+        meeting_details=meeting_details,
+        completion_notes=completion_notes,
+        found_useful=found_useful,
+        deal_shared=deal_shared,
+        base_url=base_url,
+        now=now,
+        override=True,
+    )
+
+
+def candidate_move(
+    *,
+    candidate: Candidate,
+    to: str,
+    actor: User | None,
+    note: str = "",
+    scheduled_for=None,
+    duration_minutes: int | None = None,
+    meeting_details: str = "",
+    completion_notes: str = "",
+    found_useful: bool | None = None,
+    deal_shared: bool = False,
+    base_url: str = "",
+    now=None,
+    override: bool = False,
+    answered_by: str = "",
+) -> Candidate:
+    """The one place a candidate moves, whoever moves it: the manager's buttons
+    (``candidate_transition``), the account owner's consent and the reference's answer on their
+    link (``answered_by`` names who answered; the manager is then told). Call inside a transaction."""
     now = now or timezone.now()
     candidate = (
         Candidate.objects.select_for_update(of=("self",))
@@ -259,6 +358,15 @@ def candidate_transition(
         )
     if to != CandidateState.WITHDRAWN:
         _require_open(request)
+    if (
+        override
+        and to == CandidateState.OWNER_APPROVED
+        and getattr(actor, "pk", None) != candidate.reference.customer.account_owner_id
+        and not (note or "").strip()
+    ):
+        raise ValidationError(
+            {"note": "Consenting for the account owner is an override: say why (e.g. they agreed by phone)."}
+        )
     if to == CandidateState.COMPLETED:
         # The approval may have expired or been revoked since the proposal.
         approvals.approval_require_for_activity(
@@ -305,6 +413,8 @@ def candidate_transition(
     )
     if cancel_meeting:
         candidate.calendar_sequence += 1
+    if to == CandidateState.ASKED:
+        candidate.deal_shared = bool(deal_shared)
     candidate.save()
     event_note = note
     if to == CandidateState.SCHEDULED:
@@ -312,12 +422,35 @@ def candidate_transition(
     CandidateEvent.objects.create(
         candidate=candidate, from_state=before, to_state=to, actor=actor, note=event_note
     )
+    events.publish(
+        events.CANDIDATE_TRANSITIONED,
+        {"candidate": candidate.pk, "request": request.pk, "from": before, "to": to},
+    )
 
     label = CandidateState(to).label.lower()
     customer = candidate.reference.customer
+    if answered_by:
+        label = f"{label} ({answered_by})"
+        _notify(
+            [request.assignee],
+            key=f"candidate:{candidate.pk}:{to}:manager",
+            subject=f"Request #{request.pk}: {customer.name} — {label}",
+            body=_answer_text(candidate, note),
+            link=_link(request),
+        )
     if to in _NOTIFY_REQUESTER:
         body = note
-        if to == CandidateState.ACCEPTED:
+        if to == CandidateState.OFFERED_TIMES:
+            body = "\n".join(
+                p
+                for p in (
+                    _answer_text(candidate, note),
+                    "Pick one on the request page.",
+                    _contact_text(candidate),
+                )
+                if p
+            )
+        elif to == CandidateState.ACCEPTED:
             body = "\n".join(p for p in (note, _contact_text(candidate)) if p)
         elif to == CandidateState.SCHEDULED:
             body = "\n".join(p for p in (note, _meeting_text(candidate), _contact_text(candidate)) if p)
@@ -329,7 +462,7 @@ def candidate_transition(
             link=_link(request),
         )
     if to in _NOTIFY_OWNER:
-        body = note
+        body = _answer_text(candidate, note) if answered_by else note
         if to == CandidateState.SCHEDULED:
             body = "\n".join(p for p in (note, _meeting_text(candidate)) if p)
         _notify(
@@ -339,6 +472,12 @@ def candidate_transition(
             body=body,
             link=_link(request),
         )
+    if to == CandidateState.ASKED:
+        from .answers import ask_link_send  # the ask link's home; it needs this module's moves
+
+        ask_link_send(candidate=candidate, by=actor, base_url=base_url, now=now)
+    if to == CandidateState.COMPLETED:
+        _thank_the_reference(candidate)
     if to == CandidateState.SCHEDULED:
         calendar.invitation_send(candidate, link=_link(request))
     elif cancel_meeting:
@@ -347,6 +486,7 @@ def candidate_transition(
         done = request.candidates.filter(state=CandidateState.COMPLETED).count()
         if done >= request.references_needed:
             _set_status(request, RequestStatus.FULFILLED, actor=actor, note=f"{done} reference(s) completed.")
+            events.publish(events.REQUEST_FULFILLED, {"request": request.pk, "completed": done})
             _notify(
                 [request.requester],
                 key=f"request:{request.pk}:fulfilled",

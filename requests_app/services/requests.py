@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts import permissions as perms
 from accounts.models import User
 from accounts.services import notification_send
+from refprogram import events
 from refprogram.errors import RuleViolation
 from refprogram.validators import validate_date_in_range
 from refprogram.words import sentence
@@ -114,6 +115,9 @@ def request_submit(
         request.products.set(products)
     RequestEvent.objects.create(
         request=request, kind=RequestEventKind.SUBMITTED, to_status=request.status, actor=requester
+    )
+    events.publish(
+        events.REQUEST_SUBMITTED, {"request": request.pk, "activity_type": request.activity_type_id}
     )
     warnings = [w for w in [lead_time_warning(request)] if w]
     request_supply_check(request=request)

@@ -1,16 +1,13 @@
-/* Requests: the criteria editor (add, remove, reorder rows), the lead-time warning on the intake
+/* Requests: the criteria editor (add and remove rows, suggest the chosen field's values), the lead-time warning on the intake
    form, and "tick all" in the triage queue. Plain JS, no inline scripts. */
 (function () {
   "use strict";
 
-  function renumberWeights(list) {
-    // A nice-to-have without a typed weight gets one from its position on the server; reordering
-    // rows whose weights were derived from their position keeps them in step.
-    var rows = list.querySelectorAll(".criterion-row");
-    rows.forEach(function (row, i) {
-      var w = row.querySelector("input.weight");
-      if (w && w.dataset.auto !== "false") { w.placeholder = String(Math.max(1, 5 - i)); }
-    });
+  function suggestValues(row) {
+    // The value box suggests the chosen field's values (a <datalist> per field, by label).
+    var field = row.querySelector("select.criterion-field");
+    var value = row.querySelector("input[name$=_value]");
+    if (field && value) { value.setAttribute("list", "criterion-values-" + (field.value || "any")); }
   }
 
   function initEditor(form) {
@@ -21,29 +18,18 @@
         var template = document.getElementById("row-template-" + kind);
         var list = document.getElementById(kind + "-rows");
         list.appendChild(template.content.cloneNode(true));
-        renumberWeights(list);
-        var selects = list.querySelectorAll("select");
+        var selects = list.querySelectorAll("select.criterion-field");
         selects[selects.length - 1].focus();
         return;
       }
       var row = target.closest(".criterion-row");
-      if (!row) { return; }
-      var parent = row.parentNode;
-      if (target.classList.contains("remove-row")) {
-        parent.removeChild(row);
-      } else if (target.classList.contains("move-up") && row.previousElementSibling) {
-        parent.insertBefore(row, row.previousElementSibling);
-      } else if (target.classList.contains("move-down") && row.nextElementSibling) {
-        parent.insertBefore(row.nextElementSibling, row);
-      } else {
-        return;
+      if (row && target.classList.contains("remove-row")) { row.parentNode.removeChild(row); }
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.classList.contains("criterion-field")) {
+        suggestValues(event.target.closest(".criterion-row"));
       }
-      renumberWeights(parent);
     });
-    form.addEventListener("input", function (event) {
-      if (event.target.classList.contains("weight")) { event.target.dataset.auto = "false"; }
-    });
-    document.querySelectorAll(".criteria-rows").forEach(renumberWeights);
   }
 
   function initLeadTime(form) {
@@ -82,4 +68,6 @@
     if (form) { initEditor(form); initLeadTime(form); }
     initQueue();
   });
+  // The queue's filters re-render its table with htmx: wire the new "tick all" box.
+  document.addEventListener("htmx:afterSettle", initQueue);
 })();

@@ -61,7 +61,7 @@ def test_request_send_and_approve_through_the_link(world, live_server, page, bro
     page.click("#view-all")
     page.wait_for_url(f"{base}/approvals/?view=all")
     assert page.locator("#approval-board").is_visible()
-    page.select_option("#id_expiring", "true")
+    page.check("#id_expiring_1")  # Expiring: Yes
     page.click("#approval-filters button[type=submit]")
     page.wait_for_url(re.compile(r".*expiring=true.*"))
     rows = page.locator("#approval-board tbody tr")

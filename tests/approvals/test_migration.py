@@ -28,7 +28,11 @@ def test_an_approval_made_before_the_move_is_there_after_it_and_no_table_changes
     tables_after = _tables()
     try:
         state = executor.migrate(BEFORE_THE_MOVE)
-        assert _tables() == tables_after  # undoing the move drops nothing
+        undone = _tables()
+        # Undoing the move drops none of the moved tables; only tables of features migrated
+        # after it (e.g. candidate links, holds) go with their own migrations, and come back below.
+        assert {"references_approval", "references_approvalevent", "references_consentlink"} <= undone
+        assert undone <= tables_after
         old_apps = state.apps
         Customer = old_apps.get_model("references", "Customer")
         OldApproval = old_apps.get_model("references", "Approval")

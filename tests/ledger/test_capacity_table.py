@@ -173,6 +173,20 @@ ROWS = {
         (False, ["reference_stale", "in_rest_period"], None),
         False,
     ),
+    "the person left the program (withdrew consent): asked for nothing, no date frees it": (
+        {"left_program": True},
+        [],
+        "email",
+        (False, ["consent_withdrawn"], None),
+        False,
+    ),
+    "left the program and over its cap: both reasons, still no date": (
+        {"left_program": True},
+        [("self", "email", 6, 10)],
+        "email",
+        (False, ["consent_withdrawn", "over_reference_cap"], None),
+        False,
+    ),
 }
 
 
@@ -185,6 +199,7 @@ def _profile(
     private_only=False,
     activities=("call", "email"),
     health_score=50,
+    left_program=False,
 ):
     today = timezone.localdate()
     customer = CustomerFactory(
@@ -199,6 +214,8 @@ def _profile(
         last_validated=None if validated_days_ago is None else today - timedelta(days=validated_days_ago),
         activity_types=list(activities),
     )
+    if left_program:  # their own "withdraw or leave" link (references.services.consent_withdraw)
+        type(profile.contact).objects.filter(pk=profile.contact_id).update(left_program_at=timezone.now())
     return profile
 
 

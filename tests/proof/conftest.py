@@ -4,6 +4,7 @@ Two sales reps: ``sales1`` owns the customer and made ``own_request``; ``sales2`
 ``other_request`` (sales1 must not see it: 404). Every user has an API token.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,6 +15,8 @@ from django.utils import timezone
 from accounts.services import api_token_create
 from approvals import services as approvals
 from approvals.models import Approval
+from integrations.models import WebhookDelivery, WebhookSubscription
+from ledger.holds import hold_create
 from ledger.models import UsageEntry
 from references.models import ActivityType, Industry, Program, Region
 from reporting.models import StrategicTarget
@@ -66,6 +69,9 @@ class World:
     program: object
     sales2: object
     tokens: dict
+    hold: object = None
+    webhook: object = None
+    delivery: object = None
 
     def ids(self) -> dict[str, object]:
         """Values for the placeholders of the route tables."""
@@ -90,6 +96,9 @@ class World:
             "product": self.product.pk,
             "use_case": self.use_case.pk,
             "program": self.program.pk,
+            "hold": self.hold.pk,
+            "webhook": self.webhook.pk,
+            "delivery": self.delivery.pk,
             "industry": "finance",
             "region": "emea",
             "activity_type": "call",
@@ -150,6 +159,25 @@ def world(users) -> World:
     )
     sent = approvals.approval_send_link(approval=approval, by=manager, base_url="http://testserver")
     approval.refresh_from_db()
+    # A manual hold on Initrode from tomorrow: it has an id to read and end, and holds nothing today.
+    hold = hold_create(
+        actor=manager,
+        customer=elsewhere,
+        reason="M&A quiet period",
+        starts_on=today + timedelta(days=1),
+        ends_on=today + timedelta(days=20),
+    )
+    # An outbound webhook with one delivery in its log (nothing is sent: the test's transaction
+    # never commits).
+    webhook = WebhookSubscription.objects.create(
+        url="https://hooks.example.com/refprogram",
+        events=["request.submitted"],
+        secret="s" * 32,
+        created_by=manager,
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=webhook, event="request.submitted", event_id=uuid.uuid4(), body="{}", status="succeeded"
+    )
     tokens = {role: api_token_create(user=user)[1] for role, user in users.items()}
     tokens["sales2"] = api_token_create(user=sales2)[1]
     return World(
@@ -182,4 +210,7 @@ def world(users) -> World:
         program=Program.objects.get(name="Community"),
         sales2=sales2,
         tokens=tokens,
+        hold=hold,
+        webhook=webhook,
+        delivery=delivery,
     )

@@ -39,13 +39,19 @@ ALL = e(200, 200, 200, 200, 200)
 INVENTORY = e(200, 403, 200, 200, 200)  # view_inventory: not sales
 CHANGE = e(200, 403, 403, 403, 200)  # change_inventory: managers and admins
 TRIAGE = e(200, 403, 403, 403, 403)  # triage_requests: managers only
+FORM_REFUSED = e(400, 403, 403, 403, 400)  # managers and admins; an empty form re-renders with its errors
+SCIM_ONLY = e(401, 401, 401, 401, 401, 401)  # the SCIM bearer token, never a session
+AUDIT = e(200, 403, 403, 403, 200)  # view_audit: managers and administrators
+SEES_OWN_REQUEST = e(302, 302, 404, 302, 302)  # sales1's request: marketing does not see it
 API_ALL = a(200, 200, 200, 200, 200)
+API_INTEGRATIONS = a(200, 403, 403, 403, 200)  # manage_integrations: managers and administrators
 API_INVENTORY = a(200, 403, 200, 200, 200)
 API_CHANGE_EMPTY = a(400, 403, 403, 403, 400)  # allowed, but an empty body is a 400
 API_CHANGE_PATCH = a(200, 403, 403, 403, 200)  # an empty PATCH changes nothing: 200
 
 REASON = {"reason": "The deal moved on."}
 OUTCOME = {"result": "won", "amount": "1000"}
+HOLD = {"customer": "{customer}", "reason": "Escalation open", "ends_on": "2099-01-01"}
 
 # Pages and other non-API routes: route pattern → [(method, path, body, expected)].
 # Placeholders are ``World.ids()`` keys. ``own_request`` is sales1's, ``other_request`` sales2's.
@@ -196,7 +202,53 @@ PAGES = {
         # influenced revenue is for executives and managers, not admins
         ("get", "/dashboard/export/revenue.csv", None, e(200, 403, 403, 200, 403)),
     ],
+    "dashboard/export.xlsx": [("get", "/dashboard/export.xlsx", None, e(200, 403, 403, 200, 200))],
+    # The account owner's consent (sales1 owns Acme) and the requester's pick of an offered time:
+    # whoever sees the request reaches the workbench (a refusal is its message, 409 in the API's
+    # words: ``not_account_owner``); marketing does not see sales1's request.
+    "candidates/<int:pk>/owner/": [("post", "/candidates/{candidate}/owner/", {}, SEES_OWN_REQUEST)],
+    "candidates/<int:pk>/pick/": [("post", "/candidates/{candidate}/pick/", {}, SEES_OWN_REQUEST)],
+    # The reference's private link: no log-in; an unknown token is a page that does not exist.
+    "answer/<str:token>/": [
+        ("get", "/answer/not-a-token/", None, e(404, 404, 404, 404, 404, 404)),
+        ("post", "/answer/not-a-token/", {"decision": "accept"}, e(404, 404, 404, 404, 404, 404)),
+    ],
+    # Single sign-on: off to the identity provider and back; without SSO set up, to the log-in page.
+    "oidc/authenticate/": [("get", "/oidc/authenticate/", None, e(302, 302, 302, 302, 302, 302))],
+    "oidc/callback/": [("get", "/oidc/callback/", None, e(302, 302, 302, 302, 302, 302))],
+    # SCIM provisioning answers only its bearer token (an identity provider), never a session.
+    "scim/v2/Users": [("get", "/scim/v2/Users", None, SCIM_ONLY)],
+    "scim/v2/Users/<str:pk>": [("get", "/scim/v2/Users/{own_request}", None, SCIM_ONLY)],
+    "scim/v2/Groups": [("get", "/scim/v2/Groups", None, SCIM_ONLY)],
+    "scim/v2/Groups/<str:pk>": [("get", "/scim/v2/Groups/manager", None, SCIM_ONLY)],
+    # The audit log: managers and administrators.
+    "audit/": [("get", "/audit/", None, AUDIT)],
+    "audit/export.csv": [("get", "/audit/export.csv", None, AUDIT)],
+    # A person's consents (the inventory's readers; recorded by managers and admins), erasure, and
+    # the withdrawal page a reference contact reaches from any e-mail (no log-in: the token is all).
+    "contacts/<int:pk>/consents/": [
+        ("get", "/contacts/{contact}/consents/", None, INVENTORY),
+        ("post", "/contacts/{contact}/consents/", {}, FORM_REFUSED),
+    ],
+    "contacts/<int:pk>/erase/": [
+        ("get", "/contacts/{contact}/erase/", None, CHANGE),
+        ("post", "/contacts/{contact}/erase/", {}, FORM_REFUSED),
+    ],
+    "withdraw/<str:token>/": [
+        ("get", "/withdraw/not-a-token/", None, e(404, 404, 404, 404, 404, 404)),
+        ("post", "/withdraw/not-a-token/", {}, e(404, 404, 404, 404, 404, 404)),
+    ],
     "dashboard/targets/": [("get", "/dashboard/targets/", None, CHANGE)],
+    # Holds: managers, and account owners for their own accounts (sales1 owns Acme, not Initrode).
+    "holds/new/": [
+        ("get", "/holds/new/", None, e(405, 405, 405, 405, 405, 302)),
+        ("post", "/holds/new/", HOLD, e(302, 302, 403, 403, 403)),
+    ],
+    "holds/<int:pk>/end/": [("post", "/holds/{hold}/end/", {}, e(302, 404, 403, 403, 403))],
+    "customers/<int:pk>/renewal-done/": [
+        ("post", "/customers/{customer}/renewal-done/", {}, e(302, 302, 403, 403, 403))
+    ],
+    "customers/<int:pk>/asks/": [("get", "/customers/{customer}/asks/", None, e(200, 200, 404, 200, 200))],
     "dashboard/targets/<int:pk>/delete/": [
         ("post", "/dashboard/targets/{target}/delete/", {}, e(302, 403, 403, 403, 302))
     ],
@@ -378,6 +430,28 @@ API = {
         ("/api/v1/candidates/{candidate}/transition/", {}, a(400, 403, 403, 403, 403))
     ],
     "GET /api/v1/metrics/summary/": [("/api/v1/metrics/summary/", None, a(200, 403, 403, 200, 200))],
+    "GET /api/v1/holds/": [("/api/v1/holds/", None, API_ALL)],
+    "GET /api/v1/contacts/{id}/consents/": [("/api/v1/contacts/{contact}/consents/", None, API_INVENTORY)],
+    "POST /api/v1/contacts/{id}/consents/": [("/api/v1/contacts/{contact}/consents/", {}, API_CHANGE_EMPTY)],
+    "POST /api/v1/contacts/{id}/erase/": [("/api/v1/contacts/{contact}/erase/", {}, API_CHANGE_EMPTY)],
+    "GET /api/v1/audit/": [("/api/v1/audit/", None, a(200, 403, 403, 403, 200))],
+    # Outbound webhooks and the inbound opportunities: managers and administrators (integrations).
+    "GET /api/v1/webhooks/": [("/api/v1/webhooks/", None, API_INTEGRATIONS)],
+    "POST /api/v1/webhooks/": [("/api/v1/webhooks/", {}, a(400, 403, 403, 403, 400))],
+    "GET /api/v1/webhooks/{id}/": [("/api/v1/webhooks/{webhook}/", None, API_INTEGRATIONS)],
+    "DELETE /api/v1/webhooks/{id}/": [("/api/v1/webhooks/{webhook}/", None, a(204, 403, 403, 403, 204))],
+    "GET /api/v1/webhooks/{id}/deliveries/": [
+        ("/api/v1/webhooks/{webhook}/deliveries/", None, API_INTEGRATIONS)
+    ],
+    "POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver/": [
+        ("/api/v1/webhooks/{webhook}/deliveries/{delivery}/redeliver/", {}, a(201, 403, 403, 403, 201))
+    ],
+    "POST /api/v1/integrations/opportunities/": [
+        ("/api/v1/integrations/opportunities/", {}, a(400, 403, 403, 403, 400))
+    ],
+    "GET /api/v1/holds/{id}/": [("/api/v1/holds/{hold}/", None, a(200, 404, 200, 200, 200))],
+    "POST /api/v1/holds/": [("/api/v1/holds/", {}, a(400, 400, 403, 403, 403))],
+    "DELETE /api/v1/holds/{id}/": [("/api/v1/holds/{hold}/", None, a(200, 404, 403, 403, 403))],
 }
 API = {key: cases for key, cases in API.items() if cases is not None}
 

@@ -39,6 +39,8 @@ REAL_ID = {
     "industries": "industry",
     "regions": "region",
     "activity-types": "activity_type",
+    "holds": "hold",
+    "webhooks": "webhook",
 }
 
 

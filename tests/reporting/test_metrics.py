@@ -83,6 +83,14 @@ def test_request_fulfilled_in_the_next_period_counts_there(program, api_as, user
         "count": 1,
         "average": 2.0,
         "distribution": {"1": 0, "2": 1, "3": 0, "4": 0, "5": 0},
+        "after_activity": {
+            "requester_count": 0,
+            "requester_average": None,
+            "reference_count": 0,
+            "reference_average": None,
+            "would_do_again": None,
+            "did_not_happen": 0,
+        },  # no feedback after an activity in this program
     }
 
 
@@ -106,6 +114,14 @@ def test_satisfaction(march):
         "count": 4,
         "average": 3.25,
         "distribution": {"1": 1, "2": 0, "3": 1, "4": 1, "5": 1},
+        "after_activity": {
+            "requester_count": 0,
+            "requester_average": None,
+            "reference_count": 0,
+            "reference_average": None,
+            "would_do_again": None,
+            "did_not_happen": 0,
+        },  # no feedback after an activity in this program
     }
 
 

@@ -83,8 +83,8 @@ def test_manager_home_is_the_queue_with_counts_and_links(users, client_as):
     response = client_as(users["manager"]).get("/")
     assert response.status_code == 200
     queue = response.context["queue"]
-    assert list(queue) == SECTIONS
-    assert {key: s.count for key, s in queue.items()} == dict.fromkeys(SECTIONS, 1)
+    assert list(queue) == [*SECTIONS, "leavers"]  # leavers: tests/accounts/test_scim.py
+    assert {key: s.count for key, s in queue.items()} == {**dict.fromkeys(SECTIONS, 1), "leavers": 0}
     for key in SECTIONS:
         assert [r.pk for r in queue[key].rows] == [rows[key][0].pk], key
     html = response.content.decode()
@@ -116,9 +116,10 @@ def test_empty_sections_say_so(users, client_as):
         "No nomination has waited more than 7 days.",
         "Every profile in the catalog is fresh.",
         "No approval ends within 30 days.",
+        "No open request belongs to someone who left.",
     ):
         assert text in html
-    assert html.count('<span class="count">(0)</span>') == 7
+    assert html.count('<span class="count">(0)</span>') == 8
 
 
 def test_home_shows_ten_rows_a_section_and_links_to_the_rest(users, client_as):
@@ -144,8 +145,8 @@ def test_home_query_count_is_fixed(users, client_as):
         assert response.context["queue"]["overdue"].count == (1 if n == 1 else 4)
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    # session, user, the policy, seven sections, unread notifications, the search's two lists
-    assert counts[0] == 13
+    # session, user, the policy, eight sections, unread notifications, the search's two lists
+    assert counts[0] == 14
 
 
 def test_assign_to_me_from_home(users, client_as):
@@ -239,7 +240,7 @@ def test_operations_page_lists_the_queue_with_links_and_the_capped(users, client
     rows = _world(users)
     response = client_as(users["manager"]).get("/dashboard/operations/")
     queue = response.context["queue"]
-    assert list(queue) == [*SECTIONS, "capped"]
+    assert list(queue) == [*SECTIONS, "leavers", "capped"]
     html = response.content.decode()
     assert f'href="/nominations/{rows["aging_nominations"][0].pk}/"' in html
     assert f'href="/references/{rows["stale"][0].pk}/"' in html

@@ -46,8 +46,8 @@ def test_page_and_its_history_show_amounts_only_to_who_may_see_money(
 ):
     page = client_as(users[role]).get(f"/requests/{won_request.pk}/").content.decode()
     assert "Won" in page
-    assert ("876543" in page) is sees
-    assert ("987654" in page) is sees
+    assert ("876,543" in page) is sees  # as people read money: with its thousands separators
+    assert ("987,654" in page) is sees
 
 
 def test_outcome_event_note_carries_no_amount(users, won_request):

@@ -44,7 +44,7 @@ def test_sales_submits_and_manager_fulfils(shipped_lists, live_server, page, mak
     page.select_option("select[name=prospect_size_band]", "enterprise")
     page.select_option("select[name=prospect_seniority]", "vp")
     page.click("button.add-row[data-kind=nice]")
-    page.locator("#nice-rows li").last.locator("select").select_option("deployment")
+    page.locator("#nice-rows li").last.locator("select.criterion-field").select_option("deployment")
     page.locator("#nice-rows li").last.locator("input[name=nice_value]").fill("cloud")
     page.screenshot(path=str(SHOTS / "requests_intake.png"), full_page=True)
     page.click("form#request-form button[type=submit]")
@@ -68,6 +68,8 @@ def test_sales_submits_and_manager_fulfils(shipped_lists, live_server, page, mak
     page.wait_for_selector("tr.candidate[data-state=proposed]")
     assert "capacity reserved" in page.inner_text("#workbench")
     for step in ("owner_approved", "asked", "accepted", "scheduled"):
+        if step == "owner_approved":  # the manager consents for the account owner: an override, with why
+            page.fill("tr.candidate input[name=note]", "Agreed by phone.")
         if step == "scheduled":  # the meeting: when and where, in the row's disclosure
             page.click("tr.candidate details:has(button[data-to=scheduled]) > summary")
             page.fill("tr.candidate input[name=scheduled_for]", "2031-03-04T10:00")

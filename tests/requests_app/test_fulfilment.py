@@ -57,6 +57,8 @@ def walk(api_as, users, owner, make_profile, make_request):
                 extra = {"scheduled_for": datetime.fromisoformat(START), "meeting_details": "Room 4"}
             if to == "completed":
                 extra = {"completion_notes": "Done."}
+            if to == "owner_approved":
+                extra = {"note": "Agreed by phone."}
             services.candidate_transition(candidate=candidate, to=to, actor=manager, **extra)
         return Candidate.objects.get(pk=candidate.pk)
 
@@ -506,8 +508,9 @@ def test_the_candidate_list_reads_a_fixed_number_of_queries(api_as, users, make_
         services.candidate_propose(request=request, reference=make_profile(), actor=users["manager"])
     with CaptureQueriesContext(connection) as four:
         assert len(client.get(url).json()) == 4
-    # the request (and its products), the candidates with their rows, their events
-    assert len(four) == len(one) == 4
+    # the request (and its products), the candidates with their rows, their references' products,
+    # their events
+    assert len(four) == len(one) == 5
 
 
 def test_the_page_reschedules_a_scheduled_meeting(client_as, users, walk, django_capture_on_commit_callbacks):

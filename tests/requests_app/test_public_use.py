@@ -55,7 +55,7 @@ def test_public_activity_with_valid_approval_is_proposed_and_completed(
         body = (
             {"to": step, "completion_notes": "Logo slide used in the deck."}
             if step == "completed"
-            else {"to": step}
+            else {"to": step, "note": "Agreed by phone."}
         )
         moved = manager.post(f"/api/v1/candidates/{candidate_id}/transition/", body, format="json")
         assert moved.status_code == 200, (step, moved.json())
@@ -74,7 +74,9 @@ def test_completion_is_refused_when_the_approval_was_revoked_meanwhile(
         f"/api/v1/requests/{request.pk}/candidates/", {"reference": profile.pk}, format="json"
     ).json()["id"]
     for step in ("owner_approved", "asked", "accepted"):
-        manager.post(f"/api/v1/candidates/{candidate_id}/transition/", {"to": step}, format="json")
+        manager.post(
+            f"/api/v1/candidates/{candidate_id}/transition/", {"to": step, "note": "By phone."}, format="json"
+        )
     Approval.objects.filter(pk=approval.pk).update(status="revoked")
     resp = manager.post(
         f"/api/v1/candidates/{candidate_id}/transition/",

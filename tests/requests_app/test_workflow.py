@@ -20,6 +20,8 @@ def move(to: str, **extra) -> dict:
     """A transition body with what the move needs: a meeting to schedule, notes to complete
     (tests/requests_app/test_fulfilment.py covers those rules)."""
     body = {"to": to, **extra}
+    if to == "owner_approved":  # the manager's consent for the account owner is an override: why
+        body.setdefault("note", "Agreed by phone.")
     if to == "scheduled":
         body.update(
             scheduled_for=(timezone.now() + timedelta(days=3)).isoformat(), meeting_details="Video call"
@@ -205,7 +207,7 @@ def test_withdraw_before_ask_releases_reservation_after_ask_keeps_it(
     ]
     client.post(f"/api/v1/candidates/{ca}/transition/", {"to": "withdrawn"}, format="json")
     for to in ("owner_approved", "asked", "withdrawn"):
-        client.post(f"/api/v1/candidates/{cb}/transition/", {"to": to}, format="json")
+        client.post(f"/api/v1/candidates/{cb}/transition/", move(to), format="json")
     assert UsageEntry.objects.get(source=f"candidate:{ca}").status == "withdrawn"
     assert UsageEntry.objects.get(source=f"candidate:{cb}").status == "asked"
     # A withdrawn reference may be proposed again for the same request.
@@ -222,7 +224,7 @@ def test_declined_writes_declined_to_the_ledger(api_as, manager, sales, make_pro
     ).json()["id"]
     for to in ("owner_approved", "asked", "declined"):
         assert (
-            client.post(f"/api/v1/candidates/{cid}/transition/", {"to": to}, format="json").status_code == 200
+            client.post(f"/api/v1/candidates/{cid}/transition/", move(to), format="json").status_code == 200
         )
     assert UsageEntry.objects.get(source=f"candidate:{cid}").status == "declined"
 
@@ -255,11 +257,15 @@ def test_private_only_reference_cannot_be_proposed_for_public_use(
 ALLOWED_MOVES = {
     "proposed": {"owner_approved", "withdrawn"},
     "owner_approved": {"asked", "withdrawn"},
-    "asked": {"accepted", "declined", "withdrawn"},
+    "asked": {"accepted", "offered_times", "declined", "withdrawn"},
     "accepted": {"scheduled", "completed", "withdrawn"},
+    # The reference offered times on their ask link: the requester picks one (→ scheduled).
+    "offered_times": {"scheduled", "withdrawn"},
     # Scheduled again: the meeting is rescheduled (the state stays, the invitation's sequence grows).
-    "scheduled": {"scheduled", "completed", "withdrawn"},
+    "scheduled": {"scheduled", "completed", "missed", "withdrawn"},
     "completed": set(),
+    # The meeting did not happen: the ask counts, the use does not; nothing follows.
+    "missed": set(),
     "declined": set(),
     "withdrawn": set(),
 }
@@ -283,7 +289,9 @@ def test_state_machine_refuses_every_move_not_in_its_map(api_as, manager, sales,
             activity_type=request.activity_type,
             points=1,
             occurred_on=timezone.localdate(),
-            status={"asked": "asked", "accepted": "asked", "scheduled": "asked"}.get(start, "reserved"),
+            status="asked"
+            if start in ("asked", "accepted", "offered_times", "scheduled", "missed")
+            else "reserved",
         )
         candidate = Candidate.objects.create(request=request, reference=ref, state=start, usage=entry)
 

@@ -98,6 +98,7 @@ def test_detail_shape_with_capacity_and_summaries(api_as, manager, pair):
         "customer_cap": 8,
         "available": True,
         "available_from": None,
+        "on_hold": False,
     }
     assert body["customer_summary"]["industry"] == "finance"
     assert body["customer_summary"]["programs"] == ["Beta program"]

@@ -76,6 +76,7 @@ ALL_COLUMNS = [
     "account_owner",
     "health_score",
     "health_updated",
+    "renewal_date",
     "marquee",
     "contact_name",
     "contact_title",
@@ -111,6 +112,7 @@ ACME_BEFORE_CONTACT_DATA = [
     "",
     "-20",  # a negative health score is a number: not escaped
     "2025-01-15",
+    "",  # no renewal date
     "no",
     "Dana Active",
     "CIO",
@@ -249,6 +251,7 @@ def test_no_exported_cell_opens_as_a_formula(hostile, users, client_as):
         "account_owner": "'-owner",
         "health_score": "-5",  # a number, not a formula
         "health_updated": "2025-02-01",
+        "renewal_date": "",
         "marquee": "no",
         "contact_name": "Holly Hostile",
         "contact_title": "'\tCIO",
