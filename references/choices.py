@@ -137,3 +137,11 @@ class ConsentMethod(models.TextChoices):
 WITHDRAWAL_LINK_DAYS = 365
 
 CODE_CONSENT_WITHDRAWN = "consent_withdrawn"
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every country as (ISO 3166-1 alpha-2 code the data keeps, name people read), by name
+    (django-countries): forms offer the names, the API and the CSV keep the codes."""
+    from django_countries import countries
+
+    return [(code, str(name)) for code, name in countries]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from references.choices import Deployment, Seniority, SizeBand
+from references.choices import Deployment, Seniority, SizeBand, country_choices
 from references.models import Industry, Language, Product, Region, UseCase
 from refprogram.validators import validate_single_line
 
@@ -18,9 +18,7 @@ from .choices import CriterionField
 
 MAX_CRITERIA = 12
 # Criteria whose stored value is already what people read.
-NAMED_AS_READ = frozenset(
-    {CriterionField.PRODUCT, CriterionField.USE_CASE, CriterionField.COUNTRY, CriterionField.COMPETITOR}
-)
+NAMED_AS_READ = frozenset({CriterionField.PRODUCT, CriterionField.USE_CASE, CriterionField.COMPETITOR})
 MAX_WEIGHT = 10
 
 
@@ -40,6 +38,8 @@ def value_choices(field: str) -> list[tuple[str, str]] | None:
         return [(n, n) for n in Product.objects.values_list("name", flat=True)]
     if field == CriterionField.USE_CASE:
         return [(n, n) for n in UseCase.objects.values_list("name", flat=True)]
+    if field == CriterionField.COUNTRY:
+        return country_choices()
     if field == CriterionField.LANGUAGE:
         return list(Language.objects.order_by("name").values_list("code", "name"))
     if field == CriterionField.SIZE_BAND:
@@ -112,10 +112,12 @@ def _clean_value(field: str, raw, where: str, cache: dict, people: bool = False)
     except ValidationError as exc:
         raise ValidationError(f"{where}: {exc.messages[0]}") from None
     if field == CriterionField.COUNTRY:
-        value = value.upper()
-        if len(value) != 2 or not value.isalpha():
-            raise ValidationError(f"{where}: use an ISO 3166-1 alpha-2 country code such as DE or US.")
-        return value
+        code = _valid_values(field).get(value.lower())
+        if code is None:
+            raise ValidationError(
+                f"{where}: {value!r} is not a country; give its name (Germany) or its two letters (DE)."
+            )
+        return code
     if field == CriterionField.COMPETITOR:
         return value[:200]
     if field not in cache:

@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from references.choices import SizeBand
+from references.choices import SizeBand, country_choices
 from references.models import ActivityType, Industry, Product, Region
 from refprogram.validators import BoundedFormMixin
 
@@ -87,6 +87,9 @@ class RequestForm(BoundedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The prospect's country by its name; the request keeps its two letters.
+        self.fields["prospect_country"].widget = forms.Select(choices=[("", "—"), *country_choices()])
+        self.fields["prospect_country"].label = "Country"
         self.criteria_rows = {"must": [], "nice": []}
         if self.instance.pk and not self.is_bound:
             self.criteria_rows = {"must": self.instance.must, "nice": self.instance.nice}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +30,7 @@ from refprogram.paging import KeysFirstPaginator
 from refprogram.views import add_service_errors, capability_required, paginate, posted, safe_next_url
 
 from .. import services
-from ..choices import PROFILE_TRANSITIONS, ProfileStatus
+from ..choices import PROFILE_TRANSITIONS, ProfileStatus, country_choices
 from ..filters import ReferenceProfileFilter
 from ..forms import (
     ContactForm,
@@ -130,12 +131,11 @@ PROFILE_FACET_LABELS = {"activity_type": "Will do", "seniority": "Contact senior
 
 
 def plain_words(form) -> None:
-    """Yes/no filters as radios; the country by its two letters, said in words."""
+    """Yes/no filters as radios; the country chosen by its name (the filter still takes its code)."""
     yes_no_radios(form)
     if "country" in form.fields:
         form.fields["country"].label = "Country"
-        form.fields["country"].help_text = "Two letters, such as DE or US."
-        form.fields["country"].widget.attrs.update({"maxlength": 2, "autocomplete": "off"})
+        form.fields["country"].widget = forms.Select(choices=[("", "Any country"), *country_choices()])
 
 
 def facet_context(filterset, names) -> dict:
