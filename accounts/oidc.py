@@ -30,6 +30,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
+from django.core.checks import Error as CheckError
+from django.core.checks import Tags
+from django.core.checks import register as register_check
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, SuspiciousOperation
 from django.db import transaction
 from django.http import HttpResponseRedirect
@@ -113,6 +116,19 @@ def role_map() -> list[tuple[str, str]]:
             )
         pairs.append((group.strip(), role))
     return pairs
+
+
+@register_check(Tags.security, deploy=False)
+def role_map_check(app_configs=None, **kwargs) -> list[CheckError]:
+    """A badly written ``OIDC_ROLE_MAP`` stops the start (``manage.py check``, ``runserver``,
+    ``migrate``), not the first person who signs in."""
+    if not sso_configured():
+        return []
+    try:
+        role_map()
+    except ImproperlyConfigured as exc:
+        return [CheckError(str(exc), id="accounts.E001")]
+    return []
 
 
 def role_from_claims(claims: dict) -> str | None:

@@ -247,6 +247,18 @@ def request_detail(request, pk: int, outcome_form: OutcomeForm | None = None):
     return render(request, "requests_app/request_detail.html", ctx)
 
 
+def _workbench_act(request, obj: Request, act, *, success: str):
+    """Run one service call of the workbench: its refusal (a rule, or bad input) or its success
+    said in place."""
+    try:
+        act()
+    except RuleViolation as exc:
+        return _workbench_response(request, obj, error=exc.message)
+    except ValidationError as exc:
+        return _workbench_response(request, obj, error=_error_text(exc))
+    return _workbench_response(request, obj, success=success)
+
+
 def _workbench_response(request, obj: Request, *, error: str = "", success: str = ""):
     """htmx: re-render the live part in place; a plain POST: back to the page with a message."""
     if request.htmx:
@@ -450,16 +462,15 @@ def candidate_owner_view(request, pk: int):
     if not form.is_valid():
         return _workbench_response(request, candidate.request, error="Choose consent or decline.")
     consent = form.cleaned_data["decision"] == "consent"
-    try:
-        services.candidate_owner_decide(
-            candidate=candidate, actor=request.user, consent=consent, reason=form.cleaned_data["reason"]
-        )
-    except RuleViolation as exc:
-        return _workbench_response(request, candidate.request, error=exc.message)
-    except ValidationError as exc:
-        return _workbench_response(request, candidate.request, error=_error_text(exc))
     done = "Thank you: your consent is recorded." if consent else "Declined: the candidate is withdrawn."
-    return _workbench_response(request, candidate.request, success=done)
+    return _workbench_act(
+        request,
+        candidate.request,
+        lambda: services.candidate_owner_decide(
+            candidate=candidate, actor=request.user, consent=consent, reason=form.cleaned_data["reason"]
+        ),
+        success=done,
+    )
 
 
 @login_required
@@ -472,18 +483,17 @@ def candidate_pick_view(request, pk: int):
         return _workbench_response(
             request, candidate.request, error=_error_text(ValidationError(form.errors))
         )
-    try:
-        services.candidate_slot_pick(
+    return _workbench_act(
+        request,
+        candidate.request,
+        lambda: services.candidate_slot_pick(
             candidate=candidate,
             actor=request.user,
             slot=form.cleaned_data["slot"],
             meeting_details=form.cleaned_data["meeting_details"],
-        )
-    except RuleViolation as exc:
-        return _workbench_response(request, candidate.request, error=exc.message)
-    except ValidationError as exc:
-        return _workbench_response(request, candidate.request, error=_error_text(exc))
-    return _workbench_response(request, candidate.request, success="Time picked. Calendar invitations sent.")
+        ),
+        success="Time picked. Calendar invitations sent.",
+    )
 
 
 # --- The private link pages (no log-in) -------------------------------------------------------
