@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import personal_export_views, views
 
 app_name = "requests"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("candidates/<int:pk>/owner/", views.candidate_owner_view, name="candidate-owner"),
     path("candidates/<int:pk>/pick/", views.candidate_pick_view, name="candidate-pick"),
     path("answer/<str:token>/", views.candidate_link_page, name="link"),
+    path("contacts/<int:pk>/export/", personal_export_views.contact_export_page, name="contact-export"),
 ]

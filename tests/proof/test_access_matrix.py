@@ -48,6 +48,7 @@ API_INTEGRATIONS = a(200, 403, 403, 403, 200)  # manage_integrations: managers a
 API_INVENTORY = a(200, 403, 200, 200, 200)
 API_CHANGE_EMPTY = a(400, 403, 403, 403, 400)  # allowed, but an empty body is a 400
 API_CHANGE_PATCH = a(200, 403, 403, 403, 200)  # an empty PATCH changes nothing: 200
+API_CHANGE_GET = a(200, 403, 403, 403, 200)  # change_inventory: managers and admins
 
 REASON = {"reason": "The deal moved on."}
 OUTCOME = {"result": "won", "amount": "1000"}
@@ -230,6 +231,7 @@ PAGES = {
         ("get", "/contacts/{contact}/consents/", None, INVENTORY),
         ("post", "/contacts/{contact}/consents/", {}, FORM_REFUSED),
     ],
+    "contacts/<int:pk>/export/": [("get", "/contacts/{contact}/export/", None, CHANGE)],
     "contacts/<int:pk>/erase/": [
         ("get", "/contacts/{contact}/erase/", None, CHANGE),
         ("post", "/contacts/{contact}/erase/", {}, FORM_REFUSED),
@@ -434,6 +436,7 @@ API = {
     "GET /api/v1/contacts/{id}/consents/": [("/api/v1/contacts/{contact}/consents/", None, API_INVENTORY)],
     "POST /api/v1/contacts/{id}/consents/": [("/api/v1/contacts/{contact}/consents/", {}, API_CHANGE_EMPTY)],
     "POST /api/v1/contacts/{id}/erase/": [("/api/v1/contacts/{contact}/erase/", {}, API_CHANGE_EMPTY)],
+    "GET /api/v1/contacts/{id}/export/": [("/api/v1/contacts/{contact}/export/", None, API_CHANGE_GET)],
     "GET /api/v1/audit/": [("/api/v1/audit/", None, a(200, 403, 403, 403, 200))],
     # Outbound webhooks and the inbound opportunities: managers and administrators (integrations).
     "GET /api/v1/webhooks/": [("/api/v1/webhooks/", None, API_INTEGRATIONS)],
