@@ -1,6 +1,8 @@
 """Checkbox facets in a real browser: ticking one re-renders the results and the counts without
 reloading the page (htmx), the address follows, and on a phone the filters fold into a panel."""
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -70,3 +72,30 @@ def test_on_a_phone_the_filters_fold_into_a_panel(live_server, page, login, shot
     page.check("#f-industry-healthcare")
     expect(page.locator(".result-count")).to_contain_text("1 reference profile matches")
     shot(page, "facets-inventory-phone-ticked")
+
+
+def test_words_typed_while_a_tick_is_applied_are_kept(live_server, page, login, monkeypatch):
+    """The answer to a tick left before the words were typed: swapping it in keeps the words (and
+    the focus), so "Apply filters" then searches for them."""
+    import references.views.inventory as inventory
+
+    _inventory()
+    login(page, UserFactory(username="facet_typist", role="sales"))
+    page.goto(f"{live_server.url}/catalog/")
+    expect(page.locator(".result-count")).to_have_text("3 references match your search.")
+    counted = inventory.build_facets
+
+    def slowly(*args, **kwargs):
+        time.sleep(0.8)  # the tick's answer arrives after the typing
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(inventory, "build_facets", slowly)
+    page.check("#f-industry-finance")
+    page.locator("input[name=search]").press_sequentially("Beta")
+    expect(page.locator(".result-count")).to_have_text("2 references match your search.")  # the tick's answer
+    expect(page.locator("input[name=search]")).to_have_value("Beta")
+    expect(page.locator("input[name=search]")).to_be_focused()
+    monkeypatch.setattr(inventory, "build_facets", counted)
+    page.click("text=Apply filters")
+    expect(page.locator(".result-count")).to_have_text("1 reference matches your search.")
+    assert "search=Beta" in page.url
