@@ -62,6 +62,29 @@ def _absolute(base_url: str, path: str) -> str:
     return base + path
 
 
+def candidate_link_issue(
+    candidate: Candidate,
+    purpose: str,
+    *,
+    email: str,
+    valid_days: int,
+    by: User | None = None,
+    now: datetime | None = None,
+) -> links.IssuedLink:
+    """A private link about one candidate for one purpose (owner, ask, feedback): the token rules
+    of ``refprogram.links``, and a newer link of the same purpose withdraws the older."""
+    return links.link_issue(
+        CandidateLink,
+        supersedes=CandidateLink.objects.filter(candidate=candidate, purpose=purpose),
+        valid_days=valid_days,
+        now=now,
+        candidate=candidate,
+        purpose=purpose,
+        email=email,
+        sent_by=by,
+    )
+
+
 def _link_url(base_url: str, token: str) -> str:
     return _absolute(base_url, reverse("requests:link", kwargs={"token": token}))
 
@@ -94,15 +117,8 @@ def owner_link_send(
     owner = candidate.reference.customer.account_owner
     if owner is None or not owner.email:
         return None
-    issued = links.link_issue(
-        CandidateLink,
-        supersedes=CandidateLink.objects.filter(candidate=candidate, purpose=CandidateLinkPurpose.OWNER),
-        valid_days=OWNER_LINK_DAYS,
-        now=now,
-        candidate=candidate,
-        purpose=CandidateLinkPurpose.OWNER,
-        email=owner.email,
-        sent_by=by,
+    issued = candidate_link_issue(
+        candidate, CandidateLinkPurpose.OWNER, email=owner.email, valid_days=OWNER_LINK_DAYS, by=by, now=now
     )
     request = candidate.request
     url = _link_url(base_url, issued.token)
@@ -126,15 +142,8 @@ def ask_link_send(
     contact = candidate.reference.contact
     if not contact.email:
         return None
-    issued = links.link_issue(
-        CandidateLink,
-        supersedes=CandidateLink.objects.filter(candidate=candidate, purpose=CandidateLinkPurpose.ASK),
-        valid_days=ASK_LINK_DAYS,
-        now=now,
-        candidate=candidate,
-        purpose=CandidateLinkPurpose.ASK,
-        email=contact.email,
-        sent_by=by,
+    issued = candidate_link_issue(
+        candidate, CandidateLinkPurpose.ASK, email=contact.email, valid_days=ASK_LINK_DAYS, by=by, now=now
     )
     url = _link_url(base_url, issued.token)
     activity = candidate.request.activity_type.name

@@ -23,7 +23,7 @@ from ..choices import (
     TooOften,
 )
 from ..models import Candidate, CandidateFeedback, CandidateLink
-from .answers import _link_url, _mail_after_commit, candidate_link_get
+from .answers import _link_url, _mail_after_commit, candidate_link_get, candidate_link_issue
 from .candidates import candidate_move
 from .common import _link, _notify
 
@@ -36,15 +36,7 @@ _SIDE = {
 
 
 def _issue(candidate: Candidate, purpose: str, email: str, base_url: str, now: datetime) -> str:
-    issued = links.link_issue(
-        CandidateLink,
-        supersedes=CandidateLink.objects.filter(candidate=candidate, purpose=purpose),
-        valid_days=FEEDBACK_LINK_DAYS,
-        now=now,
-        candidate=candidate,
-        purpose=purpose,
-        email=email,
-    )
+    issued = candidate_link_issue(candidate, purpose, email=email, valid_days=FEEDBACK_LINK_DAYS, now=now)
     return _link_url(base_url, issued.token)
 
 
