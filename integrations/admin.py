@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Opportunity, WebhookDelivery, WebhookSubscription
+from requests_app.models import Opportunity
+
+from .models import WebhookDelivery, WebhookSubscription
 
 
 @admin.register(WebhookSubscription)

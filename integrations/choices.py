@@ -1,6 +1,7 @@
 from django.db import models
 
 from refprogram import events
+from requests_app.choices import Crm  # noqa: F401  (the CRM an opportunity comes from)
 
 
 class WebhookEvent(models.TextChoices):
@@ -21,11 +22,3 @@ class DeliveryStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     REFUSED = "refused", "Refused"
-
-
-class Crm(models.TextChoices):
-    """The CRM an opportunity comes from."""
-
-    SALESFORCE = "salesforce", "Salesforce"
-    HUBSPOT = "hubspot", "HubSpot"
-    OTHER = "other", "Other CRM"

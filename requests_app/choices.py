@@ -181,3 +181,11 @@ FEEDBACK_AFTER_HOURS = 24
 # A reference proposing times offers two or three.
 SLOTS_MIN = 2
 SLOTS_MAX = 3
+
+
+class Crm(models.TextChoices):
+    """The CRM an opportunity comes from."""
+
+    SALESFORCE = "salesforce", "Salesforce"
+    HUBSPOT = "hubspot", "HubSpot"
+    OTHER = "other", "Other CRM"

@@ -30,6 +30,7 @@ from .choices import (
     REQUEST_TRANSITIONS,
     CandidateLinkPurpose,
     CandidateState,
+    Crm,
     OutcomeResult,
     RequestEventKind,
     RequestStatus,
@@ -494,3 +495,38 @@ class UnmetDemand(models.Model):
 
     def __str__(self) -> str:
         return f"Unmet demand for request {self.request_id}"
+
+
+class Opportunity(models.Model):
+    """A sales opportunity (a deal) as the CRM knows it. The CRM owns every field here; RefProgram
+    keeps the latest copy, upserted by (crm, crm_id), so requests can link to a real deal."""
+
+    crm = models.CharField(max_length=20, choices=Crm.choices)
+    crm_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=300)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    stage = models.CharField(max_length=100, blank=True)
+    close_date = models.DateField(null=True, blank=True)
+    is_closed = models.BooleanField(default=False)
+    is_won = models.BooleanField(default=False)
+    account_name = models.CharField(max_length=300, blank=True)
+    account_crm_id = models.CharField(max_length=100, blank=True)
+    modified_at = models.DateTimeField(null=True, blank=True, help_text="When the CRM last changed it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["crm", "crm_id"]
+        verbose_name_plural = "opportunities"
+        constraints = [
+            models.UniqueConstraint(fields=["crm", "crm_id"], name="opportunity_unique_crm_id"),
+            models.CheckConstraint(
+                condition=Q(is_won=False) | Q(is_closed=True), name="opportunity_won_is_closed"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="opportunity_amount_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_crm_display()} {self.crm_id})"

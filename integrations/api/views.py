@@ -20,10 +20,12 @@ from rest_framework.views import APIView
 
 from accounts import permissions as perms
 from accounts.permissions import HasCapability
+from requests_app.models import Opportunity
+from requests_app.services import opportunities
 
 from ..choices import Crm, WebhookEvent
-from ..models import Opportunity, WebhookDelivery, WebhookSubscription
-from ..services import opportunities, webhooks
+from ..models import WebhookDelivery, WebhookSubscription
+from ..services import webhooks
 
 
 class StrictSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from integrations.models import Opportunity
+from requests_app.models import Opportunity
 
 pytestmark = pytest.mark.django_db
 

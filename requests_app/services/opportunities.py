@@ -1,4 +1,4 @@
-"""CRM opportunities: the upsert that the inbound endpoint (and, later, the CRM sync) calls."""
+"""CRM opportunities: the one upsert that the inbound endpoint and the CRM sync both call."""
 
 from __future__ import annotations
 
