@@ -1,0 +1,11 @@
+"""Retention review and the Art. 14 notice (placeholder: operations are filled in by the change that needs them)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("references", "0014_matching_row"),
+    ]
+
+    operations = []
