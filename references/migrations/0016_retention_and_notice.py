@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("references", "0014_matching_row"),
+        ("references", "0015_crm_ids"),
     ]
 
     operations = []
