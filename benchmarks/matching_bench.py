@@ -19,6 +19,15 @@ Goals (matching v2): p50 under 20 ms with 3 must-haves and under 35 ms with 1 at
 customers and 1,000,000 ledger rows; matches at 0.3 or more of the trivial endpoint's rate;
 growth from 10,000 to 100,000 under 2× (run it at both scales). ``--reuse`` skips step 1;
 ``--explain`` prints the one-row read's plan.
+
+3. ``--paired N``: N calls of each workload alternating, call by call on the same requests, the
+   candidate read from the narrow matching row (``references.MatchingRow``, the code) and from the
+   profile's own row (the read before it, ``ranking._meeting_must_haves``), in one process: the
+   drift of the machine's load cancels out of the paired differences. Prints both medians and the
+   median of the paired differences, with the trivial endpoint's median in the same calls.
+4. ``--reads N``: the candidate read alone (the first page, through ``refprogram.statements``), N
+   times for each request of both workloads, from each table in turn; asserts the two return the
+   same rows (ids and base scores, in order) and prints median and minimum of each.
 """
 
 from __future__ import annotations
@@ -191,6 +200,77 @@ def _time(client, urls: list[str], samples: int) -> tuple[tuple, tuple, list]:
     return _stats(timings), _stats(trivial), bodies
 
 
+def paired(client, workloads: dict, calls: int) -> None:
+    """``calls`` calls of each workload, alternating the profile-table read and the narrow one."""
+    from requests_app.matching import ranking
+
+    narrow, profile_table = ranking.candidate_rows, ranking._meeting_must_haves
+    for n, requests in workloads.items():
+        urls = [f"/api/v1/requests/{r.pk}/matches/" for r in requests]
+        old, new, trivial = [], [], []
+        for i in range(calls + 4):
+            url = urls[i % len(urls)]
+            order = [("old", profile_table), ("new", narrow)]
+            if i % 2:
+                order.reverse()  # neither always runs first
+            times = {}
+            for name, read in order:
+                ranking.candidate_rows = read
+                started = time.perf_counter()
+                response = client.get(url)
+                times[name] = (time.perf_counter() - started) * 1000
+                assert response.status_code == 200, response.content[:300]
+            ranking.candidate_rows = narrow
+            started = time.perf_counter()
+            client.get(TRIVIAL)
+            if i >= 4:  # the first calls warm up both statements
+                old.append(times["old"])
+                new.append(times["new"])
+                trivial.append((time.perf_counter() - started) * 1000)
+        diff = statistics.median(b - a for a, b in zip(old, new, strict=True))
+        print(
+            f"paired, {n} must-have{'s' if n > 1 else ''}, {calls} calls each: profile table p50 "
+            f"{statistics.median(old):.1f} ms, matching row p50 {statistics.median(new):.1f} ms, "
+            f"paired difference median {diff:+.1f} ms; "
+            f"trivial endpoint p50 {statistics.median(trivial):.1f} ms"
+        )
+
+
+def reads(workloads: dict, times: int) -> None:
+    """The candidate read alone, from the profile table and from the matching row, on the same
+    requests: the same rows, and the time of each."""
+    from django.utils import timezone
+
+    from ledger.models import OverusePolicy
+    from refprogram import statements
+    from requests_app.matching import ranking, scoring
+
+    policy, today = OverusePolicy.current(), timezone.localdate()
+    for n, requests in workloads.items():
+        timings: dict[str, list[float]] = {"profile table": [], "matching row": []}
+        for _ in range(times):
+            for request in requests:
+                spec = scoring.MatchSpec.for_request(request, policy=policy)
+                found = {}
+                for name, read in (
+                    ("profile table", ranking._meeting_must_haves),
+                    ("matching row", ranking.candidate_rows),
+                ):
+                    qs = read(request.activity_type, spec).annotate(base_score=scoring.base_sql(spec, today))
+                    qs = qs.order_by("-base_score", "pk").values_list("pk", "base_score")[: ranking.READ_PAGE]
+                    started = time.perf_counter()
+                    found[name] = statements.rows(qs)
+                    timings[name].append((time.perf_counter() - started) * 1000)
+                assert found["profile table"] == found["matching row"], f"request {request.pk}: reads differ"
+        print(
+            f"read alone, {n} must-have{'s' if n > 1 else ''}, {len(timings['matching row'])} reads each, "
+            "the same rows: "
+            + "; ".join(
+                f"{k} median {statistics.median(v):.1f} ms, min {min(v):.1f} ms" for k, v in timings.items()
+            )
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -200,6 +280,14 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=40)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--paired", type=int, default=0, metavar="N", help="also N paired calls (see 3.)")
+    parser.add_argument("--reads", type=int, default=0, metavar="N", help="also time the read alone (see 4.)")
+    parser.add_argument(
+        "--inventory-only",
+        action="store_true",
+        help="seed the inventory only, not the demo's requests (which match against it on submission: "
+        "minutes at 100,000 customers); the benchmark builds its own requests",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -223,7 +311,15 @@ def main() -> None:
     if not args.reuse:
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        call_command("seed_demo", scale=args.scale, seed=1)
+        if args.inventory_only:
+            from demo.inventory import seed_demo
+
+            result = seed_demo(scale=args.scale, seed=1)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            print(f"inventory of {args.scale} customers: {result.seconds:.1f} s")
+        else:
+            call_command("seed_demo", scale=args.scale, seed=1)
         print(f"seed_demo --scale {args.scale}: {time.perf_counter() - started:.1f} s")
         top_up_ledger(args.ledger or args.scale * 10)
     print(f"profiles: {ReferenceProfile.objects.count():,}")
@@ -252,6 +348,10 @@ def main() -> None:
             f"goal p50 < {goals[n]:.0f} ms and ratio >= 0.3: {'met' if ok else 'NOT met'}"
         )
     print("all goals met" if met else "goals NOT met")
+    if args.paired:
+        paired(client, workloads, args.paired)
+    if args.reads:
+        reads(workloads, args.reads)
     requests = workloads[3]
     if args.explain:
         from django.utils import timezone
@@ -260,7 +360,7 @@ def main() -> None:
 
         policy, today = OverusePolicy.current(), timezone.localdate()
         spec = scoring.MatchSpec.for_request(requests[0], policy=policy)
-        qs = ranking._meeting_must_haves(requests[0].activity_type, spec)
+        qs = ranking.candidate_rows(requests[0].activity_type, spec)
         qs = qs.annotate(base_score=scoring.base_sql(spec, today)).order_by("-base_score", "pk")
         sql, params = qs.values_list("pk", "base_score")[:2000].query.sql_with_params()
         with connection.cursor() as cur:

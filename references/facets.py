@@ -12,6 +12,10 @@ column ``customer_health`` (migration 0011), so a match's score needs no other t
 The keys are rebuilt with the search text (``services.search_documents_refresh``) whenever a
 profile, its customer or its contact changes; ``demo.inventory`` computes the same keys from plain
 values, and migration 0005 fills them in SQL for profiles that existed before.
+
+The match list reads its candidates from a narrower copy, ``references.models.MatchingRow``: the
+same keys as whole numbers (``FacetCode``, :class:`FacetCodes`), kept in step by the database
+(migration 0014) whenever ``search_facets`` changes, however it is written.
 """
 
 from __future__ import annotations
@@ -107,3 +111,26 @@ class FacetKeys(Expression):
                 parts.append("%s")
                 params.append(key)
         return f"({table}.facet_keys {self.operator} ARRAY[{', '.join(parts)}]::text[])", params
+
+
+# A key's code, looked up once per statement (PostgreSQL runs an uncorrelated subquery once): NULL
+# for a key no profile has ever held, which then matches nothing.
+KEY_CODE_SQL = "(SELECT code FROM references_facetcode WHERE key = %s)"
+
+
+class FacetCodes(Expression):
+    """Condition on a matching row's ``codes`` (``references.models.MatchingRow``): holds every one
+    of these facet keys. The keys are given as text and coded in the statement itself
+    (:data:`KEY_CODE_SQL`), so the GIN index on the codes answers it; a key without a code matches no
+    row."""
+
+    conditional = True
+
+    def __init__(self, keys):
+        super().__init__(output_field=BooleanField())
+        self.keys = list(keys)
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        codes = ", ".join(KEY_CODE_SQL for _ in self.keys)
+        return f"({table}.codes @> ARRAY[{codes}]::integer[])", list(self.keys)

@@ -4,10 +4,12 @@ the ledger; nearest misses; whether any can be proposed now.
 How the top N is found (the same order as ranking every candidate in the database,
 :func:`rank_queryset`, which a test holds it to):
 
-1. **One-row read.** The candidates (eligible, meeting every must-have) are read from the
-   profile's own row, best ``base_score`` first (every factor but the ledger's, :func:`base_sql`):
-   must-haves, wishes, the prospect's facts and the customer's health are all in the GIN-indexed
-   facet keys (``references.facets``), so no other table is touched.
+1. **One-row read.** The candidates (eligible, meeting every must-have) are read from their
+   narrow matching row (``references.models.MatchingRow``, :func:`candidate_rows`), best
+   ``base_score`` first (every factor but the ledger's, :func:`base_sql`): must-haves, wishes,
+   the prospect's facts and the customer's health are all in its GIN-indexed integer codes of the
+   facet keys (``references.facets``), so no other table is touched (but the profile's, for a
+   criterion naming the competitor replaced).
 2. **The ledger for the best of them only.** The first batch gets its capacity columns
    (``ledger.capacity``'s verdict) and its load (:func:`load_sql`); the Python formula
    (:func:`score_row`) scores it. A reference's score is never above its ``base_score``, so an
@@ -29,6 +31,7 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -39,11 +42,11 @@ from django.utils import timezone
 from ledger import capacity
 from ledger.models import OverusePolicy, UsageEntry
 from references.choices import ProfileStatus
-from references.facets import FacetKeys, facet_key
-from references.models import ActivityType, ReferenceProfile
+from references.facets import FacetCodes, FacetKeys, facet_key
+from references.models import ActivityType, MatchingRow, ReferenceProfile
 from refprogram import statements
 
-from ..choices import DEFAULT_MATCHES
+from ..choices import DEFAULT_MATCHES, CriterionField
 from .explain import present, product_names
 from .scoring import (
     CUSTOMER_LOAD_POINTS,
@@ -90,6 +93,41 @@ def _meeting_must_haves(activity_type: ActivityType, spec: MatchSpec) -> QuerySe
         else:
             keys.append(key)
     qs = eligible_profiles(activity_type, keys)
+    for condition in others:
+        qs = qs.filter(condition)
+    return qs
+
+
+def _row_condition(criterion: dict, spec: MatchSpec) -> Q:
+    """One must-have as a condition on a matching row (:func:`criterion_sql`'s twin): its facet
+    key's code, or the competitor replaced read through the row's profile."""
+    if criterion["field"] == CriterionField.COMPETITOR:
+        return Q(profile__competitor__icontains=criterion["value"])
+    key = spec.key(criterion)
+    if key is None:
+        return criterion_sql(criterion, spec)  # none can meet it (or an unknown field: an error)
+    return Q(FacetCodes([key]))
+
+
+def candidate_rows(activity_type: ActivityType, spec: MatchSpec, *, must: bool = True) -> QuerySet:
+    """The match list's candidates, as :func:`_meeting_must_haves` finds them, on their narrow
+    matching rows: in the catalog, willing to do the activity type, not kept for private use for a
+    public one, and (``must``) meeting every must-have: one GIN lookup of integer codes, and the
+    profile's competitor text only for a must-have that names one. ``must=False``: every eligible
+    row, as :func:`eligible_profiles`."""
+    keys, others = [], []
+    for c in spec.must if must else ():
+        key = spec.key(c)
+        if key is not None and c["field"] != CriterionField.COMPETITOR:
+            keys.append(key)
+        else:
+            others.append(_row_condition(c, spec))
+    qs = MatchingRow.objects.filter(
+        FacetCodes([facet_key("activity", activity_type.pk), *keys]),
+        status__in=(ProfileStatus.ACTIVE, ProfileStatus.RESTING),
+    )
+    if activity_type.is_public:
+        qs = qs.filter(private_only=False)
     for condition in others:
         qs = qs.filter(condition)
     return qs
@@ -341,7 +379,7 @@ def matches_for_request(
     policy = policy or OverusePolicy.current()
     spec = MatchSpec.for_request(request, policy=policy)
     top = rank(
-        _meeting_must_haves(request.activity_type, spec),
+        candidate_rows(request.activity_type, spec),
         spec,
         activity_type=request.activity_type,
         policy=policy,
@@ -353,17 +391,20 @@ def matches_for_request(
 
 
 def nearest_misses(request, *, limit: int = NEAREST_MISSES, today: date, policy) -> list[dict]:
-    """References that miss few must-haves (fewest first), naming which ones they miss."""
+    """References that miss few must-haves (fewest first), naming which ones they miss (read from
+    the matching rows, as the match list's candidates)."""
     spec = MatchSpec.for_request(request, policy=policy)
     if not spec.must:
         return []
     missed = Value(0, output_field=IntegerField())
     for c in spec.must:
         missed = missed + Case(
-            When(criterion_sql(c, spec), then=Value(0)), default=Value(1), output_field=IntegerField()
+            When(_row_condition(c, spec), then=Value(0)), default=Value(1), output_field=IntegerField()
         )
     candidates = (
-        eligible_profiles(request.activity_type).annotate(must_missed=missed).filter(must_missed__gte=1)
+        candidate_rows(request.activity_type, spec, must=False)
+        .annotate(must_missed=missed)
+        .filter(must_missed__gte=1)
     )
     top = rank(
         candidates,

@@ -30,8 +30,8 @@ from django.db.models.functions import Coalesce
 
 from ledger import capacity
 from references.choices import SENIORITY_ORDER, SIZE_ORDER, Seniority
-from references.facets import FacetKeys, facet_key
-from references.models import Product, UseCase
+from references.facets import KEY_CODE_SQL, FacetKeys, facet_key
+from references.models import MatchingRow, Product, UseCase
 
 from ..choices import CriterionField
 from ..criteria import value_label
@@ -388,9 +388,14 @@ def criterion_q(criterion: dict) -> Q:
 
 
 class BaseScore(Expression):
-    """Every factor but the ledger's, over the profile's own row, as one SQL expression: what the
+    """Every factor but the ledger's, over one row per candidate, as one SQL expression: what the
     reference *is* for this request (:func:`score_row` without the load factors; a test holds
     the two equal). Never above the score's reach: the load factors only subtract.
+
+    It reads either the profile's own row (its text ``facet_keys``) or, in the match list, the
+    narrow matching row (``references.models.MatchingRow``: the same keys as integer codes, each
+    key coded once per statement, ``references.facets.KEY_CODE_SQL``); the competitor, which only the
+    profile holds, is then read through the row's profile, and only when a wish names one.
 
     Written as SQL text rather than a tree of ``Case``/``When`` nodes: the ranking compiles it for
     every request, and a tree of a few dozen nodes costs Django milliseconds to resolve."""
@@ -400,24 +405,41 @@ class BaseScore(Expression):
     def __init__(self, spec: MatchSpec, today: date):
         super().__init__()
         self.spec, self.today = spec, today
+        self.competitor = None  # the competitor column, resolved for the query when a wish names one
 
     @property
     def identity(self):  # the spec is not hashable; one expression per spec and day
         return (type(self), id(self.spec), self.today)
 
+    def get_source_expressions(self):
+        return [self.competitor] if self.competitor is not None else []
+
+    def set_source_expressions(self, exprs):
+        self.competitor = exprs[0] if exprs else None
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        c = self.copy()
+        c.is_summary = summarize
+        if any(x["field"] == CriterionField.COMPETITOR for x in self.spec.nice + self.spec.implicit):
+            path = "profile__competitor" if query is not None and query.model is MatchingRow else "competitor"
+            c.competitor = F(path).resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        return c
+
     def as_sql(self, compiler, connection):
         spec = self.spec
         table = compiler.quote_name_unless_alias(compiler.query.base_table)
-        has = f"%s = ANY({table}.facet_keys)"
+        if compiler.query.model is MatchingRow:
+            has = f"{KEY_CODE_SQL} = ANY({table}.codes)"
+        else:
+            has = f"%s = ANY({table}.facet_keys)"
         terms: list[str] = []
         params: list = []
 
         def points_if(criterion: dict, points: int) -> None:
             if criterion["field"] == CriterionField.COMPETITOR:
-                terms.append(
-                    f"CASE WHEN strpos(lower({table}.competitor), lower(%s)) > 0 THEN {points} ELSE 0 END"
-                )
-                params.append(str(criterion["value"]))
+                competitor, competitor_params = compiler.compile(self.competitor)
+                terms.append(f"CASE WHEN strpos(lower({competitor}), lower(%s)) > 0 THEN {points} ELSE 0 END")
+                params.extend([*competitor_params, str(criterion["value"])])
                 return
             key = spec.key(criterion)
             if key is not None:

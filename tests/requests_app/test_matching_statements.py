@@ -32,7 +32,7 @@ def test_the_match_lists_statements_are_prepared_on_the_connection(sales, make_p
 
     assert len(matches) == 3
     prepared = _prepared_statements()
-    read = [sql for sql in prepared if "facet_keys" in sql and "ORDER BY" in sql]
+    read = [sql for sql in prepared if "references_matchingrow" in sql and "ORDER BY" in sql]
     sums = [sql for sql in prepared if "references_usageentry" in sql and "GROUP BY" in sql]
     assert read and all("$1" in sql for sql in read)  # the server binds the values
     assert len(sums) >= 2  # per reference and per customer
