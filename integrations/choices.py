@@ -22,3 +22,36 @@ class DeliveryStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     REFUSED = "refused", "Refused"
+
+
+class CrmKind(models.TextChoices):
+    """The CRMs RefProgram syncs with (the same codes as an opportunity's ``crm``)."""
+
+    SALESFORCE = "salesforce", "Salesforce"
+    HUBSPOT = "hubspot", "HubSpot"
+
+
+class SalesforceAuthFlow(models.TextChoices):
+    """How RefProgram signs in to Salesforce (both OAuth 2.0 server-to-server flows)."""
+
+    CLIENT_CREDENTIALS = "client_credentials", "OAuth client credentials"
+    JWT_BEARER = "jwt_bearer", "OAuth JWT bearer"
+
+
+class SyncStatus(models.TextChoices):
+    """Where a sync run stands: queued, running, done (some records may have failed), or stopped."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    PARTIAL = "partial", "Succeeded with record errors"
+    FAILED = "failed", "Failed"
+
+
+class WriteBackStatus(models.TextChoices):
+    """A note on a CRM opportunity: waiting, waiting for a retry, written, or given up."""
+
+    PENDING = "pending", "Pending"
+    RETRYING = "retrying", "Retrying"
+    SUCCEEDED = "succeeded", "Written"
+    FAILED = "failed", "Failed"

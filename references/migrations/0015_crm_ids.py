@@ -1,6 +1,6 @@
-"""Customers and contacts synced from a CRM (placeholder: operations are filled in by the change that needs them)."""
+"""Customers and contacts synced from a CRM: a contact's CRM id, and the "deleted in CRM" marks."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -8,4 +8,37 @@ class Migration(migrations.Migration):
         ("references", "0014_matching_row"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="contact",
+            name="crm_deleted_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="deleted in CRM"),
+        ),
+        migrations.AddField(
+            model_name="contact",
+            name="crm_id",
+            field=models.CharField(blank=True, max_length=64, null=True, unique=True, verbose_name="CRM id"),
+        ),
+        migrations.AddField(
+            model_name="customer",
+            name="crm_deleted_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="deleted in CRM"),
+        ),
+        migrations.AddField(
+            model_name="historicalcontact",
+            name="crm_deleted_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="deleted in CRM"),
+        ),
+        migrations.AddField(
+            model_name="historicalcontact",
+            name="crm_id",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=64, null=True, verbose_name="CRM id"
+            ),
+        ),
+        migrations.AddField(
+            model_name="historicalcustomer",
+            name="crm_deleted_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="deleted in CRM"),
+        ),
+    ]
