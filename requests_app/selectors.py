@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .choices import OutcomeResult, RequestStatus
+from .deals import deal_result_sql
 from .models import CandidateFeedback, Request
 
 
 def request_facts(request_ids: Iterable[int], viewer, reference_id: int | None = None) -> dict[int, dict]:
     """``{request id: {"prospect", "outcome", "feedback"}}`` of the requests ``viewer`` may see:
-    the deal's outcome when reported, else the request's status, and what the requester and the
+    the deal's result (the CRM's for a linked opportunity, ``deals``) when known, else the
+    request's status, and what the requester and the
     reference ``reference_id`` said after the activity (a profile's usage history shows them).
     Two queries (one when no reference is named)."""
     statuses, outcomes = dict(RequestStatus.choices), dict(OutcomeResult.choices)
     rows = list(
         Request.objects.visible_to(viewer)
         .filter(pk__in=list(request_ids))
-        .values_list("pk", "prospect_name", "status", "outcome_result")
+        .annotate(deal_result=deal_result_sql())
+        .values_list("pk", "prospect_name", "status", "deal_result")
     )
     said: dict[int, list[str]] = {}
     if reference_id is not None and rows:

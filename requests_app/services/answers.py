@@ -37,6 +37,7 @@ from ..choices import (
     CandidateLinkPurpose,
     CandidateState,
 )
+from ..deals import request_deal
 from ..models import Candidate, CandidateLink, default_duration_minutes
 from .candidates import candidate_move
 
@@ -423,7 +424,7 @@ def ask_summary(candidate: Candidate) -> dict:
     if candidate.deal_shared:
         facts["deal"] = {
             "prospect": request.prospect_name,
-            "stage": request.opportunity_stage,
+            "stage": request_deal(request).stage,
             "needed_by": request.needed_by,
         }
     return facts
