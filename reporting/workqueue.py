@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts import permissions as perms
 from accounts.models import User
 from accounts.services import notification_send
+from accounts.teams import TeamScope
 from approvals.choices import EXPIRY_WARNING_DAYS
 from approvals.models import Approval
 from ledger import capacity
@@ -163,18 +164,24 @@ def work_queue(
     now: dt.datetime | None = None,
     limit: int = HOME_LIMIT,
     include_capped: bool = False,
+    scope: TeamScope | None = None,
 ) -> dict[str, Section]:
-    """What needs the viewer's program today, section by section, limited to what they may see.
+    """What needs the viewer's program today, section by section, limited to what they may see
+    and, for a manager in a team, to the team's scope (its requests and their candidates, the
+    profiles in its regions, industries and products) unless they chose "All" (``scope``).
 
     One query per section (and one for the policy), whatever the number of rows."""
+    scope = scope or TeamScope()
     now = now or timezone.now()
     today = timezone.localdate(now)
     policy = program_policy()
-    requests = Request.objects.visible_to(viewer).select_related("activity_type", "requester", "assignee")
-    candidates = Candidate.objects.visible_to(viewer).select_related(
+    requests = scope.apply(Request.objects.visible_to(viewer)).select_related(
+        "activity_type", "requester", "assignee"
+    )
+    candidates = scope.apply(Candidate.objects.visible_to(viewer)).select_related(
         "request__activity_type", "reference__contact", "reference__customer__account_owner"
     )
-    profiles = ReferenceProfile.objects.visible_to(viewer).select_related(
+    profiles = scope.apply(ReferenceProfile.objects.visible_to(viewer)).select_related(
         "customer__account_owner", "contact"
     )
     sections = [

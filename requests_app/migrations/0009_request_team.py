@@ -1,6 +1,7 @@
-"""A request's owning team (placeholder: operations are filled in by the change that needs them)."""
+"""A request's owning team (the team owning the prospect's region, set on submit)."""
 
-from django.db import migrations
+import django.db.models.deletion
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -9,4 +10,16 @@ class Migration(migrations.Migration):
         ("accounts", "0004_teams"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="request",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="requests",
+                to="accounts.team",
+            ),
+        ),
+    ]
