@@ -3,13 +3,21 @@
 One list over the records the program already keeps, read in one SQL ``UNION ALL`` so that
 filters, order and pages are the database's work:
 
-- the django-simple-history tables of customers, contacts, reference profiles, holds and users
-  (who: the person logged in on the page or the API, the person who ran an import; no person and
-  a reason such as ``holds_sync`` for a nightly check; ``SCIM provisioning`` for the identity
-  provider). A save that changed nothing the log shows (a log-in's ``last_login``) is left out;
-- approval events (status changes, edits, links sent, documents; the customer or a nightly check
-  as the actor when no user acted) and usage-ledger entries (an ask, or an override of the caps);
-- django-axes' log of log-ins and of failed log-ins (and whether they locked the account out).
+- the django-simple-history tables of customers, contacts, reference profiles, holds, users and
+  the overuse policy, and of the models of other apps that keep one: teams, CRM connections and
+  webhook subscriptions (read through ``apps.get_model``: reporting imports neither integrations
+  nor depends on a table being there). Who: the person logged in on the page or the API, the
+  person who ran an import; no person and a reason such as ``holds_sync`` for a nightly check;
+  ``SCIM provisioning`` for the identity provider. A save that changed nothing the log shows (a
+  log-in's ``last_login``) is left out;
+- a user's second factor set up, removed or reset (``accounts.second_factor`` writes them as
+  lines of the user's history with that reason);
+- approval events (status changes, edits, links sent, documents and asset files attached, with
+  their file names; the customer or a nightly check as the actor when no user acted) and
+  usage-ledger entries (an ask, or an override of the caps);
+- webhook subscriptions created, while integrations keep no history of them;
+- django-axes' log of log-ins and of failed log-ins (a wrong password or a wrong second-factor
+  code, and whether it locked the account out).
 
 Changes are ``{field: [old, new]}``; a contact's e-mail and phone show as ``(hidden)`` to a viewer
 without the contact-data capability. The page, its CSV and ``GET /api/v1/audit/`` read
@@ -24,14 +32,16 @@ from typing import Any
 
 from axes.models import AccessFailureLog, AccessLog
 from django import forms
+from django.apps import apps
 from django.db import connection
 from django.db.models import Model, OuterRef, Q, Subquery
 from django.utils import timezone
+from simple_history.utils import get_m2m_reverse_field_name
 
 from accounts import permissions as perms
 from accounts.models import User
 from approvals.models import ApprovalEvent
-from ledger.models import Hold, UsageEntry
+from ledger.models import Hold, OverusePolicy, UsageEntry
 from references.models import CONTACT_PII_FIELDS, Contact, Customer, ReferenceProfile
 
 HIDDEN = "(hidden)"
@@ -45,6 +55,14 @@ HISTORY_MODELS: dict[str, type[Model]] = {
     "reference": ReferenceProfile,
     "hold": Hold,
     "user": User,
+    "policy": OverusePolicy,
+}
+# Object types of other apps' models, read when the model exists and keeps a history (by name, so
+# that reporting imports neither integrations nor a model another change is still adding).
+OTHER_HISTORY_MODELS: dict[str, tuple[str, str]] = {
+    "team": ("accounts", "Team"),
+    "crm_connection": ("integrations", "CrmConnection"),
+    "webhook": ("integrations", "WebhookSubscription"),
 }
 OBJECT_TYPES = {
     "customer": "Customer",
@@ -52,11 +70,30 @@ OBJECT_TYPES = {
     "reference": "Reference profile",
     "hold": "Hold",
     "user": "User",
+    "policy": "Overuse policy",
+    "team": "Team",
+    "crm_connection": "CRM connection",
+    "webhook": "Webhook subscription",
     "approval": "Approval",
     "usage": "Usage ledger entry",
 }
-# Never shown as changes: bookkeeping, not something a person changed.
-UNTRACKED = {"updated_at", "created_at", "search_document", "search_facets", "stale_notified_on"}
+# Never shown as changes: bookkeeping, not something a person changed; and never a secret.
+UNTRACKED = {
+    "updated_at",
+    "created_at",
+    "search_document",
+    "search_facets",
+    "stale_notified_on",
+    "updated_by",  # the policy's last editor: the entry's actor says it
+    "cursor",  # a CRM connection's sync progress
+    "last_run_at",
+    "last_success_at",
+    "secret",  # a webhook's signing secret
+}
+# The reasons ``accounts.second_factor`` gives the user's history lines (the action shown).
+SECOND_FACTOR_PREFIX = "second factor "
+# django-axes' failure log marks a wrong second-factor code so (accounts.second_factor.FAILURE_MARK).
+SECOND_FACTOR_FAILURE_MARK = "(second factor)"
 # Per object type, the fields only the contact-data capability may read.
 PII = {"contact": set(CONTACT_PII_FIELDS)}
 
@@ -133,6 +170,28 @@ def _history_table(model: type[Model]) -> type[Model]:
     return model.history.model
 
 
+def _has_history(model: type[Model]) -> bool:
+    return bool(getattr(model._meta, "simple_history_manager_attribute", None))
+
+
+def _other_model(object_type: str) -> type[Model] | None:
+    """Another app's model by name, or None while it does not exist (yet)."""
+    try:
+        return apps.get_model(*OTHER_HISTORY_MODELS[object_type])
+    except LookupError:
+        return None
+
+
+def history_models() -> dict[str, type[Model]]:
+    """Every object type whose changes a django-simple-history table keeps, today."""
+    found = dict(HISTORY_MODELS)
+    for object_type in OTHER_HISTORY_MODELS:
+        model = _other_model(object_type)
+        if model is not None and _has_history(model):
+            found[object_type] = model
+    return found
+
+
 def _tracked(history_model: type[Model]) -> list:
     """The fields of a history row that record the object (not the history bookkeeping)."""
     return [
@@ -142,33 +201,64 @@ def _tracked(history_model: type[Model]) -> list:
     ]
 
 
+def _m2m(history_model: type[Model]) -> list[tuple[str, type[Model], str]]:
+    """The many-to-many fields a history keeps (a team's members, a profile's products): per
+    field, its name, the history table of its links and the column naming the linked object."""
+    found = []
+    for field in getattr(history_model, "_history_m2m_fields", None) or []:
+        links = getattr(history_model, field.name).model
+        found.append((field.name, links, links._meta.get_field(get_m2m_reverse_field_name(field)).attname))
+    return found
+
+
 def _history_sql(object_type: str, model: type[Model]) -> str:
+    q = connection.ops.quote_name
     history = _history_table(model)
-    table = connection.ops.quote_name(history._meta.db_table)
-    columns = [connection.ops.quote_name(f.column) for f in _tracked(history)]
+    table = q(history._meta.db_table)
+    columns = [q(f.column) for f in _tracked(history)]
     mine = ", ".join(f"h.{c}" for c in columns)
     theirs = ", ".join(f"p.{c}" for c in columns)
-    # A change row whose recorded fields equal the previous row's changed nothing worth a line.
+    # The linked objects as they were at each of the two rows: the same, or a change worth a line.
+    same_links = "".join(
+        f" AND ARRAY(SELECT m.{q(column)} FROM {q(links._meta.db_table)} m WHERE m.history_id = p.history_id"
+        f" ORDER BY 1) = ARRAY(SELECT m.{q(column)} FROM {q(links._meta.db_table)} m"
+        f" WHERE m.history_id = h.history_id ORDER BY 1)"
+        for _, links, column in _m2m(history)
+    )
+    # A change row whose recorded fields equal the previous row's changed nothing worth a line,
+    # unless its reason is a second-factor event (set up, removed, reset: "<event>: <who ran it>").
+    reason = "COALESCE(h.history_change_reason, '')"
+    event = f"{reason} LIKE '{SECOND_FACTOR_PREFIX}%%'"
     return f"""
         SELECT h.history_date AS at, h.history_user_id AS actor_id, '' AS actor_label,
-               CASE h.history_type WHEN '+' THEN 'created' WHEN '-' THEN 'deleted' ELSE 'changed' END
-                   AS action,
+               CASE WHEN {event} THEN split_part({reason}, ':', 1)
+                    WHEN h.history_type = '+' THEN 'created' WHEN h.history_type = '-' THEN 'deleted'
+                    ELSE 'changed' END AS action,
                '{object_type}' AS object_type, h.id::text AS object_id, '{object_type}' AS source,
-               h.history_id::bigint AS row_id, COALESCE(h.history_change_reason, '') AS reason
+               h.history_id::bigint AS row_id,
+               CASE WHEN {event} THEN btrim(substr({reason}, length(split_part({reason}, ':', 1)) + 2))
+                    ELSE {reason} END AS reason
         FROM {table} h
-        WHERE h.history_type <> '~' OR NOT EXISTS (
+        WHERE h.history_type <> '~' OR {event} OR NOT EXISTS (
             SELECT 1 FROM (
                 SELECT * FROM {table} q
                 WHERE q.id = h.id AND (q.history_date, q.history_id) < (h.history_date, h.history_id)
                 ORDER BY q.history_date DESC, q.history_id DESC LIMIT 1
-            ) p WHERE ROW({theirs}) IS NOT DISTINCT FROM ROW({mine})
+            ) p WHERE ROW({theirs}) IS NOT DISTINCT FROM ROW({mine}){same_links}
         )"""
 
 
 def _union_sql() -> str:
     q = connection.ops.quote_name
-    parts = [_history_sql(object_type, model) for object_type, model in HISTORY_MODELS.items()]
+    parts = [_history_sql(object_type, model) for object_type, model in history_models().items()]
     users = q(User._meta.db_table)
+    webhook = _other_model("webhook")
+    if webhook is not None and not _has_history(webhook):
+        # Until integrations keep a history of them: who created each webhook subscription, when.
+        parts.append(f"""
+        SELECT w.created_at, w.created_by_id, '', 'created', 'webhook', w.id::text, 'webhook_created',
+               w.id::bigint, ''
+        FROM {q(webhook._meta.db_table)} w""")
     parts += [
         f"""
         SELECT e.created_at, e.actor_id, e.actor_label, 'approval ' || e.kind, 'approval',
@@ -184,7 +274,9 @@ def _union_sql() -> str:
         FROM {q(AccessLog._meta.db_table)} a LEFT JOIN {users} usr ON usr.username = a.username""",
         f"""
         SELECT f.attempt_time, usr.id, f.username,
-               CASE WHEN f.locked_out THEN 'locked out' ELSE 'log-in failed' END, 'user',
+               CASE WHEN f.locked_out THEN 'locked out'
+                    WHEN f.path_info LIKE '%%{SECOND_FACTOR_FAILURE_MARK}' THEN 'second factor failed'
+                    ELSE 'log-in failed' END, 'user',
                COALESCE(usr.id::text, f.username), 'login_failure', f.id::bigint, ''
         FROM {q(AccessFailureLog._meta.db_table)} f LEFT JOIN {users} usr ON usr.username = f.username""",
     ]
@@ -223,6 +315,10 @@ def _where(filters: dict) -> tuple[str, list]:
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, list | tuple):  # array fields (a team's scope, a webhook's events)
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
@@ -230,7 +326,7 @@ def _plain(value: Any) -> Any:
 
 def _history_changes(object_type: str, ids: list[int]) -> dict[int, dict[str, list]]:
     """``{history_id: {field: [old, new]}}`` for these rows of one history table: two queries."""
-    history = _history_table(HISTORY_MODELS[object_type])
+    history = _history_table(history_models()[object_type])
     fields = _tracked(history)
     previous = history.objects.filter(
         Q(history_date__lt=OuterRef("history_date"))
@@ -243,6 +339,14 @@ def _history_changes(object_type: str, ids: list[int]) -> dict[int, dict[str, li
         )
     )
     before = {r.history_id: r for r in history.objects.filter(history_id__in=[r.previous_id for r in rows])}
+    # The linked objects (ids, sorted) at each row and its previous one: one query per m2m field.
+    linked: dict[str, dict[int, list]] = {}
+    for name, links, column in _m2m(history):
+        at: dict[int, list] = {}
+        pairs = links.objects.filter(history_id__in=[*ids, *before]).values_list("history_id", column)
+        for history_id, target in pairs.order_by(column):
+            at.setdefault(history_id, []).append(target)
+        linked[name] = at
     changes: dict[int, dict[str, list]] = {}
     for row in rows:
         old = before.get(row.previous_id) if row.history_type != "+" else None
@@ -255,18 +359,41 @@ def _history_changes(object_type: str, ids: list[int]) -> dict[int, dict[str, li
                     continue
                 if old is None or old_value != new_value:
                     diff[field.name] = [_plain(old_value), _plain(new_value)]
+            for name, at in linked.items():
+                new_links = at.get(row.history_id, [])
+                old_links = at.get(old.history_id, []) if old is not None else None
+                if old is None and not new_links:
+                    continue
+                if old_links != new_links:
+                    diff[name] = [old_links, new_links]
         changes[row.history_id] = diff
     return changes
 
 
 def _approval_changes(ids: list[int]) -> dict[int, dict[str, list]]:
     changes: dict[int, dict[str, list]] = {}
+    files = {ApprovalEvent.Kind.DOCUMENT: "document", ApprovalEvent.Kind.ASSET: "asset_file"}
     for event in ApprovalEvent.objects.filter(id__in=ids):
         diff = {k: list(v) for k, v in (event.changes or {}).items() if isinstance(v, list | tuple)}
         if event.from_status != event.to_status:
             diff["status"] = [event.from_status or None, event.to_status or None]
+        if event.kind in files and event.note:  # the file's name as uploaded
+            diff.setdefault(files[event.kind], [None, event.note])
         changes[event.pk] = diff
     return changes
+
+
+def _webhook_changes(ids: list[int]) -> dict[int, dict[str, list]]:
+    webhook = _other_model("webhook")
+    rows = webhook.objects.filter(id__in=ids).values("id", "url", "events", "is_active")
+    return {
+        row["id"]: {
+            "url": [None, row["url"]],
+            "events": [None, list(row["events"] or [])],
+            "is_active": [None, row["is_active"]],
+        }
+        for row in rows
+    }
 
 
 def _usage_changes(ids: list[int]) -> dict[int, dict[str, list]]:
@@ -319,13 +446,16 @@ def audit_page(*, viewer: User, filters: dict, offset: int = 0, limit: int = PAG
     for row in rows:
         by_source.setdefault(row[6], []).append(row[7])
     changes: dict[tuple[str, int], dict] = {}
+    with_history = history_models()
     for source, ids in by_source.items():
-        if source in HISTORY_MODELS:
+        if source in with_history:
             found = _history_changes(source, ids)
         elif source == "approval_event":
             found = _approval_changes(ids)
         elif source == "usage":
             found = _usage_changes(ids)
+        elif source == "webhook_created":
+            found = _webhook_changes(ids)
         else:
             found = {}
         changes.update({(source, key): value for key, value in found.items()})

@@ -18,12 +18,21 @@ from .. import audit
         "type": "array",
         "minItems": 2,
         "maxItems": 2,
-        "items": {"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}], "nullable": True},
-        "description": "[old, new]",
+        "items": {
+            "oneOf": [
+                {"type": "string"},
+                {"type": "number"},
+                {"type": "boolean"},
+                {"type": "array", "items": {"oneOf": [{"type": "string"}, {"type": "number"}]}},
+            ],
+            "nullable": True,
+        },
+        "description": "[old, new]; a list field (a team's members, a profile's products) as two "
+        "lists of ids or values.",
     }
 )
 class _OldNew(serializers.JSONField):
-    """A field's value before and after: text, a number, true/false or null (nothing)."""
+    """A field's value before and after: text, a number, true/false, a list, or null (nothing)."""
 
 
 _ENTRY_FIELDS = {
