@@ -3,7 +3,8 @@
 Each app registers its checks (in its ``checks.py``, imported from ``AppConfig.ready``); the
 Celery beat task and ``manage.py run_nightly_checks`` run them all through :func:`run_all`.
 A check is a function ``(today: date) -> dict[str, int]`` returning what it changed; running
-it twice in a row must change nothing the second time.
+it twice in a row must change nothing the second time. A whole run (no ``only``) records what each
+check changed and ends with the managers' morning digest (``refprogram.digest``).
 """
 
 from collections.abc import Callable
@@ -42,6 +43,8 @@ def registered() -> list[RegisteredCheck]:
 
 def run_all(today: date | None = None, only: list[str] | None = None) -> dict[str, dict[str, int]]:
     """Run every registered check once, each in its own transaction, and report what changed."""
+    from . import digest  # the morning digest (needs the apps loaded)
+
     today = today or timezone.localdate()
     results: dict[str, dict[str, int]] = {}
     for check in registered():
@@ -49,4 +52,9 @@ def run_all(today: date | None = None, only: list[str] | None = None) -> dict[st
             continue
         with transaction.atomic():
             results[check.name] = check.func(today)
+            if only is None:  # the whole run: recorded for the morning digest (``refprogram.digest``)
+                digest.night_record(today=today, check=check.name, changes=results[check.name])
+    if only is None:
+        with transaction.atomic():
+            digest.digest_send(today=today)
     return results

@@ -27,3 +27,22 @@ def feedback_links(today: date) -> dict[str, int]:
     from .services.feedback import feedback_links_send
 
     return feedback_links_send()
+
+
+@register("retention", order=90)
+def retention(today: date) -> dict[str, int]:
+    """Personal data kept no longer than the policy: list people inactive, without a valid consent,
+    for its months for review; erase those still due after the grace period (once each)."""
+    from references.services.retention import retention_check
+
+    from .retention_activity import ACTIVITY
+
+    return retention_check(today=today, active_since=ACTIVITY)
+
+
+@register("art14_notices", order=95)
+def art14_notices(today: date) -> dict[str, int]:
+    """When the policy says so, send the Art. 14 notice to imported and CRM contacts, once each."""
+    from references.services.notices import notices_check
+
+    return notices_check(today=today)

@@ -1,6 +1,8 @@
-"""Retention of personal data in the policy (placeholder: operations are filled in by the change that needs them)."""
+"""Retention of personal data in the policy: review after N months without activity, erase after a
+grace period, and whether the Art. 14 notice goes out with the nightly check."""
 
-from django.db import migrations
+import django.core.validators
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -8,4 +10,22 @@ class Migration(migrations.Migration):
         ("ledger", "0004_holds"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="overusepolicy",
+            name="notice_auto_send",
+            field=models.BooleanField(default=False),
+        ),
+        migrations.AddField(
+            model_name="overusepolicy",
+            name="retention_grace_days",
+            field=models.PositiveSmallIntegerField(default=30),
+        ),
+        migrations.AddField(
+            model_name="overusepolicy",
+            name="retention_months",
+            field=models.PositiveSmallIntegerField(
+                default=24, validators=[django.core.validators.MinValueValidator(1)]
+            ),
+        ),
+    ]
