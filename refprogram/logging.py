@@ -17,13 +17,15 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
 
 
-# Private links whose address is the secret (a customer's consent link): the token never reaches a
-# log line, whether in a message, a logged request, an access-log path or a Referer header.
-_SECRET_LINK = re.compile(r"(/consent/)[^/\s?#'\"<>]+")
+# Private links whose address is the secret (a customer's consent link, a reference's answer link,
+# the withdrawal link in every e-mail to a contact): the token never reaches a log line, whether in
+# a message, a logged request, an access-log path or a Referer header.
+_SECRET_LINK = re.compile(r"(/(?:consent|answer|withdraw)/)[^/\s?#'\"<>]+")
 
 
 def mask_secrets(text: str) -> str:
-    """``/consent/<token>/`` → ``/consent/[hidden]/`` anywhere in ``text``."""
+    """``/consent/<token>/`` → ``/consent/[hidden]/`` anywhere in ``text`` (also ``/answer/`` and
+    ``/withdraw/``)."""
     return _SECRET_LINK.sub(r"\1[hidden]", text)
 
 

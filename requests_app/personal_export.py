@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from approvals.models import Approval
 from ledger.models import Hold, UsageEntry
-from references.models import Contact, ContactConsent, ReferenceProfile, WithdrawalLink
+from references.models import Contact, ContactConsent, ContactNotice, ReferenceProfile, WithdrawalLink
 
 from .models import Candidate, CandidateFeedback
 
@@ -40,6 +40,7 @@ EXPORT_SECTIONS = (
     "holds",
     "approvals",
     "withdrawal_links",
+    "notices",
     "history",
 )
 
@@ -149,6 +150,7 @@ def personal_export(contact: Contact) -> dict[str, Any]:
     holds = Hold.objects.filter(reference__contact=contact).order_by("starts_on", "id")
     approvals = Approval.objects.filter(person=contact).order_by("created_at", "id")
     links = WithdrawalLink.objects.filter(contact=contact).order_by("created_at", "id")
+    notices = ContactNotice.objects.filter(contact=contact).select_related("template")
     return {
         "generated_at": _iso(timezone.now()),
         "erased": False,
@@ -257,6 +259,15 @@ def personal_export(contact: Contact) -> dict[str, Any]:
                 "withdrawn_at": _iso(link.withdrawn_at),
             }
             for link in links
+        ],
+        "notices": [
+            {
+                "sent_at": _iso(n.sent_at),
+                "subject": n.template.subject,
+                "text_version": n.template.version,
+                "sent_via": n.sent_via,
+            }
+            for n in notices
         ],
         "history": _history(contact),
     }

@@ -26,6 +26,7 @@ SECTION_TITLES = {
     "holds": "Pauses on asking you",
     "approvals": "Public uses that name or show you",
     "withdrawal_links": "Withdrawal links we sent you",
+    "notices": "Information notices we sent you (where your data came from, and your rights)",
     "history": "Changes to your contact record",
 }
 
@@ -142,6 +143,13 @@ class PersonalExportWithdrawalLinkSerializer(serializers.Serializer):
     withdrawn_at = serializers.DateTimeField(**_Date)
 
 
+class PersonalExportNoticeSerializer(serializers.Serializer):
+    sent_at = serializers.DateTimeField()
+    subject = serializers.CharField()
+    text_version = serializers.IntegerField()
+    sent_via = serializers.CharField()
+
+
 class PersonalExportHistorySerializer(serializers.Serializer):
     date = serializers.DateTimeField()
     who = serializers.CharField(allow_null=True)
@@ -166,6 +174,7 @@ class PersonalExportSerializer(serializers.Serializer):
     holds = PersonalExportHoldSerializer(many=True)
     approvals = PersonalExportApprovalSerializer(many=True)
     withdrawal_links = PersonalExportWithdrawalLinkSerializer(many=True)
+    notices = PersonalExportNoticeSerializer(many=True)
     history = PersonalExportHistorySerializer(many=True)
 
 

@@ -23,6 +23,7 @@ from datetime import datetime
 
 from django.apps import apps
 from django.db import connection, models, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import User
@@ -68,11 +69,16 @@ def _text_columns():
 
 
 def _sweep(needles: list[tuple[str, bool]], placeholder: str) -> int:
-    """Replace each needle (``(text, whole_words)``) by ``placeholder`` in every text column."""
+    """Replace each needle (``(text, whole_words)``) by ``placeholder`` in every text column, except
+    the contacts' own rows and history (the erased person's are masked field by field; another
+    person who shares a name keeps it)."""
     changed = 0
     quote = connection.ops.quote_name
+    own_rows = {Contact._meta.db_table, Contact.history.model._meta.db_table}
     with connection.cursor() as cursor:
         for table, column, is_json in _text_columns():
+            if table in own_rows:
+                continue
             value = f"{quote(column)}::text" if is_json else quote(column)
             for needle, whole_words in needles:
                 if whole_words:
@@ -89,6 +95,24 @@ def _sweep(needles: list[tuple[str, bool]], placeholder: str) -> int:
                 cursor.execute(f"UPDATE {quote(table)} SET {quote(column)} = {new} WHERE {where}", params)
                 changed += cursor.rowcount
     return changed
+
+
+def _own_values(contact: Contact) -> list[str]:
+    """The contact's e-mail and phone as needles for the sweep, without those another person still
+    in the program also holds (a company switchboard, a shared mailbox): they are not this
+    person's, and replacing them would damage the other contact's data."""
+    values = [v.strip() for v in (contact.email, contact.phone) if v and v.strip()]
+    if contact.email and contact.email.strip().lower() != contact.email.strip():
+        values.append(contact.email.strip().lower())
+    if not values:
+        return []
+    others = Contact.objects.exclude(pk=contact.pk).filter(erased_at__isnull=True)
+    lowered = [v.lower() for v in values]
+    held = others.annotate(email_lower=Lower("email")).filter(
+        models.Q(email_lower__in=lowered) | models.Q(phone__in=values)
+    )
+    shared = {v.lower() for pair in held.values_list("email", "phone") for v in pair if v}
+    return [v for v in values if v.lower() not in shared]
 
 
 @transaction.atomic
@@ -113,11 +137,8 @@ def contact_erase(*, contact: Contact, reason: str, by: User | None, now: dateti
         hook(contact)
     placeholder = erased_placeholder(contact.pk)
     needles = [(contact.name, True)] if contact.name.strip() else []
-    for value in (contact.email, contact.phone):
-        if value and value.strip():
-            needles.append((value, False))
-    if contact.email:
-        needles.append((contact.email.lower(), False))
+    for value in _own_values(contact):
+        needles.append((value, False))
     contact.name, contact.title, contact.email, contact.phone, contact.time_zone = placeholder, "", "", "", ""
     contact.erased_at = now
     contact._change_reason = f"Erased: {reason}"[:100]

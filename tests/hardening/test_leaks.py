@@ -61,6 +61,14 @@ def test_app_log_lines_mask_consent_tokens():
     assert plain_line == "GET /consent/[hidden]/?x=1 done\n"
 
 
+@pytest.mark.parametrize("address", ["withdraw", "answer"])
+def test_withdrawal_and_answer_links_are_masked_too(address):
+    """The withdrawal link in every e-mail to a contact and a reference's answer link are secrets
+    like the consent link."""
+    line = _log_through(PlainFormatter("%(message)s"), f"GET /{address}/%s/ 200", TOKEN)
+    assert line == f"GET /{address}/[hidden]/ 200\n"
+
+
 def test_a_request_that_404s_on_a_consent_address_logs_no_token(client):
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)

@@ -162,3 +162,26 @@ def test_the_erase_page_is_confirmed_by_typing_the_name(grace, client_as, manage
     assert done.status_code == 200
     assert f"Erased contact #{grace.contact.pk}" in done.content.decode()
     assert Contact.objects.get(pk=grace.contact.pk).erased_at is not None
+
+
+def test_a_number_or_name_another_person_shares_is_not_taken_from_them(manager):
+    """A switchboard number two contacts share, and a namesake at another customer: erasing one
+    person leaves the other's number and name alone, and a second erasure does not touch the first
+    one's placeholder."""
+    customer = CustomerFactory(name="Harbour Ltd")
+    switchboard = "+44 20 7946 0000"
+    ada = ContactFactory(customer=customer, name="Ada King", email="ada@harbour.example", phone=switchboard)
+    ben = ContactFactory(customer=customer, name="Ben Ames", email="ben@harbour.example", phone=switchboard)
+    namesake = ContactFactory(name="Ada King", email="ada.king@elsewhere.example", phone="+1 555 0100")
+
+    services.contact_erase(contact=ada, reason="Asked on 3 March", by=manager)
+    ben.refresh_from_db()
+    namesake.refresh_from_db()
+    assert (ben.phone, ben.name) == ("+44 20 7946 0000", "Ben Ames")
+    assert (namesake.name, namesake.email) == ("Ada King", "ada.king@elsewhere.example")
+
+    services.contact_erase(contact=ben, reason="Asked on 4 March", by=manager)
+    ada.refresh_from_db()
+    ben.refresh_from_db()
+    assert ada.name == f"Erased contact #{ada.pk}"
+    assert (ben.name, ben.phone) == (f"Erased contact #{ben.pk}", "")

@@ -2,6 +2,7 @@
 stores about them, as JSON and as a printable page; nothing of anyone else; managers and admins
 only; an erased contact exports only the placeholder; a fixed number of queries."""
 
+import datetime as dt
 import json
 from datetime import date, timedelta
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from approvals.models import Approval
 from ledger.models import Hold
 from references import services as reference_services
-from references.models import ContactConsent, WithdrawalLink
+from references.models import ContactConsent, ContactNotice, NoticeTemplate, WithdrawalLink
 from requests_app.models import Candidate, CandidateFeedback
 from tests.factories import ContactFactory, CustomerFactory, ReferenceProfileFactory, UsageEntryFactory
 
@@ -101,6 +102,12 @@ def ada(manager, make_request):
 
 
 def test_the_export_holds_every_record_of_the_person_and_nothing_of_another(ada, api_as, manager):
+    ContactNotice.objects.create(
+        contact=ada,
+        template=NoticeTemplate.objects.get(version=1),
+        sent_at=dt.datetime(2026, 2, 1, 9, 0, tzinfo=dt.UTC),
+        sent_via="the nightly check",
+    )
     response = api_as(manager).get(f"/api/v1/contacts/{ada.pk}/export/")
     assert response.status_code == 200, response.content
     doc = response.json()
@@ -138,6 +145,12 @@ def test_the_export_holds_every_record_of_the_person_and_nothing_of_another(ada,
 
     [link] = doc["withdrawal_links"]
     assert set(link) == {"issued_at", "expires_at", "used_at", "withdrawn_at"}
+    [notice] = doc["notices"]
+    assert (notice["sent_at"], notice["text_version"], notice["sent_via"]) == (
+        "2026-02-01T09:00:00+00:00",
+        1,
+        "the nightly check",
+    )
 
     kinds = [(h["kind"], h["changed_fields"]) for h in doc["history"]]
     assert kinds == [("created", []), ("changed", ["title"])]
@@ -220,5 +233,6 @@ def test_the_export_costs_a_fixed_number_of_queries(ada, api_as, manager, make_r
     many = _count_queries(api, ada.pk)
     assert len(api.get(f"/api/v1/contacts/{ada.pk}/export/").json()["asks"]) == 8
     # The contact with its customer, its languages, then one query per section (consents,
-    # profiles, asks, feedback, usage, holds, approvals, withdrawal links, history): 11 at any size.
-    assert (few, many) == (11, 11)
+    # profiles, asks, feedback, usage, holds, approvals, withdrawal links, notices, history): 12 at
+    # any size.
+    assert (few, many) == (12, 12)
