@@ -11,6 +11,7 @@ COPY reporting ./reporting
 RUN pip install --no-cache-dir .
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput -v0
+RUN SECRET_KEY=build-only python manage.py compile_translations
 RUN useradd --system --home /app refprogram && mkdir -p /app/private_media && chown refprogram /app/private_media
 USER refprogram
 EXPOSE 8000

@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+from refprogram.i18n import validate_time_zone
 
 from .choices import Role
 
@@ -13,6 +16,10 @@ class User(AbstractUser):
     """
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.SALES)
+    # The interface's language and the time zone dates are shown in (refprogram.i18n); blank: the
+    # browser's language, the company's time zone.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
 
     # Who changed a person's role, name or access, and when (the audit log); never the password.
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
@@ -82,3 +89,68 @@ class ScimToken(models.Model):
 
     def __str__(self) -> str:
         return self.label or f"SCIM token {self.pk}"
+
+
+# The facets a team's scope may name, as the catalog's facet keys spell them
+# (``references/facets.py``): ``region=emea``, ``industry=finance``, ``product=12``.
+TEAM_SCOPE_FACETS = ("region", "industry", "product")
+
+
+class TeamQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TeamQuerySet":
+        """Managers, admins and executives see every team; anyone else the teams they belong to."""
+        from .permissions import VIEW_TEAMS, has_capability
+
+        if has_capability(user, VIEW_TEAMS):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(members=user)
+
+
+class Team(models.Model):
+    """Managers who own a scope of the program: regions, industries and products (e.g. EMEA, or
+    Americas finance). Requests route to the team owning the prospect's region; a manager's queue,
+    request list and inventory open on their teams' scope, with everything one click away.
+
+    ``scope`` holds facet keys, exactly as the catalog spells them (``region=emea``,
+    ``industry=finance``, ``product=12``), so "is this profile in the team's scope" is a lookup on
+    the profile's indexed ``facet_keys``. Within one facet any key matches; across facets all must:
+    ``region=emea industry=finance`` is EMEA's finance customers, not all of EMEA plus all finance.
+
+    ``edit_only_in_scope`` is the team's policy: its members may change requests and profiles
+    only inside the scope of their teams (they still see everything through "All"). It lives on
+    the team, not in the deployment's settings, so an administrator can turn it on for one region
+    without a deploy, and its history shows who turned it on and when.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    scope = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+    edit_only_in_scope = models.BooleanField(
+        "members edit only inside the team's scope",
+        default=False,
+        help_text="Members may change requests and profiles only inside their teams' scope.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[members])
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def scope_by_facet(self) -> dict[str, list[str]]:
+        """The scope's keys grouped by facet, e.g. ``{"region": ["region=emea"]}``."""
+        grouped: dict[str, list[str]] = {}
+        for key in self.scope:
+            grouped.setdefault(key.split("=", 1)[0], []).append(key)
+        return grouped
+
+    def scope_values(self, facet: str) -> list[str]:
+        """The values of one facet, e.g. ``["emea"]`` for ``region``."""
+        return [key.split("=", 1)[1] for key in self.scope_by_facet().get(facet, [])]

@@ -135,6 +135,21 @@ CAPABILITIES = {
 }
 
 
+# Teams (a scope of regions, industries and products, and its managers): admins set them up,
+# managers and executives read them. A manager's queue, request list and inventory open on their
+# teams' scope ("All" one click away); executives and admins always see the whole program.
+VIEW_TEAMS = "view_teams"
+MANAGE_TEAMS = "manage_teams"
+TEAM_SCOPED = "team_scoped"  # lists open on the scope of one's teams
+CAPABILITIES = {
+    role: caps
+    | ({VIEW_TEAMS} if role in (Role.MANAGER, Role.ADMIN, Role.EXECUTIVE) else set())
+    | ({MANAGE_TEAMS} if role == Role.ADMIN else set())
+    | ({TEAM_SCOPED} if role == Role.MANAGER else set())
+    for role, caps in CAPABILITIES.items()
+}
+
+
 def has_capability(user, capability: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -163,3 +178,15 @@ class HasCapability(BasePermission):
         if cap is None:
             return False
         return has_capability(request.user, cap)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        """A change to one object (a request, a candidate, a reference profile) by a member of a
+        team that edits only inside its scope: refused outside it (``accounts.teams``)."""
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        from .teams import OUT_OF_SCOPE, may_act_on
+
+        if may_act_on(request.user, obj):
+            return True
+        self.message = OUT_OF_SCOPE
+        return False

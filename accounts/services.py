@@ -132,3 +132,13 @@ def notification_mark_read(*, user: User, notification_ids: list[int] | None = N
     if notification_ids is not None:
         qs = qs.filter(id__in=notification_ids)
     return qs.update(read_at=timezone.now())
+
+
+def user_preferences_update(*, user: User, language: str, time_zone: str) -> User:
+    """A person's own language and time zone (blank: the browser's language, the company's time
+    zone); validated like every field of the user, recorded in the user's history."""
+    user.language, user.time_zone = language, time_zone
+    user.full_clean(validate_unique=False, validate_constraints=False)
+    user._change_reason = "Preferences"
+    user.save(update_fields=["language", "time_zone"])
+    return user

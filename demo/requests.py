@@ -49,6 +49,7 @@ from requests_app.models import Candidate, CandidateEvent, Request, RequestEvent
 from . import vocabulary as words
 from .approvals import seed_approvals
 from .clock import Clock, Timeline
+from .teams import seed_teams
 
 MIN_REQUESTS = 20
 MAX_REQUESTS = 300
@@ -597,6 +598,7 @@ def seed_requests(*, seed: int, today: date, scale: int) -> dict[str, int]:
     with override_settings(EMAIL_BACKEND=LOCMEM), transaction.atomic():
         seeder = _Seeder(rng=rng, today=today, now=now, n=request_count(scale), users=demo_users_ensure())
         seeder.setup()
+        seed_teams(seeder.users)  # before the requests: they route to the team owning their region
         seed_approvals(seeder)
         seeder.seed()
         seeder.backdate(started)

@@ -1,4 +1,5 @@
-"""Integrations: outbound webhooks (subscriptions and their delivery log)."""
+"""Integrations: outbound webhooks (subscriptions and their delivery log), CRM connections, their
+sync runs and the notes written back to CRM opportunities."""
 
 import uuid
 
@@ -8,7 +9,7 @@ from django.db import models
 
 from accounts import permissions as perms
 
-from .choices import DeliveryStatus, WebhookEvent
+from .choices import CrmKind, DeliveryStatus, SalesforceAuthFlow, SyncStatus, WebhookEvent, WriteBackStatus
 
 
 class WebhookSubscriptionQuerySet(models.QuerySet):
@@ -71,3 +72,127 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscription_id} ({self.status})"
+
+
+# --- CRM connections -------------------------------------------------------------------------
+
+
+class CrmConnectionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CrmConnectionQuerySet":
+        """CRM connections are the program's wiring: people who manage integrations see them."""
+        if perms.has_capability(user, perms.MANAGE_INTEGRATIONS):
+            return self
+        return self.none()
+
+
+class CrmConnection(models.Model):
+    """The link to one CRM (one row per CRM): on or off, where it lives, how its fields map onto
+    RefProgram's (``integrations.crm.mapping``), and how far the last sync got (``cursor``).
+
+    No secret is stored here: client secrets, private keys and tokens come from the environment
+    (settings ``SALESFORCE_*`` / ``HUBSPOT_*``)."""
+
+    kind = models.CharField(max_length=20, choices=CrmKind.choices, unique=True)
+    enabled = models.BooleanField(default=False)
+    # Salesforce: the My Domain or login URL the token is asked from; HubSpot: the API base URL.
+    # Blank: the vendor's default (https://login.salesforce.com, https://api.hubapi.com).
+    base_url = models.URLField("login / API URL", max_length=300, blank=True)
+    auth_flow = models.CharField(
+        max_length=20,
+        choices=SalesforceAuthFlow.choices,
+        default=SalesforceAuthFlow.CLIENT_CREDENTIALS,
+        help_text="Salesforce only.",
+    )
+    mapping = models.JSONField(
+        default=dict, blank=True, help_text="Field and value mapping (see the README)."
+    )
+    # Per object ("accounts", "contacts", "opportunities"): the newest CRM modification time seen (ISO).
+    cursor = models.JSONField(default=dict, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CrmConnectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def clean(self) -> None:
+        from .crm.mapping import mapping_clean
+
+        self.mapping = mapping_clean(self.kind, self.mapping)
+
+
+class CrmSyncRun(models.Model):
+    """One sync with a CRM: when, how it went, how many records were created, updated, unchanged,
+    marked deleted, skipped or failed, each failed record's reason and each conflict's loser."""
+
+    connection = models.ForeignKey(CrmConnection, on_delete=models.CASCADE, related_name="runs")
+    full = models.BooleanField(
+        default=False, help_text="Everything, not only what changed since the last run."
+    )
+    status = models.CharField(max_length=20, choices=SyncStatus.choices, default=SyncStatus.QUEUED)
+    phase = models.CharField(max_length=20, blank=True, help_text="The object being synced now.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(
+        default=0, help_text="Not for RefProgram (e.g. a prospect's contact)."
+    )
+    failed = models.PositiveIntegerField(default=0)
+    # [{"object", "crm_id", "message"}]: each record that was reported and skipped.
+    errors = models.JSONField(default=list, blank=True)
+    # [{"object", "crm_id", "field", "kept", "lost", "owner"}]: a field changed on both sides.
+    conflicts = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True, help_text="Why the whole run stopped.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["connection", "-created_at"], name="crm_sync_run_conn_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.connection} sync {self.created_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class CrmWriteBack(models.Model):
+    """A note for a CRM opportunity (a Salesforce Task, a HubSpot note on the deal) saying which
+    reference customer did what: written when a candidate is accepted, scheduled and completed,
+    retried with back-off while the CRM fails."""
+
+    crm = models.CharField(max_length=20, choices=CrmKind.choices)
+    opportunity_crm_id = models.CharField(max_length=100)
+    candidate = models.ForeignKey("requests_app.Candidate", on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=16, help_text="The candidate's new state.")
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    status = models.CharField(max_length=20, choices=WriteBackStatus.choices, default=WriteBackStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    crm_record_id = models.CharField(
+        max_length=100, blank=True, help_text="The Task or note the CRM created."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "state"], name="crm_write_back_once_per_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.crm} {self.opportunity_crm_id} ({self.status})"
+
+
+from .slack.models import *  # noqa: E402,F401,F403

@@ -14,12 +14,12 @@ from simple_history.models import HistoricalRecords
 
 from accounts import permissions as perms
 from references.choices import Seniority
-from references.models import Staleness
+from references.models import Retention, Staleness
 
 from .choices import USAGE_COUNTING, USAGE_TRANSITIONS, UsageStatus
 
 
-class OverusePolicy(Staleness):
+class OverusePolicy(Staleness, Retention):
     """The program's promise not to over-ask: caps over a rolling window and a rest period.
 
     One row (pk=1). Defaults: a contact may spend 6 weighted points in 180 days (three calls, or
@@ -27,7 +27,9 @@ class OverusePolicy(Staleness):
     year); a customer, all its contacts together, 8 points in 180 days (about one reference call
     per customer per quarter plus room for one heavy activity); 30 days of rest after each live
     activity. The same row keeps the inventory's staleness setting (``stale_after_days``, the rule
-    is ``references.models.Staleness``), edited on the same policy page.
+    is ``references.models.Staleness``), edited on the same policy page, and how long personal data
+    is kept (``retention_months``, ``retention_grace_days``, ``notice_auto_send``: the rule is
+    ``references.models.Retention``).
     """
 
     window_days = models.PositiveSmallIntegerField(default=180, validators=[MinValueValidator(1)])
@@ -53,6 +55,9 @@ class OverusePolicy(Staleness):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    # Every change and who made it (``policy_update``'s actor), for the audit log.
+    history = HistoricalRecords(get_user=lambda instance, **kwargs: instance.updated_by)
 
     class Meta:
         db_table = "references_overusepolicy"  # the table it had in the references app (no data moved)

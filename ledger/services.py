@@ -76,6 +76,9 @@ POLICY_FIELDS = (
     "c_level_protected_below",
     "renewal_hold_days",
     "health_hold_below",
+    "retention_months",
+    "retention_grace_days",
+    "notice_auto_send",
 )
 
 # The range each policy setting may take. Past these bounds a setting stops meaning anything: a
@@ -91,6 +94,9 @@ POLICY_LIMITS: dict[str, tuple[int | Decimal, int | Decimal]] = {
     "detractor_below": (-100, 100),
     "renewal_hold_days": (0, 365),
     "health_hold_below": (-100, 100),
+    # Personal data: kept at most ten years without activity; erased at most a year after review.
+    "retention_months": (1, 120),
+    "retention_grace_days": (0, 365),
 }
 # An activity type's typical lead time, in days, at most a year.
 LEAD_TIME_MAX_DAYS = 365

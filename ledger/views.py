@@ -141,6 +141,9 @@ class OverusePolicyForm(forms.ModelForm):
             "c_level_protected_below": "Keep C-level references from asks below",
             "renewal_hold_days": "Hold a customer before its renewal (days)",
             "health_hold_below": "Hold a customer while its health is below",
+            "retention_months": "Review a contact's personal data after (months without activity)",
+            "retention_grace_days": "Erase a contact due for review after (days)",
+            "notice_auto_send": "Send the Art. 14 notice to imported and CRM contacts every night",
         }
         help_texts = {
             "window_days": "Asks older than this no longer count against the caps. 1 to 730 days.",
@@ -160,6 +163,12 @@ class OverusePolicyForm(forms.ModelForm):
             "until the renewal is marked done. 0 to 365 days.",
             "health_hold_below": "Default 20: a customer whose health drops below this is on hold until "
             "its health is updated to at least this. -100 to 100; blank: no health hold.",
+            "retention_months": "Default 24: a contact with no ask, no use, no consent given and no valid "
+            "consent for this long is listed for review. 1 to 120 months.",
+            "retention_grace_days": "Default 30: unless a manager keeps them (with a reason) or they become "
+            "active again, the nightly check erases them this long after the review starts. 0 to 365 days.",
+            "notice_auto_send": "Off: a manager sends the notices from the notices page. On: the nightly "
+            "check sends them (once per person).",
         }
 
     def __init__(self, *args, **kwargs):
@@ -167,10 +176,20 @@ class OverusePolicyForm(forms.ModelForm):
         limit_fields(self.fields, services.POLICY_LIMITS)
         # Left out of a form posted before the setting existed: keep the current value.
         self.fields["renewal_hold_days"].required = False
+        self.fields["retention_months"].required = False
+        self.fields["retention_grace_days"].required = False
 
     def clean_renewal_hold_days(self):
         value = self.cleaned_data.get("renewal_hold_days")
         return self.instance.renewal_hold_days if value is None else value
+
+    def clean_retention_months(self):
+        value = self.cleaned_data.get("retention_months")
+        return self.instance.retention_months if value is None else value
+
+    def clean_retention_grace_days(self):
+        value = self.cleaned_data.get("retention_grace_days")
+        return self.instance.retention_grace_days if value is None else value
 
 
 def limit_fields(fields, limits: dict) -> None:

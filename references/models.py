@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import (
@@ -169,6 +171,41 @@ class Staleness(models.Model):
         return today - timedelta(days=self.stale_after_days)
 
 
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, min(day.day, (following - timedelta(days=1)).day))
+
+
+class Retention(models.Model):
+    """How long the program keeps a person it no longer works with (GDPR Art. 5(1)(e)), and whether
+    the Art. 14 notice goes out by itself.
+
+    A contact with no activity (no usage-ledger entry, no ask, no consent given or renewed, no
+    "keep" by a manager) and no valid consent for ``retention_months`` (default 24) is *due for
+    review*; ``retention_grace_days`` (default 30) later the nightly check erases them, unless a
+    manager kept them (with a reason, which restarts the clock) or they became active again. Kept
+    on the program's one policy row (``ledger.models.OverusePolicy`` extends this); the rule is
+    ``references.services.retention``.
+    """
+
+    retention_months = models.PositiveSmallIntegerField(default=24, validators=[MinValueValidator(1)])
+    retention_grace_days = models.PositiveSmallIntegerField(default=30)
+    # Send the Art. 14 notice to contacts who arrived from an import or the CRM in the nightly run
+    # (off: a manager sends them from the notices page).
+    notice_auto_send = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+    def retention_cutoff(self, today: date) -> date:
+        """Activity before this day no longer keeps a person in the program."""
+        return months_before(today, self.retention_months)
+
+
 _policy_model: type[Staleness] | None = None
 
 
@@ -239,6 +276,8 @@ class Customer(models.Model):
     # The next contract renewal: the customer is on hold in the weeks before it (the policy's
     # ``renewal_hold_days``) until the renewal is marked done (which clears or moves this date).
     renewal_date = models.DateField(null=True, blank=True)
+    # The CRM sync (integrations) marks an account deleted in the CRM instead of deleting it here.
+    crm_deleted_at = models.DateTimeField("deleted in CRM", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -277,12 +316,18 @@ class Contact(models.Model):
     need them (``view_contact_pii``)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    crm_id = models.CharField("CRM id", max_length=64, unique=True, null=True, blank=True)
     name = models.CharField(max_length=200)
     title = models.CharField(max_length=200, blank=True)
     seniority = models.CharField(max_length=16, choices=Seniority.choices)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     languages = models.ManyToManyField(Language, blank=True, related_name="contacts")
+    # The language RefProgram writes to them in (consent, ask and withdrawal pages, e-mails); blank:
+    # their customer's country's (``refprogram.i18n.contact_language``).
+    preferred_language = models.CharField(
+        "language for e-mails and pages", max_length=8, choices=settings.LANGUAGES, blank=True
+    )
     time_zone = models.CharField(max_length=64, blank=True)
     # The person left the reference program (their own "withdraw or leave" link, or a manager on
     # their word): never proposed again (``consent_withdrawn``). See ContactConsent.
@@ -290,6 +335,14 @@ class Contact(models.Model):
     # Erased on the person's request (GDPR Art. 17): their personal fields read "Erased contact #id"
     # everywhere; the row stays so the usage ledger keeps its counts. Irreversible.
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The CRM sync (integrations) marks a contact deleted in the CRM instead of deleting it here.
+    crm_deleted_at = models.DateTimeField("deleted in CRM", null=True, blank=True, editable=False)
+    # Retention (``references.services.retention``): the day the nightly check found the person
+    # inactive, without a valid consent, for the policy's months ("due for review"; erased after the
+    # grace period), and a manager's "keep" (the day, which restarts the clock, and why).
+    retention_review_since = models.DateField(null=True, blank=True, editable=False, db_index=True)
+    retention_kept_on = models.DateField(null=True, blank=True, editable=False)
+    retention_kept_reason = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -328,6 +381,23 @@ class ReferenceProfileQuerySet(models.QuerySet):
 
     def in_catalog(self) -> ReferenceProfileQuerySet:
         return self.filter(status__in=(ProfileStatus.ACTIVE, ProfileStatus.RESTING))
+
+    def in_scope_of(self, teams) -> ReferenceProfileQuerySet:
+        """Profiles inside any of these teams' scope (``accounts.Team``): per team, every facet it
+        names holds one of its keys (``facet_keys && ARRAY[...]`` on the GIN index). A team with
+        no scope owns nothing."""
+        from .facets import FacetKeys
+
+        condition = Q(pk__in=[])
+        for team in teams:
+            by_facet = team.scope_by_facet()
+            if not by_facet:
+                continue
+            team_condition = Q()
+            for keys in by_facet.values():
+                team_condition &= Q(FacetKeys(keys, how="any"))
+            condition |= team_condition
+        return self.filter(condition)
 
     def stale(self, today: date | None = None, policy: Staleness | None = None) -> ReferenceProfileQuerySet:
         today = today or timezone.localdate()
@@ -668,3 +738,115 @@ class WithdrawalLink(models.Model):
 
     def __str__(self) -> str:
         return f"Withdrawal link for {self.contact.name}"
+
+
+# --- The Art. 14 notice to people whose data came from an import or the CRM -------------------
+
+
+class NoticeTemplate(models.Model):
+    """One version of the Art. 14 notice e-mail (information to people whose data we did not get
+    from them): its subject and body with placeholders, and the texts for the purpose, the legal
+    basis and the person's rights. Never edited in place: saving a change adds the next version
+    (``references.services.notices``), so the record of each notice names the exact text sent."""
+
+    version = models.PositiveIntegerField(unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    purpose = models.TextField()
+    legal_basis = models.TextField()
+    rights = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Art. 14 notice, version {self.version}"
+
+
+class ContactNotice(models.Model):
+    """The Art. 14 notice sent to one person: when, which template version, and by whom (a manager)
+    or what (the nightly check). Once per person (unique), never re-sent."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="notice")
+    template = models.ForeignKey(NoticeTemplate, on_delete=models.PROTECT, related_name="sent")
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_via = models.CharField(max_length=100, help_text="A manager's button, the API or the nightly check.")
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Art. 14 notice to contact #{self.contact_id}"
+
+
+class NightlyResult(models.Model):
+    """What one nightly check changed on one day (``refprogram.nightly``), written in the check's
+    own transaction: a run killed halfway keeps the results of the checks that finished, and the
+    rerun adds its own, so the morning digest (``refprogram.digest``) reports the whole night."""
+
+    day = models.DateField()
+    check_name = models.CharField(max_length=100)
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "check_name"], name="nightly_result_once")]
+        ordering = ["day", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.check_name} on {self.day}"
+
+
+# --- The matching row (requests_app.matching reads it; a trigger writes it) -----------------
+
+
+class FacetCode(models.Model):
+    """A facet key (``references.facets``) and the whole number that stands for it in
+    :class:`MatchingRow`. Keys are coded by the database the first time a profile holds them and
+    never renumbered (migration 0014)."""
+
+    code = models.AutoField(primary_key=True)
+    key = models.TextField(unique=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.code}"
+
+
+class MatchingRow(models.Model):
+    """The narrow copy of a reference profile that the match list reads its candidates from: the
+    profile's customer, status, private-only flag, last validation, its customer's health and its
+    facet keys as integer codes (:class:`FacetCode`) with a GIN index: a tenth of the profile's row,
+    and whole numbers compared instead of text.
+
+    Never written by the application: a trigger on the profile table keeps it in step on every
+    insert and every change of the facet keys, status, private-only flag, validation date or
+    customer (bulk updates and ``COPY`` included), and the row goes with its profile (``ON DELETE
+    CASCADE``). See migration 0014 and docs/matching.md."""
+
+    profile = models.OneToOneField(
+        ReferenceProfile,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # the database cascades (migration 0014)
+        db_constraint=False,
+        related_name="matching_row",
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=ProfileStatus.choices)
+    private_only = models.BooleanField()
+    last_validated = models.DateField(null=True)
+    customer_health = models.SmallIntegerField(null=True)
+    codes = ArrayField(models.IntegerField())
+
+    class Meta:
+        indexes = [GinIndex(fields=["codes"], name="matching_row_codes")]
+
+    def __str__(self) -> str:
+        return f"Matching row of profile {self.profile_id}"

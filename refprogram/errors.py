@@ -35,6 +35,7 @@ REASON_CODES: dict[str, str] = {
     "private_only": "The reference is kept for private (sales) use; the activity is public.",
     "not_account_owner": "Only the customer's account owner can answer for them.",
     "slot_not_offered": "Pick one of the times the reference offered.",
+    "outcome_from_crm": "The request is linked to a CRM opportunity: its won or lost comes from the CRM.",
     # Capacity (the usage ledger's verdict).
     "reference_unavailable": "The reference is not active (resting, retired, or not yet active).",
     "reference_stale": "The reference has not been re-confirmed recently enough.",
@@ -60,7 +61,12 @@ REASON_CODES: dict[str, str] = {
     # A person's consent (references.ContactConsent).
     "consent_withdrawn": "The person withdrew their consent or left the reference program.",
     "already_erased": "The contact was already erased; erasure is irreversible and happens once.",
+    "notice_already_sent": "The person was already sent the Art. 14 notice (it goes once per person).",
+    "no_email": "The contact has no e-mail address to send to.",
     # The manager's work queue.
     "nothing_to_chase": "The candidate is not waiting for anyone.",
     "no_account_owner": "The customer has no account owner to remind.",
+    # CRM connections (integrations).
+    "crm_not_enabled": "The CRM connection is switched off.",
+    "crm_sync_running": "A sync of this CRM is already under way.",
 }

@@ -1,14 +1,16 @@
-"""Request-wide plumbing: the request id that ties log lines to one request, and the answer
-when the database is unreachable."""
+"""Request-wide plumbing: the request id that ties log lines to one request, the answer when the
+database is unreachable, and the signed-in person's language and time zone."""
 
 from __future__ import annotations
 
 import logging
 import re
 import uuid
+import zoneinfo
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.utils import timezone, translation
 
 from refprogram.logging import request_id_var
 
@@ -79,3 +81,31 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(_DATABASE_DOWN_PAGE.format(request_id=request_id), status=503)
         response["Retry-After"] = "30"
         return response
+
+
+class PersonalPreferencesMiddleware:
+    """Speaks the signed-in person's language and shows dates in their time zone, when their
+    profile names them (``refprogram.i18n``); otherwise Django's ``LocaleMiddleware`` has already
+    chosen the browser's language, and dates stay in the company's time zone. After
+    ``AuthenticationMiddleware``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        zone = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        timezone.deactivate()
+        if zone:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                pass
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()  # the thread's next request starts in the company's zone

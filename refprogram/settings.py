@@ -62,6 +62,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # The second factor for password log-ins (accounts/second_factor.py): authenticator-app codes
+    # (TOTP) and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "references",
     "ledger",
     "approvals",
@@ -78,9 +83,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language) among LANGUAGES; a person's profile overrides it
+    # (PersonalPreferencesMiddleware, after authentication).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session's second factor
+    "refprogram.middleware.PersonalPreferencesMiddleware",
     "refprogram.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -104,7 +114,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "django.template.context_processors.i18n",
             ],
+            # {% translate %} and {% blocktranslate %} in every template without {% load i18n %}.
+            "builtins": ["django.templatetags.i18n"],
         },
     },
 ]
@@ -161,7 +174,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-us"
+# The company's language: the interface's language for people whose profile and browser name
+# none of LANGUAGES, and for contacts whose country's language is not one of them.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+# The interface's languages (catalogs in locale/, compiled at install: scripts/bootstrap.sh).
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # The currency the program's amounts are in (opportunity and outcome amounts), an ISO 4217 code.
 PROGRAM_CURRENCY = env.str("PROGRAM_CURRENCY", default="USD")
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -285,6 +303,31 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below (J
 # Outbound webhooks refuse private, loopback and link-local targets (SSRF) unless this is set: for
 # receivers inside the company network, and for tests.
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+# CRM sync (integrations.crm): secrets only from the environment, never in the database. The
+# connections themselves (on/off, URL, mapping) are rows edited on /integrations/ or in the admin.
+SALESFORCE_CLIENT_ID = env.str("SALESFORCE_CLIENT_ID", default="")
+SALESFORCE_CLIENT_SECRET = env.str("SALESFORCE_CLIENT_SECRET", default="")  # client-credentials flow
+SALESFORCE_USERNAME = env.str("SALESFORCE_USERNAME", default="")  # JWT bearer flow: the run-as user
+SALESFORCE_PRIVATE_KEY_FILE = env.str("SALESFORCE_PRIVATE_KEY_FILE", default="")  # JWT bearer: PEM file
+SALESFORCE_PRIVATE_KEY = env.str("SALESFORCE_PRIVATE_KEY", default="", multiline=True)
+# The JWT bearer flow's audience; sandboxes: https://test.salesforce.com
+SALESFORCE_JWT_AUDIENCE = env.str("SALESFORCE_JWT_AUDIENCE", default="")
+HUBSPOT_ACCESS_TOKEN = env.str("HUBSPOT_ACCESS_TOKEN", default="")  # the private app's token
+CRM_SYNC_MINUTES = env.int("CRM_SYNC_MINUTES", default=15)  # beat's incremental sync (0: never)
+if CRM_SYNC_MINUTES > 0:
+    CELERY_BEAT_SCHEDULE["crm-sync"] = {
+        "task": "integrations.tasks.crm_sync_scheduled",
+        "schedule": float(CRM_SYNC_MINUTES * 60),
+        "options": {"expires": float(CRM_SYNC_MINUTES * 60)},  # a late run is skipped, not stacked
+    }
+# Slack (integrations/slack): the app's bot token and signing secret; empty: Slack is off. The Web
+# API's address is Slack's own unless a test points it at a local server.
+SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
+SLACK_SIGNING_SECRET = env.str("SLACK_SIGNING_SECRET", default="")
+SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api/")
+# The address people open RefProgram at (https://refs.example.com), for links in messages sent
+# outside a web request (Slack); empty: links are relative where they can be.
+SITE_URL = env.str("SITE_URL", default="")
 
 # --- Hardening: cache, throttling, log-in lockout, cookies, headers, content-security policy ---
 
@@ -358,6 +401,16 @@ if TRUSTED_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# The second factor for password log-ins (accounts/second_factor.py): administrators must set one up
+# (on unless DEBUG, so the demo's printed logins work as printed); everyone else may. Single sign-on
+# log-ins never ask: the identity provider vouches for the person. Wrong codes count toward the
+# lockout above; django-otp's own slow-down is off so that one rule (axes) refuses, in one message.
+OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="RefProgram")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the Django admin never shows an authenticator's secret
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -23,6 +23,8 @@ def favicon(request):
 _docs_csp = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})
 
 urlpatterns = [
+    # One log-in page for everything, the admin too: it asks for the second factor (accounts/views.py).
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", _docs_csp(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
@@ -31,6 +33,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says: answer with the project's icon.
     path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", include("refprogram.api_urls")),
+    # Slack's signed calls: the /reference command and its modal (integrations/slack).
+    path("slack/", include("integrations.slack.urls")),
     # SCIM 2.0 provisioning for the identity provider (bearer token from ``manage.py scim_token``).
     path("scim/v2/", include("accounts.scim.urls")),
     # Each role's home; served by reporting, the layer that may list requests, approvals and
@@ -45,4 +49,5 @@ urlpatterns = [
     path("", include("approvals.urls")),
     path("", include("requests_app.urls")),
     path("", include("reporting.urls")),
+    path("", include("integrations.urls")),
 ]

@@ -7,6 +7,8 @@ candidates, approvals and profiles together, and only this layer may import all 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions as perms
+from accounts.teams import team_scope
 from references.views.inventory import home_context
 from refprogram.csvsafe import csv_writer
 from refprogram.errors import RuleViolation
@@ -41,10 +44,26 @@ def _period_and_errors(request):
         return period_from_params({"preset": DEFAULT_PRESET}), exc.message_dict
 
 
+def team_segment(scope) -> Segment | None:
+    """The dashboard segment a manager's team scope is: one team naming at most one region and
+    one industry (and no products) is a segment; anything wider has no single segment, and the
+    dashboard then opens on the whole program."""
+    if scope.all or len(scope.teams) != 1:
+        return None
+    team = scope.teams[0]
+    regions, industries = team.scope_values("region"), team.scope_values("industry")
+    if team.scope_values("product") or len(regions) > 1 or len(industries) > 1:
+        return None
+    return Segment(region=regions[0] if regions else None, industry=industries[0] if industries else None)
+
+
 @capability_required(perms.VIEW_DASHBOARD)
 def dashboard(request):
     period, errors = _period_and_errors(request)
     segment = segment_from_params(request.GET)
+    scope = team_scope(request)  # a manager's team first (when it is one segment), "All" one click away
+    if not segment:
+        segment = team_segment(scope) or segment
     can_see_revenue = perms.has_capability(request.user, perms.VIEW_REVENUE)
     summary = metrics.program_summary_cached(period, segment, include_revenue=can_see_revenue)
     query = request.GET.urlencode()
@@ -64,6 +83,8 @@ def dashboard(request):
             "query": query,
             "can_see_revenue": can_see_revenue,
             "heatmap": summary["heatmap"],
+            # The switch only where the team is one segment (otherwise there is nothing to switch).
+            "team_scope": scope if team_segment(replace(scope, all=False)) else None,
         },
     )
 
@@ -156,9 +177,12 @@ def target_delete(request, pk: int):
 MY_REQUESTS_SHOWN = 10
 
 
-def _queue_context(user, *, limit: int, include_capped: bool = False) -> dict:
+def _queue_context(request, *, limit: int, include_capped: bool = False) -> dict:
+    user = request.user
+    scope = team_scope(request)  # a manager's teams first, "All" one click away
     return {
-        "queue": workqueue.work_queue(user, limit=limit, include_capped=include_capped),
+        "queue": workqueue.work_queue(user, limit=limit, include_capped=include_capped, scope=scope),
+        "team_scope": scope,
         "can_assign": perms.has_capability(user, perms.TRIAGE_REQUESTS),
         "can_chase": perms.has_capability(user, perms.TRIAGE_REQUESTS),
         "can_reconfirm": perms.has_capability(user, perms.CHANGE_INVENTORY),
@@ -174,7 +198,7 @@ def home(request):
     has_queue = perms.has_capability(user, perms.VIEW_OPERATIONS)
     context = home_context(user, counts=not has_queue)
     if has_queue:
-        context.update(_queue_context(user, limit=workqueue.HOME_LIMIT))
+        context.update(_queue_context(request, limit=workqueue.HOME_LIMIT))
         context["operations_limit"] = workqueue.OPERATIONS_LIMIT
     elif perms.has_capability(user, perms.SUBMIT_REQUESTS):
         mine = list(
@@ -193,7 +217,7 @@ def home(request):
 def operations(request):
     """The whole work queue (more rows per section than the home page, and the references at or
     near their cap)."""
-    context = _queue_context(request.user, limit=workqueue.OPERATIONS_LIMIT, include_capped=True)
+    context = _queue_context(request, limit=workqueue.OPERATIONS_LIMIT, include_capped=True)
     return render(request, "reporting/operations.html", {**context, "limit": workqueue.OPERATIONS_LIMIT})
 
 

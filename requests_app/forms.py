@@ -15,13 +15,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from references.choices import SizeBand, country_choices
+from references.choices import SizeBand, country_choices, size_band_for
 from references.models import ActivityType, Industry, Product, Region
 from refprogram.validators import BoundedFormMixin
 
 from .choices import CriterionField, OutcomeResult
 from .criteria import IMPORTANCE, criteria_clean, importance_words, value_choices, value_label
-from .models import Request
+from .models import Opportunity, Request
 
 # Catalog filters (ReferenceProfileFilter names) that become must-haves when the request is
 # prefilled from a catalog search; the others become nice-to-haves in this order.
@@ -64,6 +64,14 @@ class RequestForm(BoundedFormMixin, forms.ModelForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
+    # The CRM opportunity, picked with the search box (the template renders the hidden input
+    # inside the linked opportunity's card, so picking or unlinking swaps it with the card).
+    opportunity = forms.ModelChoiceField(
+        queryset=Opportunity.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That opportunity does not exist (any more): search again."},
+    )
 
     class Meta:
         model = Request
@@ -82,11 +90,15 @@ class RequestForm(BoundedFormMixin, forms.ModelForm):
             "opportunity_crm_id",
             "opportunity_amount",
             "opportunity_stage",
+            "opportunity",
             "notes",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["opportunity"].queryset = Opportunity.objects.visible_to(user).select_related(
+            "industry", "region"
+        )
         # The prospect's country by its name; the request keeps its two letters.
         self.fields["prospect_country"].widget = forms.Select(choices=[("", "—"), *country_choices()])
         self.fields["prospect_country"].label = "Country"
@@ -141,6 +153,21 @@ class RequestForm(BoundedFormMixin, forms.ModelForm):
     @staticmethod
     def new_importance() -> list[tuple[str, str, bool]]:
         return importance_options(None)
+
+    @cached_property
+    def linked_opportunity(self) -> Opportunity | None:
+        """The opportunity the form links to: as sent back (bound), else as stored or prefilled."""
+        if self.is_bound:
+            if not self.is_valid() and "opportunity" in self.errors:
+                return None
+            value = self.data.get("opportunity") or ""
+            if not value.isdigit() or len(value) > 18:
+                return None
+            return self.fields["opportunity"].queryset.filter(pk=value).first()
+        value = self.initial.get("opportunity") or self.instance.opportunity_id
+        if isinstance(value, Opportunity):
+            return value
+        return self.fields["opportunity"].queryset.filter(pk=value).first() if value else None
 
     def clean_prospect_country(self):
         return (self.cleaned_data.get("prospect_country") or "").strip().upper()
@@ -210,6 +237,24 @@ def initial_from_catalog(query) -> tuple[dict, dict]:
         "needed_by", (timezone.localtime() + timezone.timedelta(days=14)).strftime("%Y-%m-%dT%H:%M")
     )
     return initial, rows
+
+
+def initial_from_opportunity(opportunity: Opportunity) -> dict:
+    """Prefill the intake form from a CRM opportunity (the deep link): the link itself and the
+    prospect's firmographics as the CRM knows them (the account's name is the prospect's)."""
+    initial: dict = {"opportunity": opportunity, "opportunity_crm_id": opportunity.crm_id}
+    if opportunity.account_name:
+        initial["prospect_name"] = opportunity.account_name
+    if opportunity.industry_id:
+        initial["prospect_industry"] = opportunity.industry_id
+    if opportunity.region_id:
+        initial["prospect_region"] = opportunity.region_id
+    if opportunity.country:
+        initial["prospect_country"] = opportunity.country
+    size_band = opportunity.size_band or size_band_for(opportunity.employees)
+    if size_band:
+        initial["prospect_size_band"] = size_band
+    return initial
 
 
 class ReasonForm(forms.Form):

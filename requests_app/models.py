@@ -55,6 +55,11 @@ class RequestQuerySet(models.QuerySet):
     def open(self) -> RequestQuerySet:
         return self.filter(status__in=OPEN_REQUEST_STATUSES)
 
+    def in_scope_of(self, teams) -> RequestQuerySet:
+        """Requests these teams own (routed to them on submit), and the requests no team owns
+        (a prospect's region no team covers), which every team must be able to pick up."""
+        return self.filter(Q(team__in=[team.pk for team in teams]) | Q(team__isnull=True))
+
     def by_urgency(self, now=None) -> RequestQuerySet:
         """Most pressing first: overdue requests, then by the latest moment work must start
         (needed-by minus the activity type's lead time)."""
@@ -104,6 +109,11 @@ class Request(models.Model):
         max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     opportunity_stage = models.CharField(max_length=60, blank=True)
+    # The deal in the CRM, when the request is linked to one: its amount, stage, close date and
+    # result then come from there (``requests_app.deals.request_deal``), not from the fields above.
+    opportunity = models.ForeignKey(
+        "Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
     notes = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=RequestStatus.choices, default=RequestStatus.SUBMITTED)
     assignee = models.ForeignKey(
@@ -112,6 +122,11 @@ class Request(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_requests",
+    )
+    # The team whose queue it is in: the team owning the prospect's region, set on submit
+    # (``accounts.teams``/``requests_app.services.requests.request_route``); none when no team does.
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
     )
     closed_reason = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -260,6 +275,10 @@ def default_duration_minutes(activity_code: str) -> int:
 class CandidateQuerySet(models.QuerySet):
     def visible_to(self, user) -> CandidateQuerySet:
         return self.filter(request__in=Request.objects.visible_to(user))
+
+    def in_scope_of(self, teams) -> CandidateQuerySet:
+        """Candidates of the requests these teams own (``RequestQuerySet.in_scope_of``)."""
+        return self.filter(request__in=Request.objects.in_scope_of(teams))
 
     def open(self) -> CandidateQuerySet:
         return self.filter(state__in=OPEN_CANDIDATE_STATES)
@@ -497,9 +516,26 @@ class UnmetDemand(models.Model):
         return f"Unmet demand for request {self.request_id}"
 
 
+class OpportunityQuerySet(models.QuerySet):
+    def visible_to(self, user) -> OpportunityQuerySet:
+        """The people who file requests for deals (to link one), who see every request, or who
+        wire the CRM see the opportunities; nobody else does. Their money is a separate rule:
+        :meth:`Opportunity.amount_visible_to`."""
+        if any(
+            perms.has_capability(user, cap)
+            for cap in (perms.SUBMIT_REQUESTS, perms.VIEW_ALL_REQUESTS, perms.MANAGE_INTEGRATIONS)
+        ):
+            return self
+        return self.none()
+
+
 class Opportunity(models.Model):
     """A sales opportunity (a deal) as the CRM knows it. The CRM owns every field here; RefProgram
-    keeps the latest copy, upserted by (crm, crm_id), so requests can link to a real deal."""
+    keeps the latest copy, upserted by (crm, crm_id), so requests can link to a real deal.
+
+    The prospect's firmographics (industry, region, country, size, employees) are the CRM
+    account's, resolved by the sync; they prefill a request opened from the opportunity.
+    ``opened_on`` (the deal's creation in the CRM) to ``close_date`` is its sales cycle."""
 
     crm = models.CharField(max_length=20, choices=Crm.choices)
     crm_id = models.CharField(max_length=100)
@@ -511,9 +547,18 @@ class Opportunity(models.Model):
     is_won = models.BooleanField(default=False)
     account_name = models.CharField(max_length=300, blank=True)
     account_crm_id = models.CharField(max_length=100, blank=True)
+    industry = models.ForeignKey(Industry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    country = models.CharField(max_length=2, blank=True, validators=[country_code])
+    size_band = models.CharField(max_length=16, choices=SizeBand.choices, blank=True)
+    employees = models.PositiveIntegerField(null=True, blank=True)
+    owner_email = models.EmailField("owner's e-mail", blank=True)
+    opened_on = models.DateField(null=True, blank=True, help_text="When the deal was created in the CRM.")
     modified_at = models.DateTimeField(null=True, blank=True, help_text="When the CRM last changed it.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OpportunityQuerySet.as_manager()
 
     class Meta:
         ordering = ["crm", "crm_id"]
@@ -530,3 +575,9 @@ class Opportunity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_crm_display()} {self.crm_id})"
+
+    @staticmethod
+    def amount_visible_to(user) -> bool:
+        """An opportunity's amount is revenue: only roles with the revenue capability see it in
+        a list of deals (a request's requester sees their own deal's through the request)."""
+        return perms.has_capability(user, perms.VIEW_REVENUE)

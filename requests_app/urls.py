@@ -6,6 +6,8 @@ app_name = "requests"
 
 urlpatterns = [
     path("requests/new/", views.request_new, name="new"),
+    path("requests/opportunities/search/", views.opportunity_search_view, name="opportunity-search"),
+    path("requests/opportunities/pick/", views.opportunity_pick_view, name="opportunity-pick"),
     path("requests/mine/", views.request_mine, name="mine"),
     path("requests/queue/", views.request_queue, name="queue"),
     path("requests/queue/assign/", views.request_bulk_assign, name="bulk-assign"),

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
+from accounts.teams import require_in_scope, team_scope, within_edit_scope
 from ledger.models import OverusePolicy
 from references.models import ReferenceProfile
 from refprogram import links
@@ -25,19 +26,39 @@ from refprogram.views import add_service_errors, capability_required, paginate, 
 from . import candidate_forms, matching, services
 from .choices import CandidateLinkPurpose, CandidateState, CriterionField, RequestStatus
 from .criteria import criteria_in_words
+from .deals import request_deal
 from .filters import RequestFilter, queue_facets
-from .forms import OutcomeForm, RateForm, ReasonForm, RequestForm, initial_from_catalog
-from .models import Candidate, CandidateEvent, CandidateFeedback, Request
+from .forms import (
+    OutcomeForm,
+    RateForm,
+    ReasonForm,
+    RequestForm,
+    initial_from_catalog,
+    initial_from_opportunity,
+)
+from .models import Candidate, CandidateEvent, CandidateFeedback, Opportunity, Request
 from .services.feedback import FEEDBACK_PURPOSES
 from .services.feedback import candidate_feedback_give as feedback_give
+from .services.opportunities import opportunities_search, opportunity_from_deep_link
 
 PAGE_SIZE = 25
 
 
 def _visible(user, pk: int) -> Request:
     return get_object_or_404(
-        Request.objects.visible_to(user).select_related("requester", "assignee", "activity_type"), pk=pk
+        Request.objects.visible_to(user).select_related(
+            "requester", "assignee", "activity_type", "opportunity"
+        ),
+        pk=pk,
     )
+
+
+def _actionable(user, pk: int) -> Request:
+    """A request the user may see and change: outside their teams' scope, when a team of theirs
+    edits only inside it, a 403 (``accounts.teams``)."""
+    obj = _visible(user, pk)
+    require_in_scope(user, obj)
+    return obj
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -46,9 +67,11 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _form_context(form: RequestForm, **extra) -> dict:
+def _form_context(form: RequestForm, user, **extra) -> dict:
     return {
         "form": form,
+        "opportunity": form.linked_opportunity,
+        "show_opportunity_amounts": Opportunity.amount_visible_to(user),
         "criterion_fields": CriterionField.choices,
         "rows": form.criteria_rows,
         "lead_times": {a.code: a.lead_time_days for a in form.fields["activity_type"].queryset},
@@ -58,9 +81,11 @@ def _form_context(form: RequestForm, **extra) -> dict:
 
 @capability_required(perms.SUBMIT_REQUESTS)
 def request_new(request):
-    """Intake: submit a request (prefilled from the catalog's query string)."""
+    """Intake: submit a request (prefilled from the catalog's query string, or from a CRM
+    opportunity: ``?crm=salesforce|hubspot&opportunity=<id>``, the "Find a reference" link)."""
+    deep_link = None
     if request.method == "POST":
-        form = RequestForm(request.POST)
+        form = RequestForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 obj, _warnings = services.request_submit(requester=request.user, data=form.service_data())
@@ -73,18 +98,30 @@ def request_new(request):
                 return redirect("requests:detail", pk=obj.pk)
     else:
         initial, rows = initial_from_catalog(request.GET)
-        form = RequestForm(initial=initial)
+        if "crm" in request.GET or "opportunity" in request.GET:
+            deep_link = opportunity_from_deep_link(
+                user=request.user, crm=request.GET.get("crm", ""), crm_id=request.GET.get("opportunity", "")
+            )
+            if deep_link.opportunity is not None:
+                initial.update(initial_from_opportunity(deep_link.opportunity))
+            elif deep_link.crm_id:
+                initial["opportunity_crm_id"] = deep_link.crm_id
+        form = RequestForm(initial=initial, user=request.user)
         form.criteria_rows = rows
-    return render(request, "requests_app/request_form.html", _form_context(form, title="New request"))
+    return render(
+        request,
+        "requests_app/request_form.html",
+        _form_context(form, request.user, title="New request", deep_link=deep_link),
+    )
 
 
 @login_required
 def request_edit(request, pk: int):
-    obj = _visible(request.user, pk)
+    obj = _actionable(request.user, pk)
     if not services.can_edit(request.user, obj):
         raise PermissionDenied
     if request.method == "POST":
-        form = RequestForm(request.POST, instance=Request.objects.get(pk=obj.pk))
+        form = RequestForm(request.POST, instance=Request.objects.get(pk=obj.pk), user=request.user)
         if form.is_valid():
             try:
                 obj, _warnings = services.request_update(
@@ -104,12 +141,51 @@ def request_edit(request, pk: int):
                 "prospect_region": obj.prospect_region_id,
                 "products": [p.name for p in obj.products.all()],
                 "needed_by": timezone.localtime(obj.needed_by).strftime("%Y-%m-%dT%H:%M"),
+                "opportunity": obj.opportunity,
             },
+            user=request.user,
         )
     return render(
         request,
         "requests_app/request_form.html",
-        _form_context(form, title=f"Change request #{obj.pk}", obj=obj),
+        _form_context(form, request.user, title=f"Change request #{obj.pk}", obj=obj),
+    )
+
+
+@capability_required(perms.SUBMIT_REQUESTS)
+def opportunity_search_view(request):
+    """The request form's opportunity box (htmx): the opportunities whose name, account or CRM
+    id matches what was typed (``?opportunity_q=``), each with a button that links it."""
+    query = request.GET.get("opportunity_q", "")
+    found = list(opportunities_search(user=request.user, query=query))
+    return render(
+        request,
+        "requests_app/_opportunity_results.html",
+        {
+            "found": found,
+            "query": query.strip(),
+            "show_opportunity_amounts": Opportunity.amount_visible_to(request.user),
+        },
+    )
+
+
+@capability_required(perms.SUBMIT_REQUESTS)
+def opportunity_pick_view(request):
+    """The linked opportunity's card on the request form (htmx): ``?opportunity=<id>`` links one
+    (the card carries the form's hidden input), nothing unlinks."""
+    value = request.GET.get("opportunity", "")
+    opportunity = (
+        Opportunity.objects.visible_to(request.user).filter(pk=value).first()
+        if value.isdigit() and len(value) <= 18
+        else None
+    )
+    return render(
+        request,
+        "requests_app/_opportunity_linked.html",
+        {
+            "opportunity": opportunity,
+            "show_opportunity_amounts": Opportunity.amount_visible_to(request.user),
+        },
     )
 
 
@@ -138,7 +214,8 @@ def request_queue(request):
     params = request.GET.copy()
     if not any(params.get(k) for k in ("status", "open")):
         params["open"] = "true"
-    filterset = RequestFilter(params, queryset=_list_qs(request.user), request=request)
+    scope = team_scope(request)  # a manager's teams first, "All" one click away
+    filterset = RequestFilter(params, queryset=scope.apply(_list_qs(request.user)), request=request)
     page = paginate(request, filterset.qs.by_urgency(), PAGE_SIZE)
     now = timezone.now()
     rows = [(r, r.urgency(now)) for r in page]
@@ -153,6 +230,7 @@ def request_queue(request):
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
+            "team_scope": scope,
             **queue_facets(filterset, request.user),
         },
     )
@@ -166,7 +244,9 @@ def request_bulk_assign(request):
     if not ids:
         messages.error(request, "Tick at least one request to assign.")
         return redirect("requests:queue")
-    chosen = list(Request.objects.visible_to(request.user).filter(pk__in=ids))
+    # Outside the manager's teams' scope (when their team edits only inside it): skipped.
+    visible = Request.objects.visible_to(request.user).filter(pk__in=ids)
+    chosen = list(within_edit_scope(request.user, visible))
     changed = services.request_assign(requests=chosen, assignee=request.user, actor=request.user)
     messages.success(request, f"{changed} request(s) assigned to you.")
     return redirect(safe_next_url(request, reverse("requests:queue")))
@@ -176,7 +256,7 @@ def request_bulk_assign(request):
 @require_POST
 @capability_required(perms.TRIAGE_REQUESTS)
 def request_assign_me(request, pk: int):
-    obj = _visible(request.user, pk)
+    obj = _actionable(request.user, pk)
     try:
         services.request_assign(requests=[obj], assignee=request.user, actor=request.user)
         messages.success(request, f"Request #{obj.pk} is assigned to you.")
@@ -233,8 +313,12 @@ def request_detail(request, pk: int, outcome_form: OutcomeForm | None = None):
         products=list(obj.products.all()),
         can_edit=services.can_edit(request.user, obj),
         show_amounts=obj.amounts_visible_to(request.user),
+        deal=request_deal(obj),
         can_cancel=obj.is_open and (is_requester or ctx["can_triage"]),
-        can_outcome=services.can_report_outcome(request.user, obj) and obj.status != RequestStatus.CANCELLED,
+        # A linked request's won or lost comes from the CRM: no outcome form.
+        can_outcome=services.can_report_outcome(request.user, obj)
+        and obj.status != RequestStatus.CANCELLED
+        and obj.opportunity_id is None,
         can_rate=is_requester
         and obj.rating is None
         and any(c.state == CandidateState.COMPLETED for c in ctx["candidates"]),
@@ -277,7 +361,7 @@ def _workbench_response(request, obj: Request, *, error: str = "", success: str 
 @require_POST
 @capability_required(perms.TRIAGE_REQUESTS)
 def candidate_propose_view(request, pk: int):
-    obj = _visible(request.user, pk)
+    obj = _actionable(request.user, pk)
     ref_id = request.POST.get("reference", "")
     reference = (
         ReferenceProfile.objects.visible_to(request.user)
@@ -314,6 +398,7 @@ def candidate_transition_view(request, pk: int):
     (start, minutes, where), completing what happened; the service holds the rules. On htmx a
     refused move re-renders the workbench with the message and the values typed."""
     candidate = get_object_or_404(Candidate.objects.visible_to(request.user).select_related("request"), pk=pk)
+    require_in_scope(request.user, candidate)
     obj = candidate.request
     to = request.POST.get("to", "")
     form = candidate_forms.form_for(to, request.POST)
@@ -378,7 +463,7 @@ def _candidate_refused(request, obj: Request, *, candidate: Candidate, to: str, 
 
 
 def _reason_action(request, pk: int, service, done: str):
-    obj = _visible(request.user, pk)
+    obj = _actionable(request.user, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a reason.")

@@ -8,3 +8,5 @@ if [ ! -x .venv/bin/python ]; then
   .venv/bin/pip install -q -U pip
 fi
 .venv/bin/pip install -q -e '.[dev]'
+# The interface in German, French and Spanish (refprogram.catalogs): compiled catalogs are built.
+.venv/bin/python -m refprogram.catalogs >/dev/null

@@ -6,10 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-if [ ! -x /usr/bin/chromium ]; then
+if [ ! -x /usr/bin/chromium ] || ! command -v xgettext >/dev/null; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
-  ($SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
-    || echo "Could not install chromium: browser tests will be skipped." >&2
+  ($SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext) \
+    || echo "Could not install chromium and gettext: browser and catalog tests will be skipped." >&2
 fi
 if [ -z "${DATABASE_URL:-}" ]; then
   # The embedded server's own pg_dump/pg_restore (as new as the server) for the backup tests.

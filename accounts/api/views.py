@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from refprogram.security import LoginRateThrottle, raise_if_locked_out
 
+from .. import second_factor
 from ..services import api_token_create, api_token_revoke
 
 
@@ -25,6 +26,15 @@ class TokenRequestSerializer(serializers.Serializer):
         trim_whitespace=False,
         write_only=True,
     )
+    otp = serializers.CharField(
+        label="Second-factor code",
+        max_length=32,
+        required=False,
+        write_only=True,
+        help_text="For users with a second factor: the 6-digit code of their authenticator app, or a "
+        "recovery code. Missing or wrong: 400 with an `otp` field error (a wrong code counts toward "
+        "the lockout).",
+    )
 
     def validate(self, attrs):
         # Through the authentication backends, so the lockout (django-axes) counts and refuses it.
@@ -36,14 +46,35 @@ class TokenRequestSerializer(serializers.Serializer):
                 {"non_field_errors": ["Unable to log in with provided credentials."]}, code="authorization"
             )
         attrs["user"] = user
+        self._second_factor(user, attrs.get("otp", ""))
         return attrs
+
+    def _second_factor(self, user, code: str) -> None:
+        """A token is a log-in: someone with a second factor sends its code too; an administrator
+        who must set one up does that on the log-in page first."""
+        if second_factor.authenticator_for(user) is None:
+            if second_factor.second_factor_required(user):
+                raise ValidationError(
+                    {"otp": ["Set up your second factor on the log-in page first."]}, code="required"
+                )
+            return
+        if not code:
+            raise ValidationError(
+                {"otp": ["This account has a second factor: send its current code as otp."]}, code="required"
+            )
+        if second_factor.second_factor_verify(user=user, code=code) is None:
+            second_factor.second_factor_failure_record(
+                request=self.context["request"]._request, username=user.username
+            )
+            raise ValidationError({"otp": ["The code is wrong or has expired."]}, code="invalid")
 
 
 class ObtainTokenView(APIView):
     """API tokens for scripts and integrations, sent as `Authorization: Token <key>`.
 
     `POST {"username", "password"}` → `{"token", "expiry"}`: a new token, valid until `expiry`
-    (`API_TOKEN_HOURS` after it was issued). `DELETE` with the token revokes it (log out).
+    (`API_TOKEN_HOURS` after it was issued). A user with a second factor adds `"otp"`: the code
+    of their authenticator app (or a recovery code). `DELETE` with the token revokes it (log out).
     A password change or deactivation revokes all of a user's tokens.
     """
 

@@ -20,6 +20,9 @@ from rest_framework.views import APIView
 
 from accounts import permissions as perms
 from accounts.permissions import HasCapability
+from references.choices import SizeBand
+from references.models import Industry, Region
+from requests_app.api.serializers import ListValueField
 from requests_app.models import Opportunity
 from requests_app.services import opportunities
 
@@ -169,6 +172,11 @@ class WebhookViewSet(
 class CrmOpportunitySerializer(serializers.ModelSerializer):
     """An opportunity as the CRM sent it; ``amount`` is null for people who may not see revenue."""
 
+    size_band = serializers.ChoiceField(choices=SizeBand.choices, allow_blank=True, read_only=True)
+    owner_email = serializers.EmailField(
+        allow_blank=True, read_only=True, help_text='The opportunity owner\'s e-mail address, or "".'
+    )
+
     class Meta:
         model = Opportunity
         fields = [
@@ -183,10 +191,21 @@ class CrmOpportunitySerializer(serializers.ModelSerializer):
             "is_won",
             "account_name",
             "account_crm_id",
+            "industry",
+            "region",
+            "country",
+            "size_band",
+            "employees",
+            "owner_email",
+            "opened_on",
             "modified_at",
             "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "industry": {"help_text": "The prospect account's industry code; null when unknown."},
+            "region": {"help_text": "The prospect account's region code; null when unknown."},
+        }
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -209,9 +228,42 @@ class CrmOpportunityUpsertSerializer(StrictSerializer):
     is_won = serializers.BooleanField(required=False)
     account_name = serializers.CharField(max_length=300, required=False, allow_blank=True)
     account_crm_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    industry = ListValueField(
+        slug_field="code",
+        queryset=Industry.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The prospect account's industry code (see `industries/`).",
+    )
+    region = ListValueField(
+        slug_field="code",
+        queryset=Region.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The prospect account's region code (see `regions/`).",
+    )
+    country = serializers.CharField(
+        max_length=2, required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2 (`DE`, `US`)."
+    )
+    size_band = serializers.ChoiceField(choices=SizeBand.choices, required=False, allow_blank=True)
+    employees = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, allow_null=True)
+    owner_email = serializers.EmailField(
+        required=False, allow_blank=True, help_text="The opportunity owner's e-mail address."
+    )
+    opened_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="When the deal was created in the CRM (with the close date: the sales cycle).",
+    )
     modified_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="When the CRM last changed it; older changes are ignored."
     )
+
+    def validate_country(self, value):
+        value = (value or "").strip().upper()
+        if value and not (len(value) == 2 and value.isalpha()):
+            raise serializers.ValidationError("Use an ISO 3166-1 alpha-2 country code, e.g. DE or US.")
+        return value
 
     def validate(self, attrs):
         if attrs.get("is_won") and attrs.get("is_closed") is False:

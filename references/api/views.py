@@ -39,6 +39,7 @@ from ..models import (
     program_policy,
 )
 from ..selectors import profile_history
+from . import personal_data as pd
 from . import serializers as s
 
 # --- Plumbing ------------------------------------------------------------------------------
@@ -213,6 +214,13 @@ class ContactViewSet(
         "PATCH": perms.CHANGE_INVENTORY,
     }
 
+    # Personal data (retention review, the Art. 14 notice): the roles that may erase a person.
+    action_capabilities = {
+        "retention": perms.CHANGE_INVENTORY,
+        "retention_keep": perms.CHANGE_INVENTORY,
+        "notice": perms.CHANGE_INVENTORY,
+    }
+
     def get_queryset(self):
         return Contact.objects.visible_to(self.request.user).prefetch_related("languages")
 
@@ -235,6 +243,52 @@ class ContactViewSet(
         data = self.write(s.ContactEraseSerializer, request.data)
         contact = services.contact_erase(contact=contact, reason=data["reason"], by=request.user)
         return Response(s.ContactSerializer(contact, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=pd.RetentionReviewSerializer(many=True), filters=False)
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def retention(self, request):
+        """People due for review (retention): no activity and no valid consent for the policy's
+        `retention_months`, longest waiting first, each with the day the nightly check erases them
+        (`erase_on`) unless kept or active again."""
+        from ..services.retention import contacts_due_for_review
+
+        page = self.paginate_queryset(contacts_due_for_review())
+        context = {**self.get_serializer_context(), "policy": program_policy()}
+        data = pd.RetentionReviewSerializer(page, many=True, context=context).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(request=pd.RetentionKeepSerializer, responses=pd.RetentionReviewSerializer)
+    @action(detail=True, methods=["post"], url_path="retention/keep", filter_backends=[])
+    def retention_keep(self, request, pk=None):
+        """Keep the person, saying why: off the review list, their retention clock restarts today.
+        An erased person is 409 `already_erased`."""
+        from ..services.retention import retention_keep
+
+        contact = self.get_object()
+        data = self.write(pd.RetentionKeepSerializer, request.data)
+        contact = retention_keep(contact=contact, reason=data["reason"], by=request.user)
+        context = {**self.get_serializer_context(), "policy": program_policy()}
+        return Response(pd.RetentionReviewSerializer(contact, context=context).data)
+
+    @extend_schema(methods=["GET"], request=None, responses=pd.ContactNoticeSerializer, filters=False)
+    @extend_schema(methods=["POST"], request=None, responses={201: pd.ContactNoticeSerializer})
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def notice(self, request, pk=None):
+        """The person's Art. 14 notice (GET); send it (POST, no body): once per person, with their
+        private withdrawal link. 409 `notice_already_sent`, `no_email` (add an address first),
+        `already_erased`, `consent_withdrawn` (they left the program)."""
+        from ..services import notices
+
+        contact = self.get_object()
+        if request.method == "POST":
+            notices.notice_send(
+                contact=contact, by=request.user, via="API", base_url=request.build_absolute_uri("/")
+            )
+            contact = Contact.objects.select_related("notice__template", "notice__sent_by").get(pk=contact.pk)
+            return Response(pd.notice_data(contact, due=False), status=status.HTTP_201_CREATED)
+        contact = Contact.objects.select_related("notice__template", "notice__sent_by").get(pk=contact.pk)
+        due = notices.notices_due().filter(pk=contact.pk).exists()
+        return Response(pd.notice_data(contact, due=due))
 
     @extend_schema(
         methods=["GET"], request=None, responses=s.ContactConsentSerializer(many=True), filters=False

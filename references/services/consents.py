@@ -39,6 +39,7 @@ __all__ = [
     "withdrawal_footer",
     "withdrawal_link_get",
     "withdrawal_link_issue",
+    "withdrawal_url",
 ]
 
 TEXT_MAX = 100
@@ -172,12 +173,18 @@ def withdrawal_link_issue(*, contact: Contact, now: datetime | None = None) -> l
     )
 
 
+def withdrawal_url(*, contact: Contact, base_url: str = "", now: datetime | None = None) -> str:
+    """A new private "withdraw or leave" link for one e-mail, as its full address. Call inside the
+    transaction that sends the e-mail."""
+    issued = withdrawal_link_issue(contact=contact, now=now)
+    base = (base_url or getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    return base + reverse("consent-withdrawal", kwargs={"token": issued.token})
+
+
 def withdrawal_footer(*, contact: Contact, base_url: str = "", now: datetime | None = None) -> str:
     """The lines every e-mail to a reference contact ends with: their private "withdraw or leave"
     link. Call inside the transaction that sends the e-mail."""
-    issued = withdrawal_link_issue(contact=contact, now=now)
-    base = (base_url or getattr(settings, "SITE_URL", "") or "").rstrip("/")
-    url = base + reverse("consent-withdrawal", kwargs={"token": issued.token})
+    url = withdrawal_url(contact=contact, base_url=base_url, now=now)
     return (
         "\n--\nTo withdraw any consent you gave us, or to leave the reference program, "
         f"use this private link (no log-in needed):\n{url}\n"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
+from accounts.teams import require_in_scope, team_scope
 from refprogram.csvsafe import csv_lines
 from refprogram.errors import RuleViolation
 from refprogram.facets import (
@@ -157,7 +158,8 @@ def facet_context(filterset, names) -> dict:
 def inventory_list(request):
     """Every reference profile, filtered, sorted and paginated, with capacity and staleness."""
     today, policy = timezone.localdate(), program_policy()
-    base = ReferenceProfile.objects.visible_to(request.user).with_capacity(today, policy)
+    scope = team_scope(request)  # a manager's teams first, "All" one click away
+    base = scope.apply(ReferenceProfile.objects.visible_to(request.user)).with_capacity(today, policy)
     filterset = _inventory_filter(request, base)
     sort = request.GET.get("sort", "customer")
     order = SORTS.get(sort.lstrip("-"), SORTS["customer"])
@@ -169,7 +171,13 @@ def inventory_list(request):
         request,
         "references/referenceprofile_list.html",
         "references/_inventory_body.html",
-        {**facet_context(filterset, PROFILE_FACETS), "page": page, "sort": sort, "today": today},
+        {
+            **facet_context(filterset, PROFILE_FACETS),
+            "page": page,
+            "sort": sort,
+            "today": today,
+            "team_scope": scope,
+        },
     )
 
 
@@ -180,8 +188,10 @@ def inventory_export(request):
     from ..imports import inventory_export_rows
 
     today, policy = timezone.localdate(), program_policy()
-    base = ReferenceProfile.objects.visible_to(request.user).with_capacity(today, policy)
-    filterset = ReferenceProfileFilter(request.GET or None, queryset=base, request=request)
+    base = team_scope(request).apply(ReferenceProfile.objects.visible_to(request.user))
+    filterset = ReferenceProfileFilter(
+        request.GET or None, queryset=base.with_capacity(today, policy), request=request
+    )
     queryset = profile_rows(filterset.qs).order_by("customer__name", "id")
     response = StreamingHttpResponse(
         csv_lines(inventory_export_rows(queryset, viewer=request.user)),
@@ -281,6 +291,7 @@ def profile_detail(request, pk):
 @capability_required(perms.CHANGE_INVENTORY)
 def profile_edit(request, pk):
     profile = _visible_profile(request, pk)
+    require_in_scope(request.user, profile)  # a team that edits only inside its scope
     form = ProfileForm(posted(request), instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
@@ -302,6 +313,7 @@ def profile_edit(request, pk):
 def profile_transition(request, pk):
     """A lifecycle button: move the profile to another status, with an optional note."""
     profile = _visible_profile(request, pk)
+    require_in_scope(request.user, profile)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a status to move the reference to.")

@@ -234,11 +234,46 @@ class PeriodSerializer(serializers.Serializer):
         return {"from": serializers.DateField(), "to": serializers.DateField(), **fields}
 
 
+class DealSideSerializer(serializers.Serializer):
+    closed = serializers.IntegerField(help_text="closed CRM opportunities (won + lost)")
+    won = serializers.IntegerField()
+    lost = serializers.IntegerField()
+    win_rate = serializers.FloatField(allow_null=True, help_text="won / closed")
+    average_cycle_days = serializers.FloatField(
+        allow_null=True, help_text="days from the deal's creation in the CRM to its close date"
+    )
+
+
+class DealSegmentSerializer(serializers.Serializer):
+    industry = serializers.CharField(help_text="industry code; empty when the CRM did not say")
+    region = serializers.CharField(help_text="region code; empty when the CRM did not say")
+    size_band = serializers.CharField(help_text="size band code; empty when the CRM did not say")
+    # ``with`` is a Python keyword: the field is named through the class namespace.
+    vars()["with"] = DealSideSerializer(help_text="deals with a fulfilled reference request")
+    without = DealSideSerializer(help_text="deals without one")
+
+
+class WithVsWithoutSerializer(DealSegmentSerializer):
+    """Closed CRM opportunities of the period with a fulfilled reference request against those
+    without, over the segments (industry, region, size band) that have both."""
+
+    industry = None
+    region = None
+    size_band = None
+    segments = DealSegmentSerializer(many=True)
+    unmatched = serializers.IntegerField(help_text="closed deals of segments with one side only, left out")
+
+
 class MetricsSummarySerializer(serializers.Serializer):
     period = PeriodSerializer(help_text="from, to, days, previous_from, previous_to (dates as YYYY-MM-DD)")
     segment = SegmentSerializer()
     requests = RequestsBlockSerializer()
     revenue = RevenueBlockSerializer(allow_null=True, help_text="null for roles without view_revenue")
+    with_vs_without = WithVsWithoutSerializer(
+        allow_null=True,
+        help_text="win rate and sales cycle with references against without; null for roles "
+        "without view_revenue",
+    )
     supply_demand = SupplyDemandSerializer(many=True)
     heatmap = HeatmapSerializer()
     coverage = CoverageSerializer(many=True)

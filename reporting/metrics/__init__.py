@@ -22,7 +22,9 @@ Which period a request counts in
     created in March and fulfilled in April is received in March and fulfilled in April; its
     time to fulfil (created → closed) is reported with April's fulfilled requests. Ratings count
     in the period the request was closed (requests carry no rating date); outcomes (won, lost)
-    in the period the outcome was reported.
+    in the period the deal was decided: a request linked to a CRM opportunity by the CRM's close
+    date of a closed deal, an unlinked one by when its outcome was reported
+    (:mod:`requests_app.deals`).
 
 Rates
     ``fulfilment_rate`` = fulfilled / (fulfilled + closed unfulfilled) closed in the period;
@@ -43,6 +45,7 @@ Segments
     approvals (industry, region). Coverage against targets is always program-wide.
 """
 
+from .deals import with_vs_without
 from .expressions import PercentileCont, SecondsBetween
 from .inventory import (
     MOST_USED_LIMIT,
@@ -101,4 +104,5 @@ __all__ = [
     "supply_demand",
     "usage_by_period",
     "usage_figures",
+    "with_vs_without",
 ]

@@ -4,13 +4,12 @@ request counts in)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.db.models import Avg, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThanOrEqual
 
 from requests_app.choices import CandidateState, OutcomeResult, RequestStatus
+from requests_app.deals import deal_decided_in, deal_result_sql, deal_revenue_sql
 from requests_app.models import Candidate, CandidateFeedback, Request
 
 from ..periods import Period
@@ -99,22 +98,23 @@ def fulfilment_times(period: Period, segment: Segment = PROGRAM) -> dict:
 
 def revenue_figures(period: Period, segment: Segment = PROGRAM) -> dict:
     """Influenced revenue: the won amounts of requests that used a reference (at least one
-    completed candidate), by the period the outcome was reported in; the win rate of those
-    referenced opportunities and their average deal size. A won amount is the amount reported
-    with the outcome, or else the opportunity's amount."""
-    start, end = period.bounds()
+    completed candidate), by the period the deal was decided in; the win rate of those
+    referenced opportunities and their average deal size.
+
+    The deal is :mod:`requests_app.deals`'s rule: a request linked to a CRM opportunity counts
+    the CRM's closed-won or closed-lost, its amount, in the period of its close date; an unlinked
+    one its reported outcome (the amount reported with it, or else the opportunity's amount typed
+    on the request) in the period it was reported."""
     used = Candidate.objects.filter(request=OuterRef("pk"), state=CandidateState.COMPLETED)
-    won = Q(outcome_result=OutcomeResult.WON)
-    amount = Coalesce(
-        "outcome_amount", "opportunity_amount", Value(Decimal(0)), output_field=DecimalField(max_digits=16)
-    )
+    won = Q(deal_result=OutcomeResult.WON)
     row = (
         segmented(Request.objects.all(), segment)
-        .filter(Exists(used), outcome_reported_at__gte=start, outcome_reported_at__lt=end)
+        .filter(Exists(used), deal_decided_in(period.start, period.end))
+        .annotate(deal_result=deal_result_sql(), deal_revenue=deal_revenue_sql())
         .aggregate(
             won=Count("pk", filter=won),
-            lost=Count("pk", filter=Q(outcome_result=OutcomeResult.LOST)),
-            revenue=Sum(amount, filter=won),
+            lost=Count("pk", filter=Q(deal_result=OutcomeResult.LOST)),
+            revenue=Sum("deal_revenue", filter=won),
         )
     )
     revenue = money(row["revenue"])

@@ -17,6 +17,7 @@ from refprogram.cache import computed_once
 
 from ..models import MetricSnapshot
 from ..periods import Period
+from .deals import with_vs_without
 from .inventory import inventory_figures, inventory_stock, most_used, usage_by_period, usage_figures
 from .pipeline import approval_figures, nomination_figures
 from .requests import request_figures, revenue_figures, satisfaction_figures
@@ -71,10 +72,11 @@ def period_series(period: Period, segment: Segment = PROGRAM, *, include_revenue
     """The period's trend, bucket by bucket (:func:`bucket_size`): requests received and
     fulfilled, asks in the ledger and (for roles that may see it) influenced revenue. Grouped
     queries by day (the asks from ``DailyUsage`` when it is built), added up into buckets here."""
-    from django.db.models import Count, DecimalField, Exists, OuterRef, Sum, Value
-    from django.db.models.functions import Coalesce, TruncDate
+    from django.db.models import Count, Exists, OuterRef, Sum
+    from django.db.models.functions import TruncDate
 
     from requests_app.choices import CandidateState, OutcomeResult, RequestStatus
+    from requests_app.deals import deal_decided_in, deal_decided_on_sql, deal_result_sql, deal_revenue_sql
     from requests_app.models import Candidate, Request
 
     from .inventory import _usage_built_through
@@ -154,20 +156,14 @@ def period_series(period: Period, segment: Segment = PROGRAM, *, include_revenue
             "asks",
         )
     if include_revenue:
+        # The deal's rule (requests_app.deals): a linked request's CRM close date and amount.
         used = Candidate.objects.filter(request=OuterRef("pk"), state=CandidateState.COMPLETED)
-        amount = Coalesce(
-            "outcome_amount", "opportunity_amount", Value(0), output_field=DecimalField(max_digits=16)
-        )
         add(
-            requests.filter(
-                Exists(used),
-                outcome_reported_at__gte=start,
-                outcome_reported_at__lt=end,
-                outcome_result=OutcomeResult.WON,
-            )
-            .annotate(d=TruncDate("outcome_reported_at"))
+            requests.filter(Exists(used), deal_decided_in(period.start, period.end))
+            .annotate(deal_result=deal_result_sql(), d=deal_decided_on_sql())
+            .filter(deal_result=OutcomeResult.WON)
             .values("d")
-            .annotate(n=Sum(amount))
+            .annotate(n=Sum(deal_revenue_sql()))
             .values_list("d", "n")
             .order_by(),
             "influenced_revenue",
@@ -219,6 +215,8 @@ def program_summary(
             if include_revenue
             else None
         ),
+        # Win rate and sales cycle of closed CRM deals with references against without (revenue).
+        "with_vs_without": with_vs_without(period, segment) if include_revenue else None,
         "supply_demand": supply_demand(period, segment, today, policy, stock=stock),
         "heatmap": demand_heatmap(period, segment, today, policy, stock=stock),
         "coverage": coverage(stock=stock),
@@ -295,6 +293,8 @@ def program_summary_cached(
         "revenue": summary["revenue"] if include_revenue else None,
         "trends": summary["trends"] if include_trends else [],
     }
+    if "with_vs_without" in summary and not include_revenue:
+        copy["with_vs_without"] = None
     if "series" in summary and not include_revenue:
         copy["series"] = _without_revenue(summary["series"])
     return copy

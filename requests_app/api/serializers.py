@@ -12,7 +12,8 @@ from references.choices import Deployment, ProfileStatus, Seniority, SizeBand
 from references.models import ActivityType, Industry, Product, Region
 from refprogram.validators import BoundedSerializerMixin
 
-from ..choices import CandidateState, CriterionField, OutcomeResult, UnmetReason, Urgency
+from ..choices import CandidateState, CriterionField, Crm, OutcomeResult, UnmetReason, Urgency
+from ..deals import SOURCE_CRM, SOURCE_MANUAL, request_deal
 from ..models import (
     COMPLETION_NOTES_MAX,
     MEETING_DETAILS_MAX,
@@ -20,6 +21,7 @@ from ..models import (
     MEETING_MINUTES_MIN,
     Candidate,
     CandidateEvent,
+    Opportunity,
     Request,
 )
 
@@ -82,9 +84,49 @@ class ProspectSerializer(BoundedSerializerMixin, serializers.Serializer):
     )
 
 
+@extend_schema_field({"type": "integer", "minimum": 1})
+class OpportunityLinkField(serializers.PrimaryKeyRelatedField):
+    """A synced CRM opportunity by its id (``GET``-able through the request form's search); only
+    opportunities the caller may see can be linked."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return Opportunity.objects.visible_to(getattr(request, "user", None))
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdigit():
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= int(data) <= 2**63 - 1:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(int(data))
+
+
 class OpportunitySerializer(BoundedSerializerMixin, serializers.Serializer):
+    """The request's deal. Linked to a synced CRM opportunity (``id``), its ``crm_id``, ``amount``,
+    ``stage``, ``close_date`` and ``result`` are the CRM's (``source`` ``crm``); unlinked, they are
+    what the requester typed and reported (``source`` ``manual``)."""
+
     single_line_fields = ("crm_id", "stage")
 
+    id = OpportunityLinkField(
+        source="opportunity",
+        required=False,
+        allow_null=True,
+        help_text="A synced CRM opportunity's id to link the request to (null unlinks); its amount, "
+        "stage, close date and won/lost then come from the CRM.",
+    )
+    crm = serializers.SerializerMethodField(
+        help_text='The linked opportunity\'s CRM (`salesforce`, `hubspot`, `other`); "" when not linked.'
+    )
+    name = serializers.SerializerMethodField(help_text='The linked opportunity\'s name; "" when not linked.')
+    close_date = serializers.SerializerMethodField(help_text="The CRM's close date; null when not linked.")
+    result = serializers.SerializerMethodField(
+        help_text='`won`, `lost`, or "" (open, or no outcome reported): the CRM\'s when linked, the '
+        "reported outcome otherwise."
+    )
+    source = serializers.SerializerMethodField(
+        help_text="`crm` when linked to an opportunity (read-only values from the CRM), else `manual`."
+    )
     crm_id = serializers.CharField(
         source="opportunity_crm_id",
         max_length=_max_length("opportunity_crm_id"),
@@ -105,6 +147,34 @@ class OpportunitySerializer(BoundedSerializerMixin, serializers.Serializer):
         required=False,
         allow_blank=True,
     )
+
+    @extend_schema_field(serializers.ChoiceField(choices=[("", "not linked"), *Crm.choices]))
+    def get_crm(self, obj) -> str:
+        return request_deal(obj).crm
+
+    def get_name(self, obj) -> str:
+        return request_deal(obj).name
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_close_date(self, obj):
+        return request_deal(obj).close_date
+
+    @extend_schema_field(serializers.ChoiceField(choices=[("", "none yet"), *OutcomeResult.choices]))
+    def get_result(self, obj) -> str:
+        return request_deal(obj).result
+
+    @extend_schema_field(serializers.ChoiceField(choices=[SOURCE_CRM, SOURCE_MANUAL]))
+    def get_source(self, obj) -> str:
+        return request_deal(obj).source
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        deal = request_deal(instance)
+        if deal.from_crm:  # the CRM's values, not what was typed
+            data["crm_id"] = deal.crm_id
+            data["stage"] = deal.stage
+            data["amount"] = None if deal.amount is None else f"{deal.amount:.2f}"
+        return data
 
 
 class PersonSerializer(serializers.Serializer):
@@ -233,12 +303,21 @@ class RequestSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
     def get_urgency(self, obj) -> dict:
         return obj.urgency(self.context.get("now") or timezone.now())
 
-    @extend_schema_field(OutcomeSerializer(allow_null=True, help_text="Null until the outcome is reported."))
+    @extend_schema_field(
+        OutcomeSerializer(
+            allow_null=True,
+            help_text="Null until the outcome is reported (linked to a CRM opportunity: until the CRM "
+            "closes the deal; then the CRM's won or lost and amount).",
+        )
+    )
     def get_outcome(self, obj) -> dict | None:
-        if not obj.outcome_result:
+        deal = request_deal(obj)
+        if not deal.result:
             return None
-        amount = obj.outcome_amount if self._amounts_visible(obj) else None
-        return {"result": obj.outcome_result, "amount": amount}
+        amount = (
+            (deal.amount if deal.from_crm else obj.outcome_amount) if self._amounts_visible(obj) else None
+        )
+        return {"result": deal.result, "amount": None if amount is None else float(amount)}
 
     def _amounts_visible(self, obj) -> bool:
         request = self.context.get("request")

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from accounts import permissions as perms
 from accounts.models import User
 from accounts.permissions import HasCapability
+from accounts.teams import within_edit_scope
 from ledger.models import OverusePolicy
 from references.models import ReferenceProfile
 
@@ -92,7 +93,7 @@ class RequestViewSet(
     def get_queryset(self):
         return (
             Request.objects.visible_to(self.request.user)
-            .select_related("requester", "assignee", "activity_type")
+            .select_related("requester", "assignee", "activity_type", "opportunity")
             .prefetch_related("products")
         )
 
@@ -273,7 +274,9 @@ class RequestViewSet(
         """Assign many requests at once ``{"requests": [ids], "assignee": id}``; returns how many changed."""
         data = RequestBulkAssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        requests = list(self.get_queryset().filter(pk__in=data.validated_data["requests"]))
+        # Outside the manager's teams' scope (when their team edits only inside it): skipped.
+        chosen = self.get_queryset().filter(pk__in=data.validated_data["requests"])
+        requests = list(within_edit_scope(request.user, chosen))
         changed = services.request_assign(
             requests=requests, assignee=_assignee_for(data.validated_data, request.user), actor=request.user
         )

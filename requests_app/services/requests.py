@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import permissions as perms
-from accounts.models import User
+from accounts.models import Team, User
 from accounts.services import notification_send
 from refprogram import events
 from refprogram.errors import RuleViolation
@@ -52,8 +52,11 @@ REQUEST_FIELDS = (
     "opportunity_crm_id",
     "opportunity_amount",
     "opportunity_stage",
+    "opportunity",
     "notes",
 )
+# A request linked to a CRM opportunity takes its result from the CRM: no outcome by hand.
+CODE_OUTCOME_FROM_CRM = "outcome_from_crm"
 
 
 def _to_minute(moment: datetime) -> datetime:
@@ -72,6 +75,10 @@ def _refuse_past_needed_by(request: Request, before, now: datetime | None = None
         raise ValidationError({"needed_by": "This date and time is already past: choose a later one."})
 
 
+def _crm_id_max() -> int:
+    return Request._meta.get_field("opportunity_crm_id").max_length
+
+
 def _apply(request: Request, data: dict[str, Any], now: datetime | None = None) -> list | None:
     needed_by_before = request.needed_by
     products = data.pop("products", None)
@@ -86,6 +93,9 @@ def _apply(request: Request, data: dict[str, Any], now: datetime | None = None) 
         if name not in REQUEST_FIELDS:
             raise ValidationError({name: "This field cannot be changed here."})
         setattr(request, name, value)
+    if data.get("opportunity") is not None and len(request.opportunity.crm_id) <= _crm_id_max():
+        # The linked deal's id is the request's too (lists, exports and filters show it).
+        request.opportunity_crm_id = request.opportunity.crm_id
     if request.needed_by is not None:
         try:
             validate_date_in_range(request.needed_by)
@@ -110,6 +120,11 @@ def request_submit(
         raise PermissionDenied("Your role cannot submit requests.")
     request = Request(requester=requester)
     products = _apply(request, dict(data), now)
+    request.team = owning_team(
+        region=request.prospect_region_id,
+        industry=request.prospect_industry_id,
+        product_ids=[getattr(p, "pk", p) for p in products or []],
+    )
     request.save()
     if products:
         request.products.set(products)
@@ -129,6 +144,25 @@ def request_submit(
         link=_link(request),
     )
     return request, warnings
+
+
+def owning_team(*, region: str | None, industry: str | None, product_ids: Iterable[int]) -> Team | None:
+    """The team whose queue a request goes to: among the teams whose scope covers the prospect
+    (each facet a team names holds the prospect's region, industry or one of the products), the
+    most specific (naming the most facets), then the first by name. None when no team covers it:
+    the request is then in every team's queue. One query."""
+    values = {
+        "region": {region} - {None},
+        "industry": {industry} - {None},
+        "product": {str(p) for p in product_ids},
+    }
+    best = None
+    for team in Team.objects.exclude(scope=[]).order_by("name", "id"):
+        named = {facet: set(team.scope_values(facet)) for facet in team.scope_by_facet()}
+        if all(wanted & values.get(facet, set()) for facet, wanted in named.items()):
+            if best is None or len(named) > best[0]:
+                best = (len(named), team)
+    return best[1] if best else None
 
 
 def can_edit(user: User, request: Request) -> bool:
@@ -276,6 +310,11 @@ def request_outcome(*, request: Request, actor: User, result: str, amount: Decim
     request = Request.objects.select_for_update().get(pk=request.pk)
     if request.status == RequestStatus.CANCELLED:
         raise RuleViolation(CODE_REQUEST_CLOSED, "A cancelled request has no outcome.")
+    if request.opportunity_id is not None:
+        raise RuleViolation(
+            CODE_OUTCOME_FROM_CRM,
+            "This request is linked to a CRM opportunity: its result comes from the CRM.",
+        )
     if result not in OutcomeResult.values:
         raise ValidationError({"result": f"Use one of: {', '.join(OutcomeResult.values)}."})
     if amount is not None and amount < 0:

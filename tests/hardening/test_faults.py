@@ -16,6 +16,7 @@ from refprogram import celery_app, nightly
 from refprogram.cache import ResilientRedisCache
 from requests_app.models import Candidate, CandidateEvent, Request
 from tests.factories import CustomerFactory, ReferenceProfileFactory, UsageEntryFactory
+from tests.integrations.slack_fake import slack_fixture  # noqa: F401 (the ``slack`` fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +162,7 @@ def _state() -> list[tuple]:
 
 
 @pytest.fixture
-def nightly_work(users):
+def nightly_work(users, slack):
     """Something for every registered check to do today."""
     today = timezone.localdate()
     owner = users["manager"]
@@ -216,6 +217,19 @@ def nightly_work(users):
             meeting_details="Room 1",
         )
         Candidate.objects.filter(pk=candidate.pk).update(scheduled_for=timezone.now() + timedelta(days=days))
+    # A contact added three years ago and never active (retention: due for review), and one from
+    # the CRM not yet told (the Art. 14 notice, sent by the nightly check when the policy says so).
+    from references.models import Contact
+    from tests.factories import ContactFactory
+
+    quiet = ContactFactory(phone="+1 555 0111")
+    Contact.objects.filter(pk=quiet.pk).update(created_at=timezone.now() - timedelta(days=3 * 365))
+    ContactFactory(crm_id="003FAULTS", phone="+1 555 0112")
+    OverusePolicy.objects.filter(pk=OverusePolicy.current().pk).update(notice_auto_send=True)
+    # A Slack channel for every region (a local Slack: ``slack``): the due-soon request is announced.
+    from integrations.slack.models import SlackRoute
+
+    SlackRoute.objects.create(region=None, channel_id="C0DEFAULT")
     return today
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from accounts.models import Team
 from accounts.services import api_token_create
 from approvals import services as approvals
 from approvals.models import Approval
@@ -72,6 +73,7 @@ class World:
     hold: object = None
     webhook: object = None
     delivery: object = None
+    team: object = None  # EMEA, with the manager in it (teams' routes; the team dimension)
 
     def ids(self) -> dict[str, object]:
         """Values for the placeholders of the route tables."""
@@ -99,6 +101,7 @@ class World:
             "hold": self.hold.pk,
             "webhook": self.webhook.pk,
             "delivery": self.delivery.pk,
+            "team": self.team.pk,
             "industry": "finance",
             "region": "emea",
             "activity_type": "call",
@@ -178,6 +181,10 @@ def world(users) -> World:
     delivery = WebhookDelivery.objects.create(
         subscription=webhook, event="request.submitted", event_id=uuid.uuid4(), body="{}", status="succeeded"
     )
+    # A team (EMEA) with the manager in it; it edits anywhere, so the tables above hold as they are
+    # (the team dimension: test_access_matrix.test_team_scope).
+    team = Team.objects.create(name="EMEA", scope=["region=emea"])
+    team.members.set([manager])
     tokens = {role: api_token_create(user=user)[1] for role, user in users.items()}
     tokens["sales2"] = api_token_create(user=sales2)[1]
     return World(
@@ -213,4 +220,5 @@ def world(users) -> World:
         hold=hold,
         webhook=webhook,
         delivery=delivery,
+        team=team,
     )

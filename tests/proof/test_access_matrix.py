@@ -42,6 +42,7 @@ TRIAGE = e(200, 403, 403, 403, 403)  # triage_requests: managers only
 FORM_REFUSED = e(400, 403, 403, 403, 400)  # managers and admins; an empty form re-renders with its errors
 SCIM_ONLY = e(401, 401, 401, 401, 401, 401)  # the SCIM bearer token, never a session
 AUDIT = e(200, 403, 403, 403, 200)  # view_audit: managers and administrators
+SUBMITS = e(200, 200, 200, 403, 403)  # submit_requests: the intake form and its opportunity search
 SEES_OWN_REQUEST = e(302, 302, 404, 302, 302)  # sales1's request: marketing does not see it
 API_ALL = a(200, 200, 200, 200, 200)
 API_INTEGRATIONS = a(200, 403, 403, 403, 200)  # manage_integrations: managers and administrators
@@ -63,12 +64,27 @@ PAGES = {
     "health/": [("get", "/health/", None, e(200, 200, 200, 200, 200, 200))],  # for monitors: no login
     "favicon.ico": [("get", "/favicon.ico", None, e(301, 301, 301, 301, 301, 301))],  # → the static icon
     "login/": [("get", "/login/", None, e(302, 302, 302, 302, 302, 200))],
+    # The log-in's second step: without a right password just before, back to the log-in page.
+    "login/code/": [("get", "/login/code/", None, e(302, 302, 302, 302, 302, 302))],
+    "login/set-up/": [("get", "/login/set-up/", None, e(302, 302, 302, 302, 302, 302))],
+    # Everyone's own second factor (OTP_REQUIRED_FOR_ADMINS is off in the test settings, so the
+    # administrator too may post the removal form; an empty code re-renders it).
+    "account/second-factor/": [("get", "/account/second-factor/", None, ALL)],
+    "account/second-factor/set-up/": [("get", "/account/second-factor/set-up/", None, ALL)],
+    "account/second-factor/remove/": [("post", "/account/second-factor/remove/", {}, ALL)],
     "logout/": [
         ("get", "/logout/", None, e(405, 405, 405, 405, 405, 405)),
         ("post", "/logout/", {}, e(302, 302, 302, 302, 302, 302)),
     ],
     "notifications/": [("get", "/notifications/", None, ALL)],
     "notifications/read/": [("post", "/notifications/read/", {}, e(302, 302, 302, 302, 302))],
+    # Teams: administrators set them up; managers and executives read the list.
+    "teams/": [
+        ("get", "/teams/", None, e(200, 403, 403, 200, 200)),
+        ("post", "/teams/", {}, e(403, 403, 403, 403, 400)),  # an empty form: its errors
+    ],
+    "teams/<int:pk>/": [("get", "/teams/{team}/", None, e(403, 403, 403, 403, 200))],
+    "teams/<int:pk>/delete/": [("post", "/teams/{team}/delete/", {}, e(403, 403, 403, 403, 302))],
     "": [("get", "/", None, ALL)],
     "inventory/": [("get", "/inventory/", None, INVENTORY)],
     "inventory/export.csv": [("get", "/inventory/export.csv", None, INVENTORY)],
@@ -163,7 +179,15 @@ PAGES = {
         ("post", "/consent/{token}/", {}, e(400, 400, 400, 400, 400, 400)),
         ("get", "/consent/not-a-token/", None, e(404, 404, 404, 404, 404, 404)),
     ],
-    "requests/new/": [("get", "/requests/new/", None, e(200, 200, 200, 403, 403))],
+    "requests/new/": [
+        ("get", "/requests/new/", None, e(200, 200, 200, 403, 403)),
+        # The deep link from the CRM (an id not synced yet is a message on the form, never an error).
+        ("get", "/requests/new/?crm=salesforce&opportunity=006000000000001AAA", None, SUBMITS),
+    ],
+    "requests/opportunities/search/": [
+        ("get", "/requests/opportunities/search/?opportunity_q=deal", None, SUBMITS)
+    ],
+    "requests/opportunities/pick/": [("get", "/requests/opportunities/pick/", None, SUBMITS)],
     "requests/mine/": [("get", "/requests/mine/", None, ALL)],
     "requests/queue/": [("get", "/requests/queue/", None, TRIAGE)],
     "requests/queue/assign/": [("post", "/requests/queue/assign/", {}, TRIAGE | {"manager": 302})],
@@ -218,6 +242,15 @@ PAGES = {
     "oidc/authenticate/": [("get", "/oidc/authenticate/", None, e(302, 302, 302, 302, 302, 302))],
     "oidc/callback/": [("get", "/oidc/callback/", None, e(302, 302, 302, 302, 302, 302))],
     # SCIM provisioning answers only its bearer token (an identity provider), never a session.
+    # Slack's signed calls: no session counts, only Slack's signature (none here: 401); POST only.
+    "slack/commands/": [
+        ("post", "/slack/commands/", {}, e(401, 401, 401, 401, 401, 401)),
+        ("get", "/slack/commands/", None, e(405, 405, 405, 405, 405, 405)),
+    ],
+    "slack/interactions/": [
+        ("post", "/slack/interactions/", {}, e(401, 401, 401, 401, 401, 401)),
+        ("get", "/slack/interactions/", None, e(405, 405, 405, 405, 405, 405)),
+    ],
     "scim/v2/Users": [("get", "/scim/v2/Users", None, SCIM_ONLY)],
     "scim/v2/Users/<str:pk>": [("get", "/scim/v2/Users/{own_request}", None, SCIM_ONLY)],
     "scim/v2/Groups": [("get", "/scim/v2/Groups", None, SCIM_ONLY)],
@@ -235,6 +268,20 @@ PAGES = {
     "contacts/<int:pk>/erase/": [
         ("get", "/contacts/{contact}/erase/", None, CHANGE),
         ("post", "/contacts/{contact}/erase/", {}, FORM_REFUSED),
+    ],
+    # Retention review and the Art. 14 notice: managers and admins (the notice's text: set_policy).
+    "contacts/retention/": [("get", "/contacts/retention/", None, CHANGE)],
+    "contacts/<int:pk>/retention/keep/": [
+        ("get", "/contacts/{contact}/retention/keep/", None, e(405, 405, 405, 405, 405, 405)),
+        ("post", "/contacts/{contact}/retention/keep/", {}, e(302, 403, 403, 403, 302)),
+    ],
+    "contacts/notices/": [
+        ("get", "/contacts/notices/", None, CHANGE),
+        ("post", "/contacts/notices/", {}, e(302, 403, 403, 403, 302)),
+    ],
+    "contacts/notices/template/": [
+        ("get", "/contacts/notices/template/", None, CHANGE),
+        ("post", "/contacts/notices/template/", {}, FORM_REFUSED),
     ],
     "withdraw/<str:token>/": [
         ("get", "/withdraw/not-a-token/", None, e(404, 404, 404, 404, 404, 404)),
@@ -255,6 +302,20 @@ PAGES = {
         ("post", "/dashboard/targets/{target}/delete/", {}, e(302, 403, 403, 403, 302))
     ],
     "dashboard/operations/": [("get", "/dashboard/operations/", None, CHANGE)],
+    # The integration page (CRM sync, write-backs, webhooks): manage_integrations (managers, admins).
+    "integrations/": [("get", "/integrations/", None, e(200, 403, 403, 403, 200))],
+    "integrations/<str:kind>/settings/": [
+        ("post", "/integrations/salesforce/settings/", {}, FORM_REFUSED),  # the sign-in flow is required
+        ("post", "/integrations/hubspot/settings/", {}, e(302, 403, 403, 403, 302)),
+    ],
+    # Not set up in the world: refused with a message, back to the page.
+    "integrations/<str:kind>/sync/": [
+        ("post", "/integrations/hubspot/sync/", {}, e(302, 403, 403, 403, 302))
+    ],
+    "integrations/<str:kind>/status/": [
+        ("get", "/integrations/salesforce/status/", None, e(200, 403, 403, 403, 200)),
+        ("get", "/integrations/zoho/status/", None, e(404, 403, 403, 403, 404)),
+    ],
 }
 
 # API operations from the OpenAPI schema: "METHOD /path/" → [(path, body, expected)].
@@ -437,7 +498,23 @@ API = {
     "POST /api/v1/contacts/{id}/consents/": [("/api/v1/contacts/{contact}/consents/", {}, API_CHANGE_EMPTY)],
     "POST /api/v1/contacts/{id}/erase/": [("/api/v1/contacts/{contact}/erase/", {}, API_CHANGE_EMPTY)],
     "GET /api/v1/contacts/{id}/export/": [("/api/v1/contacts/{contact}/export/", None, API_CHANGE_GET)],
+    "GET /api/v1/contacts/retention/": [("/api/v1/contacts/retention/", None, API_CHANGE_GET)],
+    "POST /api/v1/contacts/{id}/retention/keep/": [
+        ("/api/v1/contacts/{contact}/retention/keep/", {}, API_CHANGE_EMPTY)
+    ],
+    "GET /api/v1/contacts/{id}/notice/": [("/api/v1/contacts/{contact}/notice/", None, API_CHANGE_GET)],
+    "POST /api/v1/contacts/{id}/notice/": [
+        ("/api/v1/contacts/{contact}/notice/", {}, a(201, 403, 403, 403, 201))
+    ],
     "GET /api/v1/audit/": [("/api/v1/audit/", None, a(200, 403, 403, 403, 200))],
+    "GET /api/v1/teams/": [("/api/v1/teams/", None, a(200, 403, 403, 200, 200))],
+    "POST /api/v1/teams/": [("/api/v1/teams/", {}, a(403, 403, 403, 403, 400))],
+    "GET /api/v1/teams/{id}/": [
+        ("/api/v1/teams/{team}/", None, a(200, 403, 403, 200, 200)),
+        ("/api/v1/teams/999999/", None, a(404, 403, 403, 404, 404)),
+    ],
+    "PATCH /api/v1/teams/{id}/": [("/api/v1/teams/{team}/", {}, a(403, 403, 403, 403, 200))],
+    "DELETE /api/v1/teams/{id}/": [("/api/v1/teams/{team}/", None, a(403, 403, 403, 403, 204))],
     # Outbound webhooks and the inbound opportunities: managers and administrators (integrations).
     "GET /api/v1/webhooks/": [("/api/v1/webhooks/", None, API_INTEGRATIONS)],
     "POST /api/v1/webhooks/": [("/api/v1/webhooks/", {}, a(400, 403, 403, 403, 400))],
@@ -631,3 +708,124 @@ def test_django_admin_needs_a_staff_login(users, role):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+# --- The team dimension -------------------------------------------------------------------------
+# Two managers: ``manager1`` in EMEA (the world's team), ``manager_b`` in Americas. Globex (an EMEA
+# prospect) routes to EMEA, Hooli (a North American one) to Americas; the world's own request names
+# no region, so no team owns it and both may act on it. Seeing is never limited: the lists open on
+# one's team, and "All" shows the rest. With both teams' "edit only inside the scope" on, neither
+# manager changes the other team's request; Acme's profile (EMEA, finance) is EMEA's.
+TEAM_ROLES = ("manager_a", "manager_b")
+
+
+def t(manager_a, manager_b):
+    return dict(zip(TEAM_ROLES, (manager_a, manager_b), strict=True))
+
+
+# (method, path, body, API?, expected status per team manager), with EMEA editing only in scope.
+TEAM_CASES = [
+    ("get", "/requests/{request_b}/", None, False, t(200, 200)),  # seeing: never limited
+    ("get", "/api/v1/requests/{request_b}/", None, True, t(200, 200)),
+    ("post", "/requests/{request_b}/assign/", {}, False, t(403, 302)),
+    ("post", "/requests/{request_a}/assign/", {}, False, t(302, 403)),
+    ("post", "/requests/{own_request}/assign/", {}, False, t(302, 302)),
+    ("post", "/api/v1/requests/{request_b}/assign/", {}, True, t(403, 200)),
+    ("patch", "/api/v1/requests/{request_b}/", {}, True, t(403, 200)),
+    ("patch", "/api/v1/requests/{request_a}/", {}, True, t(200, 403)),
+    ("post", "/requests/{request_b}/close/", REASON, False, t(403, 302)),
+    ("post", "/api/v1/candidates/{candidate}/transition/", {}, True, t(400, 400)),  # no team: both
+    ("get", "/references/{profile}/edit/", None, False, t(200, 403)),
+    ("post", "/references/{profile}/transition/", {}, False, t(302, 403)),
+    ("patch", "/api/v1/references/{profile}/", {}, True, t(200, 403)),
+]
+
+
+@pytest.fixture
+def team_world(world, users):
+    from django.utils import timezone
+
+    from accounts.models import Team
+    from accounts.services import api_token_create
+    from references.models import ActivityType, Region
+    from requests_app import services as requests
+    from tests.factories import UserFactory
+
+    manager_b = UserFactory(username="manager_b", role="manager")
+    Team.objects.create(name="Americas", scope=["region=na"], edit_only_in_scope=True).members.set(
+        [manager_b]
+    )
+    world.team.edit_only_in_scope = True
+    world.team.save()
+    data = {
+        "activity_type": ActivityType.objects.get(code="call"),
+        "needed_by": timezone.now() + timezone.timedelta(days=30),
+    }
+    sales = users["sales"]
+    request_a, _ = requests.request_submit(
+        requester=sales,
+        data={**data, "prospect_name": "Globex EMEA", "prospect_region": Region.objects.get(code="emea")},
+    )
+    request_b, _ = requests.request_submit(
+        requester=sales,
+        data={**data, "prospect_name": "Hooli", "prospect_region": Region.objects.get(code="na")},
+    )
+    who = {"manager_a": users["manager"], "manager_b": manager_b}
+    tokens = {"manager_a": world.tokens["manager"], "manager_b": api_token_create(user=manager_b)[1]}
+    return {"request_a": request_a, "request_b": request_b, "who": who, "tokens": tokens}
+
+
+def test_team_requests_route_to_the_team_owning_the_region(team_world, world):
+    assert team_world["request_a"].team == world.team
+    assert team_world["request_b"].team.name == "Americas"
+    assert world.own_request.team is None  # no region: no team owns it, every team's queue shows it
+
+
+def test_team_lists_open_on_the_team_and_show_the_rest_through_all(team_world):
+    client = Client()
+    client.force_login(team_world["who"]["manager_a"])
+    ours, theirs = team_world["request_a"], team_world["request_b"]
+    queue = client.get("/requests/queue/").content.decode()
+    assert f"/requests/{ours.pk}/" in queue and f"/requests/{theirs.pk}/" not in queue
+    everything = client.get("/requests/queue/?scope=all").content.decode()
+    assert f"/requests/{ours.pk}/" in everything and f"/requests/{theirs.pk}/" in everything
+    # The choice is remembered: the next list (without ?scope=) still shows everything …
+    assert f"/requests/{theirs.pk}/" in client.get("/requests/queue/").content.decode()
+    # … until the manager goes back to their team.
+    assert f"/requests/{theirs.pk}/" not in client.get("/requests/queue/?scope=team").content.decode()
+
+
+def test_team_scope(team_world, world):
+    """Each team case × both team managers: out of EMEA's scope, EMEA's manager is refused (403)."""
+    ids = {**world.ids(), "request_a": team_world["request_a"].pk, "request_b": team_world["request_b"].pk}
+    wrong = []
+    for method, path, body, api, expected in TEAM_CASES:
+        url, data = _fill(path, ids), _fill(body, ids)
+        for role in TEAM_ROLES:
+            if api:
+                client = APIClient()
+                client.credentials(HTTP_AUTHORIZATION=f"Token {team_world['tokens'][role]}")
+                kwargs = {"format": "json"}
+            else:
+                client = Client()
+                client.force_login(team_world["who"][role])
+                kwargs = {}
+            call = getattr(client, method)
+            with transaction.atomic():
+                response = call(url, data, **kwargs) if data is not None else call(url, **kwargs)
+                transaction.set_rollback(True)
+            if response.status_code != expected[role]:
+                wrong.append(
+                    f"{method.upper()} {url} as {role}: {response.status_code}, expected {expected[role]}"
+                )
+    assert not wrong, "\n".join(wrong)
+
+
+def test_team_edits_anywhere_when_the_setting_is_off(team_world, world):
+    world.team.edit_only_in_scope = False
+    world.team.save()
+    client = Client()
+    client.force_login(team_world["who"]["manager_a"])
+    assert client.post(f"/requests/{team_world['request_b'].pk}/assign/").status_code == 302
+    team_world["request_b"].refresh_from_db()
+    assert team_world["request_b"].assignee == team_world["who"]["manager_a"]

@@ -41,6 +41,7 @@ REAL_ID = {
     "activity-types": "activity_type",
     "holds": "hold",
     "webhooks": "webhook",
+    "teams": "team",
 }
 
 

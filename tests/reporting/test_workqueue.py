@@ -145,8 +145,9 @@ def test_home_query_count_is_fixed(users, client_as):
         assert response.context["queue"]["overdue"].count == (1 if n == 1 else 4)
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    # session, user, the policy, eight sections, unread notifications, the search's two lists
-    assert counts[0] == 14
+    # session, user, the manager's teams (the lists open on their scope), the policy, eight
+    # sections, unread notifications, the search's two lists
+    assert counts[0] == 15
 
 
 def test_assign_to_me_from_home(users, client_as):
