@@ -32,7 +32,8 @@ def test_an_approval_made_before_the_move_is_there_after_it_and_no_table_changes
         # Undoing the move drops none of the moved tables; only tables of features migrated
         # after it (e.g. candidate links, holds) go with their own migrations, and come back below.
         assert {"references_approval", "references_approvalevent", "references_consentlink"} <= undone
-        assert undone <= tables_after
+        # The CRM opportunities' table keeps its earlier name while the move to requests is undone.
+        assert undone - {"integrations_opportunity"} <= tables_after
         old_apps = state.apps
         Customer = old_apps.get_model("references", "Customer")
         OldApproval = old_apps.get_model("references", "Approval")
