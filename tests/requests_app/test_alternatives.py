@@ -12,6 +12,7 @@ from django.utils import timezone
 from approvals.models import Approval
 from ledger.models import OverusePolicy
 from references.models import Customer
+from requests_app.matching import supply
 from requests_app.matching.supply import alternatives, supply_for_request
 from tests.factories import ContactFactory, CustomerFactory, ReferenceProfileFactory, UserFactory
 
@@ -326,4 +327,83 @@ def test_without_must_haves_every_customer_is_nearest_latest_expiry_first(
         ("video", "Iris Insurance", []),
         ("quote", "Acme Corp", []),
         ("event_meeting", "Hub Health", []),
+    ]
+
+
+def test_event_meetings_past_the_first_page_are_those_of_weighing_every_reference(
+    manager, sales, make_profile, make_request, monkeypatch
+):
+    """Only the nearest ``EVENT_MEETING_PAGE`` willing references are weighed against the ledger at
+    first; when none of them can be proposed, the next, larger page finds the same picks as
+    weighing them all, at one more query."""
+    _, request = _short_request(make_profile, make_request, sales)
+    for name in ("Alpha Bank", "Beta Bank"):  # the nearest and freshest, but resting after a request
+        make_profile(
+            name=name,
+            activities=("event_meeting",),
+            status="resting",
+            resting_reason="request",
+            validated_days_ago=5,
+        )
+    make_profile(name="Gamma Bank", activities=("event_meeting",), title="CFO", validated_days_ago=20)
+    make_profile(name="Delta Retail", industry="retail", activities=("event_meeting",), title="COO")
+    make_profile(
+        name="Echo Retail", industry="retail", region="apac", activities=("event_meeting",), title="CIO"
+    )
+    policy = OverusePolicy.current()
+
+    def events():
+        with CaptureQueriesContext(connection) as ctx:
+            found = supply.event_meetings(request, user=manager, policy=policy)
+        return [(e["customer"]["name"], e["must_missed"]) for e in found], len(ctx.captured_queries)
+
+    expected = [
+        ("Gamma Bank", []),
+        ("Delta Retail", ["industry"]),
+        ("Echo Retail", ["industry", "region"]),
+    ]
+    # The activity type, the labels of industry and region, the references.
+    assert events() == (expected, 4)
+    monkeypatch.setattr(supply, "EVENT_MEETING_PAGE", 2)  # Alpha and Beta only, then a page of 8
+    assert events() == (expected, 5)
+
+
+def test_product_and_competitor_must_haves_are_read_from_the_references(
+    manager, sales, make_profile, make_request
+):
+    """A must-have naming a product (an id in the facet keys, looked up by name) or a competitor
+    replaced (the profile's text) ranks both kinds of alternative as the match list reads them."""
+    vault = make_profile(
+        name="Vault Bank", products=("Vault",), competitor="Oracle CX", activities=("event_meeting",)
+    )
+    make_profile(name="Plain Bank", products=("Ledger",), activities=("event_meeting",), validated_days_ago=1)
+    request = make_request(sales, must=[("product", "Vault"), ("competitor", "oracle")])
+    _content(vault.customer, "quote", title="Vault quote", days=100)
+    _content(CustomerFactory(name="No Refs Inc"), "video", title="Orphan video", days=900)
+
+    items = alternatives(request, user=manager)
+
+    assert [(i["kind"], i["customer"]["name"], i["must_missed"]) for i in items] == [
+        ("quote", "Vault Bank", []),
+        ("video", "No Refs Inc", ["product", "competitor"]),
+        ("event_meeting", "Vault Bank", []),
+        ("event_meeting", "Plain Bank", ["product", "competitor"]),
+    ]
+
+    request.criteria = {"must": [{"field": "product", "value": "No Such Product"}]}  # since removed
+    assert [(i["title"], i["must_missed"]) for i in supply.approved_content(request, user=manager)] == [
+        ("Orphan video", ["product"]),
+        ("Vault quote", ["product"]),
+    ]
+    request.criteria = {"must": [{"field": "product", "value": "Vault"}]}  # one must-have
+    assert [(i["title"], i["must_missed"]) for i in supply.approved_content(request, user=manager)] == [
+        ("Vault quote", []),
+        ("Orphan video", ["product"]),
+    ]
+    request.criteria = {"must": [{"field": "product", "value": "No Such Product"}]}
+    assert [
+        (e["customer"]["name"], e["must_missed"]) for e in supply.event_meetings(request, user=manager)
+    ] == [
+        ("Plain Bank", ["product"]),
+        ("Vault Bank", ["product"]),
     ]
