@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-WRONG_CODE = (
+WRONG_CODE = _(
     "That code is wrong or has expired. Enter the 6-digit code your app shows now, or a recovery code."
 )
 
@@ -15,9 +15,9 @@ class SecondFactorCodeForm(forms.Form):
     """The 6-digit code from the authenticator app, or a recovery code."""
 
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=32,
-        help_text="The 6-digit code your authenticator app shows, or one of your recovery codes.",
+        help_text=_("The 6-digit code your authenticator app shows, or one of your recovery codes."),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}
         ),
@@ -26,7 +26,7 @@ class SecondFactorCodeForm(forms.Form):
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
         if not code:
-            raise forms.ValidationError("Enter the code.")
+            raise forms.ValidationError(_("Enter the code."))
         return code
 
     def wrong_code(self) -> None:
@@ -37,16 +37,20 @@ class EnrolConfirmForm(SecondFactorCodeForm):
     """The first code of a new authenticator, proving it was set up."""
 
     code = forms.CharField(
-        label="Code from your app",
+        label=_("Code from your app"),
         max_length=32,
-        help_text="After scanning the QR code (or typing the secret), enter the 6-digit code the app shows.",
+        help_text=_(
+            "After scanning the QR code (or typing the secret), enter the 6-digit code the app shows."
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
 
     def wrong_code(self) -> None:
-        self.add_error("code", "That code is wrong or has expired. Enter the 6-digit code the app shows now.")
+        self.add_error(
+            "code", _("That code is wrong or has expired. Enter the 6-digit code the app shows now.")
+        )
 
 
 def _time_zones() -> list[tuple[str, str]]:

@@ -37,6 +37,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Suspi
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
+from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
@@ -212,10 +213,10 @@ class RoleMappingBackend(OIDCAuthenticationBackend):
 
     def verify_claims(self, claims):
         if not self._username(claims):
-            self.request.sso_refusal = "Your identity provider did not send a user name."
+            self.request.sso_refusal = _("Your identity provider did not send a user name.")
             return False
         if role_from_claims(claims) is None:
-            self.request.sso_refusal = (
+            self.request.sso_refusal = _(
                 "Your account has no RefProgram role at your identity provider: ask your administrator "
                 "to add you to a RefProgram group."
             )
@@ -275,8 +276,8 @@ class SSOCallbackView(OIDCAuthenticationCallbackView):
     def login_failure(self):
         reason = getattr(self.request, "sso_refusal", None)
         if reason is None and getattr(self, "user", None) is not None and not self.user.is_active:
-            reason = "Your RefProgram account is deactivated."
-        messages.error(self.request, reason or "Single sign-on did not complete. Please try again.")
+            reason = _("Your RefProgram account is deactivated.")
+        messages.error(self.request, reason or _("Single sign-on did not complete. Please try again."))
         return HttpResponseRedirect(resolve_url("login"))
 
 

@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from refprogram.views import add_service_errors, capability_required, posted
@@ -19,21 +21,29 @@ from .teams import scope_vocabulary, team_create, team_delete, team_scope_descri
 class TeamForm(forms.Form):
     """A team: its name, its scope (any of regions, industries, products) and its members."""
 
-    name = forms.CharField(max_length=100)
-    regions = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    industries = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    products = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    name = forms.CharField(max_length=100, label=gettext_lazy("Name"))
+    regions = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Regions")
+    )
+    industries = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Industries")
+    )
+    products = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Products")
+    )
     members = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The team's reference managers (and anyone else who works its queue).",
+        label=gettext_lazy("Members"),
+        help_text=gettext_lazy("The team's reference managers (and anyone else who works its queue)."),
     )
     edit_only_in_scope = forms.BooleanField(
         required=False,
-        label="Members edit only inside the team's scope",
-        help_text="They still see everything through “All”, but change only their teams' requests "
-        "and profiles.",
+        label=gettext_lazy("Members edit only inside the team's scope"),
+        help_text=gettext_lazy(
+            "They still see everything through “All”, but change only their teams' requests and profiles."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -75,7 +85,7 @@ def team_list(request):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, f"Team {team.name} set up.")
+                messages.success(request, _("Team %(name)s set up.") % {"name": team.name})
                 return redirect("team-list")
     teams = list(Team.objects.visible_to(request.user).prefetch_related("members").order_by("name", "id"))
     described = team_scope_describe(teams)
@@ -99,7 +109,7 @@ def team_edit(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Team {team.name} saved.")
+            messages.success(request, _("Team %(name)s saved.") % {"name": team.name})
             return redirect("team-list")
     return render(
         request, "accounts/team_form.html", {"form": form, "team": team}, status=400 if form.errors else 200
@@ -111,5 +121,7 @@ def team_edit(request, pk: int):
 def team_delete_view(request, pk: int):
     team = get_object_or_404(Team, pk=pk)
     team_delete(actor=request.user, team=team)
-    messages.success(request, f"Team {team.name} removed; its requests are now in every team's queue.")
+    messages.success(
+        request, _("Team %(name)s removed; its requests are now in every team's queue.") % {"name": team.name}
+    )
     return redirect("team-list")

@@ -114,8 +114,11 @@ def second_factor_login(request):
                 left = second_factor.recovery_codes_left(user)
                 messages.warning(
                     request,
-                    f"You logged in with a recovery code: {left} left. "
-                    "Set up your authenticator again from your second-factor page if you lost it.",
+                    _(
+                        "You logged in with a recovery code: %(left)s left. "
+                        "Set up your authenticator again from your second-factor page if you lost it."
+                    )
+                    % {"left": left},
                 )
             return redirect(_next_url(request, data))
         if not _wrong_code(request, user):
@@ -189,7 +192,9 @@ def second_factor_settings(request):
 def second_factor_setup(request):
     """Set up (or replace) one's own authenticator while logged in."""
     if not second_factor.uses_password(request.user):
-        messages.info(request, "You sign in through your identity provider: it asks for your second factor.")
+        messages.info(
+            request, _("You sign in through your identity provider: it asks for your second factor.")
+        )
         return redirect("second-factor")
 
     def finish(device) -> str:
@@ -207,14 +212,16 @@ def second_factor_remove(request):
     user = request.user
     if second_factor.second_factor_required(user):
         messages.error(
-            request, "Administrators must keep a second factor: set up a new authenticator to replace it."
+            request, _("Administrators must keep a second factor: set up a new authenticator to replace it.")
         )
         return redirect("second-factor")
     form = SecondFactorCodeForm(request.POST)
     if form.is_valid() and not _refused_when_locked(request, user):
         if second_factor.second_factor_verify(user=user, code=form.cleaned_data["code"]) is not None:
             second_factor.second_factor_remove(user=user, by=user)
-            messages.success(request, "Your second factor is removed: you log in with your password alone.")
+            messages.success(
+                request, _("Your second factor is removed: you log in with your password alone.")
+            )
             return redirect("second-factor")
         if not _wrong_code(request, user):
             form.wrong_code()

@@ -5,36 +5,37 @@ itself, a quote's exact text, a case study, a press release, a video or a websit
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ApprovalUse(models.TextChoices):
-    LOGO = "logo", "Logo"
-    NAME = "name", "Name"
-    QUOTE = "quote", "Quote"
-    CASE_STUDY = "case_study", "Case study"
-    PRESS_RELEASE = "press_release", "Press release"
-    VIDEO = "video", "Video"
-    WEBSITE_LISTING = "website_listing", "Website listing"
+    LOGO = "logo", _("Logo")
+    NAME = "name", _("Name")
+    QUOTE = "quote", _("Quote")
+    CASE_STUDY = "case_study", _("Case study")
+    PRESS_RELEASE = "press_release", _("Press release")
+    VIDEO = "video", _("Video")
+    WEBSITE_LISTING = "website_listing", _("Website listing")
 
 
 class ApprovalStatus(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    IN_REVIEW = "in_review", "In customer review"
-    APPROVED = "approved", "Approved"
-    DECLINED = "declined", "Declined"
-    EXPIRED = "expired", "Expired"
-    REVOKED = "revoked", "Revoked"
+    REQUESTED = "requested", _("Requested")
+    IN_REVIEW = "in_review", _("In customer review")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
 
 
 class Channel(models.TextChoices):
     """Where an approved use may appear (an approval's scope)."""
 
-    WEBSITE = "website", "Website"
-    PRESS = "press", "Press"
-    SALES_DECK = "sales_deck", "Sales deck"
-    ANALYST = "analyst", "Analyst relations"
-    EVENT = "event", "Events"
-    SOCIAL = "social", "Social media"
+    WEBSITE = "website", _("Website")
+    PRESS = "press", _("Press")
+    SALES_DECK = "sales_deck", _("Sales deck")
+    ANALYST = "analyst", _("Analyst relations")
+    EVENT = "event", _("Events")
+    SOCIAL = "social", _("Social media")
 
 
 # The approval lifecycle: requested → in_review → approved | declined; an approval ends by

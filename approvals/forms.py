@@ -4,6 +4,7 @@ consent link, upload a file, and the customer's decision on the consent page."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from references.models import Contact, Customer
 from refprogram.validators import BoundedFormMixin
@@ -82,9 +83,9 @@ class UploadForm(forms.Form):
 class ConsentForm(BoundedFormMixin, forms.Form):
     single_line_fields = ("name", "title")
 
-    name = forms.CharField(label="Your name", max_length=200)
-    title = forms.CharField(label="Your title", max_length=200, required=False)
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    title = forms.CharField(label=_("Your title"), max_length=200, required=False)
     comment = forms.CharField(
-        label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("decline", _("Decline"))])

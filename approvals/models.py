@@ -180,7 +180,7 @@ class Approval(models.Model):
 
     def scope_labels(self) -> list[str]:
         labels = dict(Channel.choices)
-        return [labels.get(code, code) for code in self.scope or []]
+        return [str(labels.get(code, code)) for code in self.scope or []]
 
 
 class ApprovalEvent(models.Model):

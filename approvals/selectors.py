@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .choices import (
     APPROVAL_OPEN_STATUSES,
@@ -33,13 +34,13 @@ __all__ = [
 # How a use looks on the board, best news first.
 CELL_ORDER = ("approved", "expiring", "pending", "expired", "declined", "revoked", "none")
 CELL_LABELS = {
-    "approved": "Approved",
-    "expiring": "Expiring",
-    "pending": "Pending",
-    "expired": "Expired",
-    "declined": "Declined",
-    "revoked": "Revoked",
-    "none": "Not asked",
+    "approved": _("Approved"),
+    "expiring": _("Expiring"),
+    "pending": _("Pending"),
+    "expired": _("Expired"),
+    "declined": _("Declined"),
+    "revoked": _("Revoked"),
+    "none": _("Not asked"),
 }
 
 

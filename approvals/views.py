@@ -10,7 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -182,7 +183,7 @@ def approval_request(request, customer_id: int):
             except (ValidationError, RuleViolation) as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, f"Approval requested: {approval}.")
+                messages.success(request, _("Approval requested: %(approval)s.") % {"approval": approval})
                 return redirect("approval-detail", pk=approval.pk)
     else:
         initial = {
@@ -213,7 +214,7 @@ def approval_edit(request, pk: int):
     if not approval.is_open:
         messages.error(
             request,
-            "This approval is decided and can't be edited. For new wording, request a new approval.",
+            _("This approval is decided and can't be edited. For new wording, request a new approval."),
         )
         return redirect("approval-detail", pk=approval.pk)
     if request.method == "POST":
@@ -224,7 +225,7 @@ def approval_edit(request, pk: int):
             except (ValidationError, RuleViolation) as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "Saved.")
+                messages.success(request, _("Saved."))
                 return redirect("approval-detail", pk=approval.pk)
     else:
         form = ApprovalForm(
@@ -274,7 +275,7 @@ def _change_value(field: str, value, contacts: dict) -> str:
         return ApprovalUse(value).label if value in ApprovalUse.values else str(value)
     if field == "scope":
         labels = dict(Channel.choices)
-        return ", ".join(labels.get(code, code) for code in value)
+        return ", ".join(str(labels.get(code, code)) for code in value)
     if field == "contact":
         return contacts.get(value, "a contact no longer on file")
     if field == "expires_on":
@@ -386,7 +387,8 @@ def approval_transition(request, pk: int):
             messages.error(request, exc.message)
             return redirect("approval-detail", pk=approval.pk)
         else:
-            messages.success(request, f"Now {ApprovalStatus(form.cleaned_data['to']).label.lower()}.")
+            status = ApprovalStatus(form.cleaned_data["to"]).label.lower()
+            messages.success(request, _("Now %(status)s.") % {"status": status})
             return redirect("approval-detail", pk=approval.pk)
     return render(
         request,
@@ -414,7 +416,7 @@ def approval_send_link(request, pk: int):
         except (ValidationError, RuleViolation) as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Consent link sent to {sent.link.email}.")
+            messages.success(request, _("Consent link sent to %(email)s.") % {"email": sent.link.email})
             return redirect("approval-detail", pk=approval.pk)
     return render(
         request,
@@ -443,7 +445,7 @@ def approval_upload(request, pk: int, kind: str):
             messages.error(request, exc.message)  # a decided approval's files are frozen
             return redirect("approval-detail", pk=approval.pk)
         else:
-            messages.success(request, "File attached.")
+            messages.success(request, _("File attached."))
             return redirect("approval-detail", pk=approval.pk)
     return render(
         request,
@@ -475,10 +477,10 @@ def approval_file(request, pk: int, kind: str):
 # --- The customer's consent page (no login) ------------------------------------------------
 
 CONSENT_INVALID = {
-    "unknown": "This link is not valid. Please use the exact link from your email.",
-    "used": "This link has already been used. Thank you, your answer was recorded.",
-    "withdrawn": "This link is no longer valid: we sent a newer one or changed the request.",
-    "expired": "This link has expired. Please ask your contact at our company for a new one.",
+    "unknown": _("This link is not valid. Please use the exact link from your email."),
+    "used": _("This link has already been used. Thank you, your answer was recorded."),
+    "withdrawn": _("This link is no longer valid: we sent a newer one or changed the request."),
+    "expired": _("This link has expired. Please ask your contact at our company for a new one."),
 }
 
 
@@ -487,6 +489,7 @@ def _consent_headers(response: HttpResponse) -> HttpResponse:
     # form still sends its Origin: "no-referrer" would make the browser send "Origin: null" and fail CSRF)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
+    response["Content-Language"] = translation.get_language()
     return response
 
 
@@ -503,6 +506,12 @@ def consent_page(request, token: str):
             status=404 if exc.reason == "unknown" else 410,
         )
         return _consent_headers(response)
+    with translation.override(services.consent_language(link.approval)):
+        return _consent_answer(request, token, link)
+
+
+def _consent_answer(request, token: str, link) -> HttpResponse:
+    """The consent page itself, in the language of the contact who decides."""
     approval = link.approval
     if request.method == "POST":
         form = ConsentForm(request.POST)

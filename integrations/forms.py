@@ -3,6 +3,7 @@
 import json
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import CrmConnection
 
@@ -12,16 +13,18 @@ class CrmConnectionForm(forms.ModelForm):
     the defaults); the model's ``clean`` validates the mapping against the program's lists."""
 
     base_url = forms.URLField(
-        label="Login / API URL",
+        label=_("Login / API URL"),
         required=False,
         assume_scheme="https",
         max_length=300,
-        help_text="Salesforce: your My Domain URL (https://yourcompany.my.salesforce.com). HubSpot: blank.",
+        help_text=_(
+            "Salesforce: your My Domain URL (https://yourcompany.my.salesforce.com). HubSpot: blank."
+        ),
     )
     mapping = forms.JSONField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
-        help_text="JSON: only what differs from the defaults (see the README).",
+        help_text=_("JSON: only what differs from the defaults (see the README)."),
     )
 
     class Meta:

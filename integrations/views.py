@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
@@ -85,7 +86,7 @@ def connection_edit(request, kind: str):
     form = CrmConnectionForm(request.POST, instance=connection, prefix=kind)
     if form.is_valid():
         form.save()
-        messages.success(request, f"{connection} settings saved.")
+        messages.success(request, _("%(connection)s settings saved.") % {"connection": connection})
         return redirect("integrations:page")
     crms = _connections(request.user)
     for row in crms:
@@ -105,7 +106,10 @@ def sync_now(request, kind: str):
     full = request.POST.get("full") == "1"
     try:
         if connection is None:
-            raise RuleViolation("crm_not_enabled", f"The {CrmKind(kind).label} connection is not set up.")
+            raise RuleViolation(
+                "crm_not_enabled",
+                _("The %(crm)s connection is not set up.") % {"crm": CrmKind(kind).label},
+            )
         with transaction.atomic():
             run = crm_sync_start(connection=connection, full=full, actor=request.user)
             transaction.on_commit(lambda: enqueue(crm_sync_run, run.pk))
@@ -119,7 +123,7 @@ def sync_now(request, kind: str):
         connection.refresh_from_db()
         context = {"kind": kind, "last": run, "connection": connection}
         return render(request, "integrations/_run_status.html", context)
-    messages.success(request, f"{connection} sync queued.")
+    messages.success(request, _("%(connection)s sync queued.") % {"connection": connection})
     return redirect(reverse("integrations:page") + f"#crm-{kind}")
 
 

@@ -2,16 +2,17 @@
 refusals (API.md 409 ``code``)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class UsageStatus(models.TextChoices):
     """What became of one ask of a reference (a usage ledger row)."""
 
-    RESERVED = "reserved", "Reserved (proposed, not yet asked)"
-    ASKED = "asked", "Asked"
-    DECLINED = "declined", "Declined by customer"
-    DONE = "done", "Done"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    RESERVED = "reserved", _("Reserved (proposed, not yet asked)")
+    ASKED = "asked", _("Asked")
+    DECLINED = "declined", _("Declined by customer")
+    DONE = "done", _("Done")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # Every status but withdrawn counts against the caps: asking costs goodwill even when declined.

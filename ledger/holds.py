@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts import permissions as perms
@@ -113,17 +114,19 @@ def hold_create(
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
     if (customer is None) == (reference is None):
-        errors["customer"] = "Hold either a customer or one reference."
+        errors["customer"] = _("Hold either a customer or one reference.")
     if not reason:
-        errors["reason"] = "Say why (e.g. escalation open, M&A quiet period)."
+        errors["reason"] = _("Say why (e.g. escalation open, M&A quiet period).")
     if ends_on is None:
-        errors["ends_on"] = "A hold needs an end date."
+        errors["ends_on"] = _("A hold needs an end date.")
     elif ends_on < today:
-        errors["ends_on"] = "The end date is in the past."
+        errors["ends_on"] = _("The end date is in the past.")
     elif ends_on < starts_on:
-        errors["ends_on"] = "The hold ends before it starts."
+        errors["ends_on"] = _("The hold ends before it starts.")
     elif ends_on > starts_on + timedelta(days=MAX_HOLD_DAYS):
-        errors["ends_on"] = f"A hold lasts at most {MAX_HOLD_DAYS} days; retire the reference instead."
+        errors["ends_on"] = _("A hold lasts at most %(days)s days; retire the reference instead.") % {
+            "days": MAX_HOLD_DAYS
+        }
     if errors:
         raise ValidationError(errors)
     owner_of = customer.pk if customer is not None else reference.customer_id
@@ -178,9 +181,9 @@ def hold_from_reference_answer(
     the same hold. No permission check: the reference's own answer, through the ask link."""
     today = timezone.localdate()
     if until < today:
-        raise ValidationError({"until": "Pick a day from today on."})
+        raise ValidationError({"until": _("Pick a day from today on.")})
     if until > today + timedelta(days=MAX_HOLD_DAYS):
-        raise ValidationError({"until": f"Pick a day within {MAX_HOLD_DAYS} days."})
+        raise ValidationError({"until": _("Pick a day within %(days)s days.") % {"days": MAX_HOLD_DAYS}})
     source = (source or "").strip() or None
     if source is not None:
         existing = Hold.objects.filter(source=source).first()
@@ -210,7 +213,7 @@ def customer_renewal_done(
         raise PermissionDenied("Only a reference manager or the account owner may mark the renewal done.")
     today = timezone.localdate()
     if next_renewal is not None and next_renewal <= today:
-        raise ValidationError({"next_renewal": "The next renewal is after today."})
+        raise ValidationError({"next_renewal": _("The next renewal is after today.")})
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     customer.renewal_date = next_renewal
     customer.save(update_fields=["renewal_date", "updated_at"])

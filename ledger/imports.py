@@ -36,7 +36,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from references.imports import IMPORT_MAX_ROWS, read_csv_text
@@ -83,43 +86,61 @@ class UsageColumn:
     example: str
 
 
+def _n(number: int) -> str:
+    """A count with the reader's thousands separator: "2,000" in English, "2.000" in German."""
+    return formats.number_format(number, force_grouping=True)
+
+
+_note_description = lazy(
+    lambda: _("Free text, at most %(count)s characters.") % {"count": _n(NOTE_MAX_LENGTH)}, str
+)
+
+
 COLUMNS: list[UsageColumn] = [
     UsageColumn(
         "customer",
         True,
-        "The customer's CRM id, or else its exact name (if two customers share the name, use the CRM id).",
+        gettext_lazy(
+            "The customer's CRM id, or else its exact name (if two customers share the name, use the CRM id)."
+        ),
         "CRM-000123",
     ),
     UsageColumn(
         "contact",
         True,
-        "The contact's email at that customer (any case), or else the contact's exact name there. "
-        "The contact must have a reference profile.",
+        gettext_lazy(
+            "The contact's email at that customer (any case), or else the contact's exact name there. "
+            "The contact must have a reference profile."
+        ),
         "anna.schmidt@acme.example",
     ),
     UsageColumn(
         "activity_type",
         True,
-        "The activity type's code (call, email, site_visit, case_study…) or its name (Reference call).",
+        gettext_lazy(
+            "The activity type's code (call, email, site_visit, case_study…) or its name (Reference call)."
+        ),
         "call",
     ),
     UsageColumn(
         "date",
         True,
-        "The day it happened, YYYY-MM-DD, from 2000-01-01 up to today. Older than the policy window "
-        "is fine: it is stored and simply does not count against the caps.",
+        gettext_lazy(
+            "The day it happened, YYYY-MM-DD, from 2000-01-01 up to today. Older than the policy window "
+            "is fine: it is stored and simply does not count against the caps."
+        ),
         "2024-11-05",
     ),
     UsageColumn(
         "outcome",
         True,
-        "What became of the ask: done, declined (counts too: asking costs goodwill), withdrawn (never "
-        "asked, does not count) or asked (asked, answer not known yet; counts).",
+        gettext_lazy(
+            "What became of the ask: done, declined (counts too: asking costs goodwill), withdrawn (never "
+            "asked, does not count) or asked (asked, answer not known yet; counts)."
+        ),
         "done",
     ),
-    UsageColumn(
-        "note", False, f"Free text, at most {NOTE_MAX_LENGTH:,} characters.", "Spoke to a bank in Lyon"
-    ),
+    UsageColumn("note", False, _note_description(), "Spoke to a bank in Lyon"),
 ]
 COLUMN_NAMES = [c.name for c in COLUMNS]
 _BY_NAME = {c.name: c for c in COLUMNS}
@@ -215,22 +236,32 @@ def usage_report_csv(report: UsageImportReport) -> str:
 def _read_header(header: list[str], report: UsageImportReport) -> list[str] | None:
     names = [h.strip().lower() for h in header]
     if len(names) == 1 and ";" in names[0]:
-        report.add(1, "", "The header has one column only: separate the columns with commas, not semicolons.")
+        report.add(
+            1, "", _("The header has one column only: separate the columns with commas, not semicolons.")
+        )
         return None
     seen: set[str] = set()
     for name in names:
         if not name:
-            report.add(1, "", "The header has an empty column name.")
+            report.add(1, "", _("The header has an empty column name."))
         elif name not in _BY_NAME:
             report.add(
-                1, name[:80], f"Unknown column {name[:80]!r}. Valid columns: {', '.join(COLUMN_NAMES)}.", name
+                1,
+                name[:80],
+                _("Unknown column %(name)s. Valid columns: %(columns)s.")
+                % {"name": repr(name[:80]), "columns": ", ".join(COLUMN_NAMES)},
+                name,
             )
         elif name in seen:
-            report.add(1, name, f"Column {name!r} appears twice in the header.")
+            report.add(1, name, _("Column %(name)s appears twice in the header.") % {"name": repr(name)})
         seen.add(name)
     for column in COLUMNS:
         if column.required and column.name not in seen:
-            report.add(1, column.name, f"Required column {column.name!r} is missing from the header.")
+            report.add(
+                1,
+                column.name,
+                _("Required column %(name)s is missing from the header.") % {"name": repr(column.name)},
+            )
     return None if report.errors else names
 
 
@@ -243,7 +274,7 @@ def _raw_rows(text: str, report: UsageImportReport) -> list[tuple[int, dict[str,
         while header is not None and not any(h.strip() for h in header):
             header = next(reader, None)
         if header is None:
-            report.add(1, "", "The file is empty.")
+            report.add(1, "", _("The file is empty."))
             return None
         names = _read_header(header, report)
         if names is None:
@@ -255,21 +286,28 @@ def _raw_rows(text: str, report: UsageImportReport) -> list[tuple[int, dict[str,
                 continue
             report.rows += 1
             if report.rows > IMPORT_MAX_ROWS:
-                report.add(line, "", f"The file has more than {IMPORT_MAX_ROWS:,} rows; split it.")
+                report.add(
+                    line,
+                    "",
+                    _("The file has more than %(count)s rows; split it.") % {"count": _n(IMPORT_MAX_ROWS)},
+                )
                 return None
             if len(cells) > len(names) and not any(c.strip() for c in cells[len(names) :]):
                 cells = cells[: len(names)]
             if len(cells) != len(names):
                 report.add(
-                    line, "", f"This row has {len(cells)} values; the header has {len(names)} columns."
+                    line,
+                    "",
+                    _("This row has %(values)s values; the header has %(columns)s columns.")
+                    % {"values": len(cells), "columns": len(names)},
                 )
                 continue
             rows.append((line, dict(zip(names, cells, strict=True))))
     except csv.Error as exc:
-        report.add(reader.line_num, "", f"The file is not valid CSV: {exc}.")
+        report.add(reader.line_num, "", _("The file is not valid CSV: %(error)s.") % {"error": exc})
         return None
     if not rows and not report.errors:
-        report.add(2, "", "The file has a header but no rows.")
+        report.add(2, "", _("The file has a header but no rows."))
         return None
     return rows
 
@@ -314,7 +352,11 @@ def _q(value: str, limit: int = 80) -> str:
 def _listed(names: Iterable[str], limit: int = 30) -> str:
     names = list(names)
     shown = ", ".join(names[:limit])
-    return shown + (f" … ({len(names)} in all)" if len(names) > limit else "") if names else "(none)"
+    if not names:
+        return _("(none)")
+    if len(names) > limit:
+        return _("%(names)s … (%(count)s in all)") % {"names": shown, "count": len(names)}
+    return shown
 
 
 def _parse_cells(row: _Row, today: date, types: dict[str, ActivityType], report: UsageImportReport) -> bool:
@@ -330,13 +372,16 @@ def _parse_cells(row: _Row, today: date, types: dict[str, ActivityType], report:
         column = _BY_NAME[name]
         if not value:
             if column.required:
-                report.add(row.line, name, f"{name} is required.")
+                report.add(row.line, name, _("%(column)s is required.") % {"column": name})
                 row.bad.add(name)
             continue
         if name == "note":
             if len(value) > NOTE_MAX_LENGTH:
                 report.add(
-                    row.line, name, f"Too long: {len(value):,} characters, at most {NOTE_MAX_LENGTH:,}."
+                    row.line,
+                    name,
+                    _("Too long: %(length)s characters, at most %(limit)s.")
+                    % {"length": _n(len(value)), "limit": _n(NOTE_MAX_LENGTH)},
                 )
                 row.bad.add(name)
             continue
@@ -353,7 +398,8 @@ def _parse_cells(row: _Row, today: date, types: dict[str, ActivityType], report:
                 report.add(
                     row.line,
                     name,
-                    f"Unknown activity type {_q(value)}. Valid codes: {_listed(valid)}.",
+                    _("Unknown activity type %(value)s. Valid codes: %(codes)s.")
+                    % {"value": _q(value), "codes": _listed(valid)},
                     value,
                 )
                 row.bad.add(name)
@@ -363,19 +409,30 @@ def _parse_cells(row: _Row, today: date, types: dict[str, ActivityType], report:
                 validate_date_in_range(row.day)
             except ValueError:
                 report.add(
-                    row.line, name, f"{_q(value)} is not a date; use YYYY-MM-DD, e.g. 2024-11-05.", value
+                    row.line,
+                    name,
+                    _("%(value)s is not a date; use YYYY-MM-DD, e.g. 2024-11-05.") % {"value": _q(value)},
+                    value,
                 )
                 row.bad.add(name)
             except ValidationError as exc:
-                report.add(row.line, name, f"{value}: {exc.messages[0]}", value)
+                report.add(
+                    row.line,
+                    name,
+                    _("%(value)s: %(problem)s") % {"value": value, "problem": exc.messages[0]},
+                    value,
+                )
                 row.bad.add(name)
             else:
                 if row.day > today:
                     report.add(
                         row.line,
                         name,
-                        f"{value} is in the future: this import records asks that already happened "
-                        "(a future ask is reserved from its request).",
+                        _(
+                            "%(value)s is in the future: this import records asks that already happened "
+                            "(a future ask is reserved from its request)."
+                        )
+                        % {"value": value},
                         value,
                     )
                     row.bad.add(name)
@@ -385,7 +442,8 @@ def _parse_cells(row: _Row, today: date, types: dict[str, ActivityType], report:
                 report.add(
                     row.line,
                     name,
-                    f"Unknown outcome {_q(value)}. Valid outcomes: {', '.join(OUTCOMES)}.",
+                    _("Unknown outcome %(value)s. Valid outcomes: %(outcomes)s.")
+                    % {"value": _q(value), "outcomes": ", ".join(OUTCOMES)},
                     value,
                 )
                 row.bad.add(name)
@@ -420,11 +478,17 @@ def _match_customers(rows: list[_Row], report: UsageImportReport) -> None:
             report.add(
                 row.line,
                 "customer",
-                f"{len(named)} customers are named {_q(value)}; use the CRM id to say which one.",
+                _("%(count)s customers are named %(value)s; use the CRM id to say which one.")
+                % {"count": len(named), "value": _q(value)},
                 value,
             )
         else:
-            report.add(row.line, "customer", f"No customer has the CRM id or the name {_q(value)}.", value)
+            report.add(
+                row.line,
+                "customer",
+                _("No customer has the CRM id or the name %(value)s.") % {"value": _q(value)},
+                value,
+            )
 
 
 def _match_contacts(rows: list[_Row], report: UsageImportReport) -> None:
@@ -453,14 +517,18 @@ def _match_contacts(rows: list[_Row], report: UsageImportReport) -> None:
         if not found:
             found = by_name.get((cid, value), [])
         if len(found) > 1:
-            what = "email" if "@" in value else "name"
-            hint = "" if "@" in value else "; use the contact's email to say which one"
-            report.add(
-                row.line,
-                "contact",
-                f"{len(found)} contacts of {row.customer.name} have the {what} {_q(value)}{hint}.",
-                value,
-            )
+            facts = {"count": len(found), "customer": row.customer.name, "value": _q(value)}
+            if "@" in value:
+                message = _("%(count)s contacts of %(customer)s have the email %(value)s.") % facts
+            else:
+                message = (
+                    _(
+                        "%(count)s contacts of %(customer)s have the name %(value)s; "
+                        "use the contact's email to say which one."
+                    )
+                    % facts
+                )
+            report.add(row.line, "contact", message, value)
         elif found:
             contact_of[row.line] = found[0]
         else:
@@ -482,8 +550,11 @@ def _match_contacts(rows: list[_Row], report: UsageImportReport) -> None:
             report.add(
                 row.line,
                 "contact",
-                f"{contact['name']} ({row.customer.name}) has no reference profile: the ledger counts "
-                "asks of references. Create the profile first (it may be retired), then import again.",
+                _(
+                    "%(contact)s (%(customer)s) has no reference profile: the ledger counts "
+                    "asks of references. Create the profile first (it may be retired), then import again."
+                )
+                % {"contact": contact["name"], "customer": row.customer.name},
                 row.cells["contact"],
             )
 
@@ -512,15 +583,19 @@ def _report_unmatched(rows: list[_Row], report: UsageImportReport) -> None:
             report.add(
                 row.line,
                 "contact",
-                f"{_q(value)} is not a contact of {row.customer.name}; it is a contact of "
-                f"{_listed(others, 3)}. A contact's asks count for its own customer.",
+                _(
+                    "%(value)s is not a contact of %(customer)s; it is a contact of "
+                    "%(others)s. A contact's asks count for its own customer."
+                )
+                % {"value": _q(value), "customer": row.customer.name, "others": _listed(others, 3)},
                 value,
             )
         else:
             report.add(
                 row.line,
                 "contact",
-                f"{row.customer.name} has no contact with the email or name {_q(value)}.",
+                _("%(customer)s has no contact with the email or name %(value)s.")
+                % {"customer": row.customer.name, "value": _q(value)},
                 value,
             )
 
@@ -533,7 +608,8 @@ def _in_file_duplicates(rows: list[_Row], report: UsageImportReport) -> None:
             report.add(
                 row.line,
                 "",
-                f"Duplicate row: the same ask (contact, activity type and date) as line {line}.",
+                _("Duplicate row: the same ask (contact, activity type and date) as line %(line)s.")
+                % {"line": line},
             )
 
 
@@ -576,8 +652,11 @@ def _against_ledger(rows: list[_Row], report: UsageImportReport) -> list[_Row]:
             report.add(
                 row.line,
                 "outcome",
-                f"The ledger already has this ask (#{entry['pk']}) as {entry['status']}, not "
-                f"{row.cells['outcome'].lower()}. Correct the file, or change the ask on the ledger page.",
+                _(
+                    "The ledger already has this ask (#%(number)s) as %(status)s, not %(outcome)s. "
+                    "Correct the file, or change the ask on the ledger page."
+                )
+                % {"number": entry["pk"], "status": entry["status"], "outcome": row.cells["outcome"].lower()},
                 row.cells["outcome"],
             )
     return new
@@ -625,7 +704,12 @@ def usage_import(*, file: Any, actor: User | None, today: date | None = None) ->
             if report.errors:
                 transaction.set_rollback(True)
     except DatabaseError as exc:
-        report.add(0, "", f"Nothing was imported: the database refused the change ({exc}). Try again.")
+        report.add(
+            0,
+            "",
+            _("Nothing was imported: the database refused the change (%(error)s). Try again.")
+            % {"error": exc},
+        )
     return _done(report)
 
 

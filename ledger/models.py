@@ -10,6 +10,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts import permissions as perms
@@ -148,10 +150,10 @@ class UsageEntry(models.Model):
 class HoldKind(models.TextChoices):
     """Why a hold exists: set by hand, asked for by the reference, or started by the nightly checks."""
 
-    MANUAL = "manual", "Set by hand"
-    REFERENCE = "reference", "The reference asked to wait"
-    RENEWAL = "renewal", "Around the customer's renewal"
-    HEALTH = "health", "Customer health dropped"
+    MANUAL = "manual", _("Set by hand")
+    REFERENCE = "reference", _("The reference asked to wait")
+    RENEWAL = "renewal", _("Around the customer's renewal")
+    HEALTH = "health", _("Customer health dropped")
 
 
 # The kinds the nightly checks start and end themselves (at most one open hold of each per customer).
@@ -270,5 +272,9 @@ class Hold(models.Model):
 
     def sentence(self) -> str:
         """ "On hold until 2027-01-15: escalation open" (or "until its cause goes")."""
-        until = f"until {self.ends_on:%Y-%m-%d}" if self.ends_on else "until lifted"
-        return f"On hold {until}: {self.reason}"
+        if self.ends_on:
+            return gettext("On hold until %(day)s: %(reason)s") % {
+                "day": f"{self.ends_on:%Y-%m-%d}",
+                "reason": self.reason,
+            }
+        return gettext("On hold until lifted: %(reason)s") % {"reason": self.reason}

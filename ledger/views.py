@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
@@ -48,7 +50,7 @@ def usage_list(request):
     style_filter_form(
         filterset.form,
         checkboxes=("status",),
-        labels={"override": "Manager override", "since": "From (date)", "until": "To (date)"},
+        labels={"override": _("Manager override"), "since": _("From (date)"), "until": _("To (date)")},
     )
     for name in ("since", "until"):
         filterset.form.fields[name].widget = forms.DateInput(attrs={"type": "date"})
@@ -76,7 +78,7 @@ def usage_list(request):
     panel = facet_panel(
         filterset,
         {"activity_type": count_by("activity_type_id"), "status": count_by("status")},
-        {"activity_type": "Activity"},
+        {"activity_type": _("Activity")},
         hidden=("reference", "customer", "request"),
     )
     return facet_response(
@@ -110,7 +112,7 @@ def usage_transition(request, pk):
     form = UsageTransitionForm(request.POST)
     back = safe_next_url(request, reverse("usage-list"))
     if not form.is_valid():
-        messages.error(request, "Choose what became of the ask.")
+        messages.error(request, gettext("Choose what became of the ask."))
         return redirect(back)
     try:
         entry = services.usage_transition(
@@ -119,7 +121,11 @@ def usage_transition(request, pk):
     except RuleViolation as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Ask #{entry.pk} is now {entry.get_status_display().lower()}.")
+        messages.success(
+            request,
+            gettext("Ask #%(number)s is now %(status)s.")
+            % {"number": entry.pk, "status": entry.get_status_display().lower()},
+        )
     return redirect(back)
 
 
@@ -131,44 +137,66 @@ class OverusePolicyForm(forms.ModelForm):
         model = OverusePolicy
         fields = list(services.POLICY_FIELDS)
         labels = {
-            "window_days": "Rolling window (days)",
-            "reference_cap": "Cap per contact (points in the window)",
-            "customer_cap": "Cap per customer, all contacts together (points in the window)",
-            "rest_days": "Rest after each live activity (days)",
-            "stale_after_days": "Stale after (days without re-confirmation or health check)",
-            "near_cap_ratio": "Near the cap from (share of the cap, for metrics)",
-            "detractor_below": "Detractor below (customer health, -100 to 100)",
-            "c_level_protected_below": "Keep C-level references from asks below",
-            "renewal_hold_days": "Hold a customer before its renewal (days)",
-            "health_hold_below": "Hold a customer while its health is below",
-            "retention_months": "Review a contact's personal data after (months without activity)",
-            "retention_grace_days": "Erase a contact due for review after (days)",
-            "notice_auto_send": "Send the Art. 14 notice to imported and CRM contacts every night",
+            "window_days": _("Rolling window (days)"),
+            "reference_cap": _("Cap per contact (points in the window)"),
+            "customer_cap": _("Cap per customer, all contacts together (points in the window)"),
+            "rest_days": _("Rest after each live activity (days)"),
+            "stale_after_days": _("Stale after (days without re-confirmation or health check)"),
+            "near_cap_ratio": _("Near the cap from (share of the cap, for metrics)"),
+            "detractor_below": _("Detractor below (customer health, -100 to 100)"),
+            "c_level_protected_below": _("Keep C-level references from asks below"),
+            "renewal_hold_days": _("Hold a customer before its renewal (days)"),
+            "health_hold_below": _("Hold a customer while its health is below"),
+            "retention_months": _("Review a contact's personal data after (months without activity)"),
+            "retention_grace_days": _("Erase a contact due for review after (days)"),
+            "notice_auto_send": _("Send the Art. 14 notice to imported and CRM contacts every night"),
         }
         help_texts = {
-            "window_days": "Asks older than this no longer count against the caps. 1 to 730 days.",
-            "reference_cap": "Default 6: three reference calls, or one case study or site visit. 1 to 100.",
-            "customer_cap": "Default 8: about one call per quarter plus one heavy activity a year. 1 to 500.",
-            "rest_days": "Default 30: nobody asks a contact again within a month of a call or visit. "
-            "0 to 365 days.",
-            "stale_after_days": "Default 180: love does not last forever; re-confirm twice a year. "
-            "1 to 730 days.",
-            "near_cap_ratio": "Default 0.75: references at 75% of their cap show as nearly full. "
-            "0.05 to 1.00.",
-            "detractor_below": "Default 0: a customer whose health score is below this is never proposed "
-            "(a detractor does not speak to prospects). -100 to 100.",
-            "c_level_protected_below": "Default director: a C-level reference ranks last for asks whose "
-            "prospect contact is a manager or individual contributor. Blank: no protection.",
-            "renewal_hold_days": "Default 60: nobody asks a customer in the two months before its renewal, "
-            "until the renewal is marked done. 0 to 365 days.",
-            "health_hold_below": "Default 20: a customer whose health drops below this is on hold until "
-            "its health is updated to at least this. -100 to 100; blank: no health hold.",
-            "retention_months": "Default 24: a contact with no ask, no use, no consent given and no valid "
-            "consent for this long is listed for review. 1 to 120 months.",
-            "retention_grace_days": "Default 30: unless a manager keeps them (with a reason) or they become "
-            "active again, the nightly check erases them this long after the review starts. 0 to 365 days.",
-            "notice_auto_send": "Off: a manager sends the notices from the notices page. On: the nightly "
-            "check sends them (once per person).",
+            "window_days": _("Asks older than this no longer count against the caps. 1 to 730 days."),
+            "reference_cap": _(
+                "Default 6: three reference calls, or one case study or site visit. 1 to 100."
+            ),
+            "customer_cap": _(
+                "Default 8: about one call per quarter plus one heavy activity a year. 1 to 500."
+            ),
+            "rest_days": _(
+                "Default 30: nobody asks a contact again within a month of a call or visit. 0 to 365 days."
+            ),
+            "stale_after_days": _(
+                "Default 180: love does not last forever; re-confirm twice a year. 1 to 730 days."
+            ),
+            "near_cap_ratio": _(
+                "Default 0.75: references at 75% of their cap show as nearly full. 0.05 to 1.00."
+            ),
+            "detractor_below": _(
+                "Default 0: a customer whose health score is below this is never proposed "
+                "(a detractor does not speak to prospects). -100 to 100."
+            ),
+            "c_level_protected_below": _(
+                "Default director: a C-level reference ranks last for asks whose "
+                "prospect contact is a manager or individual contributor. Blank: no protection."
+            ),
+            "renewal_hold_days": _(
+                "Default 60: nobody asks a customer in the two months before its renewal, "
+                "until the renewal is marked done. 0 to 365 days."
+            ),
+            "health_hold_below": _(
+                "Default 20: a customer whose health drops below this is on hold until "
+                "its health is updated to at least this. -100 to 100; blank: no health hold."
+            ),
+            "retention_months": _(
+                "Default 24: a contact with no ask, no use, no consent given and no valid "
+                "consent for this long is listed for review. 1 to 120 months."
+            ),
+            "retention_grace_days": _(
+                "Default 30: unless a manager keeps them (with a reason) or they become "
+                "active again, the nightly check erases them this long after the review starts. "
+                "0 to 365 days."
+            ),
+            "notice_auto_send": _(
+                "Off: a manager sends the notices from the notices page. On: the nightly "
+                "check sends them (once per person)."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -211,7 +239,7 @@ ActivityTypeFormSet = modelformset_factory(
     form=ActivityTypeForm,
     fields=["weight", "lead_time_days", "live"],
     extra=0,
-    labels={"weight": "Weight (points)", "lead_time_days": "Lead time (days)", "live": "Live"},
+    labels={"weight": _("Weight (points)"), "lead_time_days": _("Lead time (days)"), "live": _("Live")},
 )
 
 
@@ -252,10 +280,10 @@ def policy_edit(request):
                 add_service_errors(form, exc)
             else:
                 messages.success(
-                    request, "Overuse policy saved. References rest or wake to follow the new caps."
+                    request, gettext("Overuse policy saved. References rest or wake to follow the new caps.")
                 )
                 return redirect("policy-edit")
-        messages.error(request, "Please correct the errors below.")
+        messages.error(request, gettext("Please correct the errors below."))
     return render(
         request,
         "ledger/policy_form.html",

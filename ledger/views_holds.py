@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from references.models import Customer, ReferenceProfile
@@ -64,7 +65,11 @@ def hold_new(request):
         raise PermissionDenied  # only a reference manager or the account owner
     form = HoldForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Hold not set: " + " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(
+            request,
+            _("Hold not set: %(errors)s")
+            % {"errors": " ".join(e for errs in form.errors.values() for e in errs)},
+        )
         return redirect(_back(request, customer, profile))
     data = form.cleaned_data
     if profile is not None and data["whole_customer"]:
@@ -81,7 +86,7 @@ def hold_new(request):
             ends_on=data["ends_on"],
         )
     except (ValidationError, RuleViolation) as exc:
-        messages.error(request, "Hold not set: " + _errors(exc))
+        messages.error(request, _("Hold not set: %(errors)s") % {"errors": _errors(exc)})
     else:
         messages.success(request, f"{hold.sentence()}.")
     return redirect(_back(request, customer, profile))
@@ -101,7 +106,7 @@ def hold_end(request, pk):
     except RuleViolation as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Hold ended: it can be asked again (if nothing else stands in the way).")
+        messages.success(request, _("Hold ended: it can be asked again (if nothing else stands in the way)."))
     return redirect(_back(request))
 
 
@@ -117,9 +122,9 @@ def renewal_done(request, pk):
         next_renewal = field.clean(request.POST.get("next_renewal") or None)
         holds.customer_renewal_done(customer=customer, actor=request.user, next_renewal=next_renewal)
     except (ValidationError, RuleViolation) as exc:
-        messages.error(request, "Renewal not marked done: " + _errors(exc))
+        messages.error(request, _("Renewal not marked done: %(errors)s") % {"errors": _errors(exc)})
     else:
-        messages.success(request, f"Renewal of {customer.name} marked done.")
+        messages.success(request, _("Renewal of %(name)s marked done.") % {"name": customer.name})
     return redirect(_back(request))
 
 

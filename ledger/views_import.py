@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
 from references.forms import ImportForm
@@ -31,16 +32,17 @@ def usage_import(request):
             if report.ok:
                 messages.success(
                     request,
-                    f"Import finished: {report.created} ask(s) written to the ledger, "
-                    f"{report.skipped} already there.",
+                    _("Import finished: %(created)s ask(s) written to the ledger, %(skipped)s already there.")
+                    % {"created": report.created, "skipped": report.skipped},
                 )
             else:
                 messages.error(
                     request,
-                    f"Nothing was imported: {len(report.errors)} problem(s) in the file, listed below.",
+                    _("Nothing was imported: %(count)s problem(s) in the file, listed below.")
+                    % {"count": len(report.errors)},
                 )
         else:
-            messages.error(request, "Choose a CSV file to import.")
+            messages.error(request, _("Choose a CSV file to import."))
     labels = dict(UsageStatus.choices)
     return render(
         request,

@@ -1,15 +1,16 @@
 """Codes of the reference inventory (API.md) and the profile lifecycle as data."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SizeBand(models.TextChoices):
     """Customer size by employees."""
 
-    SMB = "smb", "SMB (<100)"
-    MIDMARKET = "midmarket", "Mid-market (100–999)"
-    ENTERPRISE = "enterprise", "Enterprise (1,000–9,999)"
-    GLOBAL = "global", "Global (10,000+)"
+    SMB = "smb", _("SMB (<100)")
+    MIDMARKET = "midmarket", _("Mid-market (100–999)")
+    ENTERPRISE = "enterprise", _("Enterprise (1,000–9,999)")
+    GLOBAL = "global", _("Global (10,000+)")
 
 
 SIZE_ORDER = {SizeBand.SMB: 0, SizeBand.MIDMARKET: 1, SizeBand.ENTERPRISE: 2, SizeBand.GLOBAL: 3}
@@ -28,11 +29,11 @@ def size_band_for(employees: int | None) -> str | None:
 
 
 class Seniority(models.TextChoices):
-    C_LEVEL = "c_level", "C-level"
-    VP = "vp", "VP"
-    DIRECTOR = "director", "Director"
-    MANAGER = "manager", "Manager"
-    INDIVIDUAL = "individual", "Individual contributor"
+    C_LEVEL = "c_level", _("C-level")
+    VP = "vp", _("VP")
+    DIRECTOR = "director", _("Director")
+    MANAGER = "manager", _("Manager")
+    INDIVIDUAL = "individual", _("Individual contributor")
 
 
 SENIORITY_ORDER = {
@@ -45,27 +46,27 @@ SENIORITY_ORDER = {
 
 
 class Deployment(models.TextChoices):
-    CLOUD = "cloud", "Cloud"
-    ON_PREMISES = "on_premises", "On premises"
-    HYBRID = "hybrid", "Hybrid"
+    CLOUD = "cloud", _("Cloud")
+    ON_PREMISES = "on_premises", _("On premises")
+    HYBRID = "hybrid", _("Hybrid")
 
 
 class ActivityKind(models.TextChoices):
-    PRIVATE = "private", "Sales (private)"
-    PUBLIC = "public", "Marketing (public)"
+    PRIVATE = "private", _("Sales (private)")
+    PUBLIC = "public", _("Marketing (public)")
 
 
 class ProfileStatus(models.TextChoices):
-    NOMINATED = "nominated", "Nominated"
-    VETTING = "vetting", "Vetting"
-    ACTIVE = "active", "Active"
-    RESTING = "resting", "Resting"
-    RETIRED = "retired", "Retired"
+    NOMINATED = "nominated", _("Nominated")
+    VETTING = "vetting", _("Vetting")
+    ACTIVE = "active", _("Active")
+    RESTING = "resting", _("Resting")
+    RETIRED = "retired", _("Retired")
 
 
 class RestingReason(models.TextChoices):
-    CAP = "cap", "At its cap"
-    REQUEST = "request", "On request"
+    CAP = "cap", _("At its cap")
+    REQUEST = "request", _("On request")
 
 
 # The reference profile lifecycle: nominated → vetting → active ⇄ resting → retired.
@@ -80,21 +81,21 @@ PROFILE_TRANSITIONS: dict[str, set[str]] = {
 
 
 class NominationSource(models.TextChoices):
-    SALES = "sales", "Sales"
-    ACCOUNT_MANAGEMENT = "account_management", "Account management"
-    SERVICES = "services", "Services or support"
-    EXECUTIVE = "executive", "An executive"
-    ADVISORY_BOARD = "advisory_board", "Customer advisory board"
-    COMMUNITY = "community", "Community"
-    BETA = "beta", "Beta program"
-    TOP_REVENUE = "top_revenue", "Top-revenue list"
+    SALES = "sales", _("Sales")
+    ACCOUNT_MANAGEMENT = "account_management", _("Account management")
+    SERVICES = "services", _("Services or support")
+    EXECUTIVE = "executive", _("An executive")
+    ADVISORY_BOARD = "advisory_board", _("Customer advisory board")
+    COMMUNITY = "community", _("Community")
+    BETA = "beta", _("Beta program")
+    TOP_REVENUE = "top_revenue", _("Top-revenue list")
 
 
 class NominationStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    VETTING = "vetting", "Vetting"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
+    SUBMITTED = "submitted", _("Submitted")
+    VETTING = "vetting", _("Vetting")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
 
 
 NOMINATION_TRANSITIONS: dict[str, set[str]] = {
@@ -120,17 +121,17 @@ CODE_INVALID_TRANSITION = "invalid_transition"
 
 
 class ConsentScope(models.TextChoices):
-    NAMED = "named", "Named with title"
-    QUOTE = "quote", "Quote"
-    PHOTO_VIDEO = "photo_video", "Photo or video"
-    SPEAKING = "speaking", "Speaking at events"
-    CASE_STUDY = "case_study", "Case study"
+    NAMED = "named", _("Named with title")
+    QUOTE = "quote", _("Quote")
+    PHOTO_VIDEO = "photo_video", _("Photo or video")
+    SPEAKING = "speaking", _("Speaking at events")
+    CASE_STUDY = "case_study", _("Case study")
 
 
 class ConsentMethod(models.TextChoices):
-    LINK = "link", "Consent link"
-    SIGNED_DOCUMENT = "signed_document", "Signed document"
-    CONTRACT_CLAUSE = "contract_clause", "Contract clause"
+    LINK = "link", _("Consent link")
+    SIGNED_DOCUMENT = "signed_document", _("Signed document")
+    CONTRACT_CLAUSE = "contract_clause", _("Contract clause")
 
 
 # How long a "withdraw or leave" link in an e-mail to a reference contact stays usable.

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from refprogram.validators import BoundedFormMixin
 
@@ -36,25 +37,25 @@ class WithdrawalForm(forms.Form):
     """The person's own page: tick the consents to withdraw, or leave the program."""
 
     scopes = forms.MultipleChoiceField(
-        label="Withdraw my consent to",
+        label=_("Withdraw my consent to"),
         choices=ConsentScope.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     leave_program = forms.BooleanField(
-        label="Leave the reference program: do not ask me again", required=False
+        label=_("Leave the reference program: do not ask me again"), required=False
     )
 
     def __init__(self, *args, on_their_behalf: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if on_their_behalf:  # the manager records what the person asked for
-            self.fields["scopes"].label = "Withdraw their consent to"
-            self.fields["leave_program"].label = "They leave the reference program: never ask them again"
+            self.fields["scopes"].label = _("Withdraw their consent to")
+            self.fields["leave_program"].label = _("They leave the reference program: never ask them again")
 
     def clean(self):
         data = super().clean()
         if not data.get("scopes") and not data.get("leave_program"):
-            raise forms.ValidationError("Tick at least one consent to withdraw, or leave the program.")
+            raise forms.ValidationError(_("Tick at least one consent to withdraw, or leave the program."))
         return data
 
 

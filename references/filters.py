@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from .choices import (
     Deployment,
@@ -85,7 +86,7 @@ def _m2m_exists(queryset: QuerySet, through, owner_field: str, target_field: str
 class ReferenceProfileFilter(filters.FilterSet):
     """Filters of the inventory, the sales catalog and `GET /api/v1/references/`."""
 
-    search = filters.CharFilter(method="filter_search", label="Search")
+    search = filters.CharFilter(method="filter_search", label=_("Search"))
     status = filters.MultipleChoiceFilter(distinct=False, choices=ProfileStatus.choices)
     industry = filters.ModelMultipleChoiceFilter(
         distinct=False,
@@ -101,24 +102,24 @@ class ReferenceProfileFilter(filters.FilterSet):
         to_field_name="code",
         method="filter_facet",
     )
-    country = filters.CharFilter(field_name="customer__country", method="filter_country", label="Country")
+    country = filters.CharFilter(field_name="customer__country", method="filter_country", label=_("Country"))
     size_band = filters.MultipleChoiceFilter(
         distinct=False,
         field_name="customer__size_band",
         choices=SizeBand.choices,
-        label="Size band",
+        label=_("Size band"),
         method="filter_facet",
     )
     product = filters.ModelMultipleChoiceFilter(
         distinct=False, queryset=Product.objects.all(), to_field_name="name", method="filter_product"
     )
-    product_line = filters.CharFilter(method="filter_product_line", label="Product line")
+    product_line = filters.CharFilter(method="filter_product_line", label=_("Product line"))
     use_case = filters.ModelMultipleChoiceFilter(
         distinct=False,
         queryset=UseCase.objects.all(),
         to_field_name="name",
         method="filter_use_case",
-        label="Use case",
+        label=_("Use case"),
     )
     deployment = filters.MultipleChoiceFilter(
         distinct=False, field_name="deployment", choices=Deployment.choices, method="filter_facet"
@@ -128,7 +129,7 @@ class ReferenceProfileFilter(filters.FilterSet):
         queryset=ActivityType.objects.all(),
         to_field_name="code",
         method="filter_activity_type",
-        label="Activity type",
+        label=_("Activity type"),
     )
     seniority = filters.MultipleChoiceFilter(
         distinct=False, field_name="contact__seniority", choices=Seniority.choices, method="filter_facet"
@@ -219,7 +220,7 @@ class ReferenceProfileFilter(filters.FilterSet):
 
 
 class CustomerFilter(filters.FilterSet):
-    search = filters.CharFilter(method="filter_search", label="Search")
+    search = filters.CharFilter(method="filter_search", label=_("Search"))
     industry = filters.ModelMultipleChoiceFilter(
         distinct=False, queryset=Industry.objects.all(), to_field_name="code"
     )
@@ -251,7 +252,7 @@ class CustomerFilter(filters.FilterSet):
 
 
 class ContactFilter(filters.FilterSet):
-    search = filters.CharFilter(method="filter_search", label="Search")
+    search = filters.CharFilter(method="filter_search", label=_("Search"))
     customer = filters.NumberFilter(field_name="customer_id")
     seniority = filters.MultipleChoiceFilter(distinct=False, choices=Seniority.choices)
     language = filters.ModelMultipleChoiceFilter(

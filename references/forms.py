@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from refprogram.validators import BoundedFormMixin
 
@@ -21,24 +22,24 @@ def _max_length(model, field: str) -> int:
 
 
 FILTER_LABELS = {
-    "search": "Search",
-    "status": "Status",
-    "industry": "Industry",
-    "region": "Region",
-    "country": "Country (code)",
-    "size_band": "Size band",
-    "product": "Product",
-    "product_line": "Product line",
-    "use_case": "Use case",
-    "deployment": "Deployment",
-    "activity_type": "Will do",
-    "seniority": "Seniority",
-    "language": "Language",
-    "available": "Available now",
-    "stale": "Stale (re-confirm first)",
-    "marquee": "Marquee customer",
-    "source": "Source",
-    "aging": "Waiting > 7 days",
+    "search": _("Search"),
+    "status": _("Status"),
+    "industry": _("Industry"),
+    "region": _("Region"),
+    "country": _("Country (code)"),
+    "size_band": _("Size band"),
+    "product": _("Product"),
+    "product_line": _("Product line"),
+    "use_case": _("Use case"),
+    "deployment": _("Deployment"),
+    "activity_type": _("Will do"),
+    "seniority": _("Seniority"),
+    "language": _("Language"),
+    "available": _("Available now"),
+    "stale": _("Stale (re-confirm first)"),
+    "marquee": _("Marquee customer"),
+    "source": _("Source"),
+    "aging": _("Waiting > 7 days"),
 }
 
 
@@ -54,12 +55,14 @@ def style_filter_form(form: forms.Form, *, checkboxes=(), hide=(), labels=None, 
             field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
             field.widget.attrs["class"] = "checks"
         elif isinstance(field, forms.NullBooleanField):
-            field.widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+            field.widget = forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
         elif isinstance(field, forms.MultipleChoiceField):
             field.widget.attrs["size"] = min(6, max(3, len(field.choices)))
-            field.help_text = "Ctrl-click (⌘-click) to pick several."
+            field.help_text = _("Ctrl-click (⌘-click) to pick several.")
         if name == "search":
-            field.widget = forms.TextInput(attrs={"type": "search", "placeholder": "Words in story, title…"})
+            field.widget = forms.TextInput(
+                attrs={"type": "search", "placeholder": _("Words in story, title…")}
+            )
     for name, label in {**FILTER_LABELS, **(labels or {})}.items():
         if name in form.fields:
             form.fields[name].label = label
@@ -93,9 +96,23 @@ class ProfileForm(BoundedFormMixin, forms.ModelForm):
             "story": forms.Textarea(attrs={"rows": 5}),
             "outcomes": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {
+            "headline": _("Headline"),
+            "story": _("Story"),
+            "activity_types": _("Activity types"),
+            "products": _("Products"),
+            "use_cases": _("Use cases"),
+            "deployment": _("Deployment"),
+            "competitor": _("Competitor replaced"),
+            "outcomes": _("Measurable outcomes"),
+            "private_only": _("Private only"),
+            "last_validated": _("Last validated"),
+        }
         help_texts = {
-            "activity_types": "What this reference has agreed to do.",
-            "last_validated": "The day the account owner last confirmed the customer is still happy.",
+            "headline": _("The story in one line."),
+            "private_only": _("Never offered for public (marketing) use."),
+            "activity_types": _("What this reference has agreed to do."),
+            "last_validated": _("The day the account owner last confirmed the customer is still happy."),
         }
 
 
@@ -103,22 +120,26 @@ class NewProfileForm(ProfileForm):
     """A new reference profile for a contact of one customer: an existing contact or a new one."""
 
     contact = forms.ModelChoiceField(
-        queryset=Contact.objects.none(), required=False, empty_label="— a new contact (below) —"
+        queryset=Contact.objects.none(),
+        required=False,
+        label=_("Contact"),
+        empty_label=_("— a new contact (below) —"),
     )
     new_contact_name = forms.CharField(
-        label="New contact's name", max_length=_max_length(Contact, "name"), required=False
+        label=_("New contact's name"), max_length=_max_length(Contact, "name"), required=False
     )
     new_contact_title = forms.CharField(
-        label="Title", max_length=_max_length(Contact, "title"), required=False
+        label=_("Title"), max_length=_max_length(Contact, "title"), required=False
     )
     new_contact_seniority = forms.ChoiceField(
-        label="Seniority", choices=[("", "—")] + Seniority.choices, required=False
+        label=_("Seniority"), choices=[("", "—")] + Seniority.choices, required=False
     )
-    new_contact_email = forms.EmailField(label="Email", required=False)
+    new_contact_email = forms.EmailField(label=_("Email"), required=False)
     status = forms.ChoiceField(
-        choices=[(ProfileStatus.VETTING, "Vetting"), (ProfileStatus.ACTIVE, "Active")],
+        label=_("Status"),
+        choices=[(ProfileStatus.VETTING, _("Vetting")), (ProfileStatus.ACTIVE, _("Active"))],
         initial=ProfileStatus.VETTING,
-        help_text="Start in vetting unless the account owner has already agreed.",
+        help_text=_("Start in vetting unless the account owner has already agreed."),
     )
 
     single_line_fields = (*ProfileForm.single_line_fields, "new_contact_name", "new_contact_title")
@@ -137,10 +158,10 @@ class NewProfileForm(ProfileForm):
         if not data.get("contact"):
             if not data.get("new_contact_name") and "new_contact_name" not in self.errors:
                 self.add_error(
-                    "new_contact_name", "Choose an existing contact or give the new contact's name."
+                    "new_contact_name", _("Choose an existing contact or give the new contact's name.")
                 )
             if not data.get("new_contact_seniority"):
-                self.add_error("new_contact_seniority", "Give the new contact's seniority.")
+                self.add_error("new_contact_seniority", _("Give the new contact's seniority."))
         return data
 
     def _post_clean(self):
@@ -178,10 +199,30 @@ class CustomerForm(BoundedFormMixin, forms.ModelForm):
             "programs": forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
             "country": forms.TextInput(attrs={"maxlength": 2, "placeholder": "DE"}),
         }
-        labels = {"health_updated": "Health measured on", "renewal_date": "Next renewal"}
+        labels = {
+            "name": _("Name"),
+            "crm_id": _("CRM id"),
+            "industry": _("Industry"),
+            "region": _("Region"),
+            "country": _("Country"),
+            "size_band": _("Size band"),
+            "employees": _("Employees"),
+            "revenue_band": _("Revenue band"),
+            "products": _("Products"),
+            "programs": _("Programs"),
+            "account_owner": _("Account owner"),
+            "strategic_segment": _("Strategic segment"),
+            "is_marquee": _("Marquee"),
+            "health_score": _("Health score"),
+            "health_updated": _("Health measured on"),
+            "renewal_date": _("Next renewal"),
+        }
         help_texts = {
-            "renewal_date": "Nobody asks the customer in the weeks before it (the overuse policy says how "
-            "many), until the renewal is marked done on the customer page."
+            "health_score": _("Satisfaction or NPS score, -100 to 100."),
+            "renewal_date": _(
+                "Nobody asks the customer in the weeks before it (the overuse policy says how "
+                "many), until the renewal is marked done on the customer page."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -202,7 +243,25 @@ class ContactForm(BoundedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = ["name", "title", "seniority", "email", "phone", "languages", "time_zone"]
+        fields = [
+            "name",
+            "title",
+            "seniority",
+            "email",
+            "phone",
+            "languages",
+            "preferred_language",
+            "time_zone",
+        ]
+        labels = {
+            "name": _("Name"),
+            "title": _("Title"),
+            "seniority": _("Seniority"),
+            "email": _("Email"),
+            "phone": _("Phone"),
+            "languages": _("Languages"),
+            "time_zone": _("Time zone"),
+        }
 
 
 class TransitionForm(forms.Form):
@@ -219,22 +278,22 @@ class NominationForm(BoundedFormMixin, forms.Form):
     contact = forms.ModelChoiceField(
         queryset=Contact.objects.none(),
         required=False,
-        label="Existing contact",
-        empty_label="— a new contact (below) —",
+        label=_("Existing contact"),
+        empty_label=_("— a new contact (below) —"),
     )
     contact_name = forms.CharField(
-        label="New contact's name", max_length=_max_length(Nomination, "contact_name"), required=False
+        label=_("New contact's name"), max_length=_max_length(Nomination, "contact_name"), required=False
     )
     contact_title = forms.CharField(
-        label="Title", max_length=_max_length(Nomination, "contact_title"), required=False
+        label=_("Title"), max_length=_max_length(Nomination, "contact_title"), required=False
     )
-    contact_email = forms.EmailField(label="Email", required=False)
+    contact_email = forms.EmailField(label=_("Email"), required=False)
     contact_seniority = forms.ChoiceField(
-        label="Seniority", choices=[("", "—")] + Seniority.choices, required=False
+        label=_("Seniority"), choices=[("", "—")] + Seniority.choices, required=False
     )
-    source = forms.ChoiceField(choices=NominationSource.choices, label="Where the idea comes from")
+    source = forms.ChoiceField(choices=NominationSource.choices, label=_("Where the idea comes from"))
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), label="Why would they be a good reference?"
+        widget=forms.Textarea(attrs={"rows": 4}), label=_("Why would they be a good reference?")
     )
     products = forms.ModelMultipleChoiceField(queryset=None, required=False)
     account_owner = forms.ModelChoiceField(queryset=None, required=False)
@@ -253,7 +312,7 @@ class NominationForm(BoundedFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("contact") and not data.get("contact_name") and "contact_name" not in self.errors:
-            self.add_error("contact_name", "Choose an existing contact or give the new contact's name.")
+            self.add_error("contact_name", _("Choose an existing contact or give the new contact's name."))
         return data
 
 
@@ -263,13 +322,22 @@ class NominationVetForm(forms.ModelForm):
         fields = ["strategic_fit", "health_ok", "owner_consent", "vetting_notes"]
         widgets = {
             "strategic_fit": forms.Select(
-                choices=[("", "Not checked yet"), ("True", "Yes"), ("False", "No")]
+                choices=[("", _("Not checked yet")), ("True", _("Yes")), ("False", _("No"))]
             ),
-            "health_ok": forms.Select(choices=[("", "Not checked yet"), ("True", "Yes"), ("False", "No")]),
-            "owner_consent": forms.Select(choices=[("", "Not asked yet"), ("True", "Yes"), ("False", "No")]),
+            "health_ok": forms.Select(
+                choices=[("", _("Not checked yet")), ("True", _("Yes")), ("False", _("No"))]
+            ),
+            "owner_consent": forms.Select(
+                choices=[("", _("Not asked yet")), ("True", _("Yes")), ("False", _("No"))]
+            ),
             "vetting_notes": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"strategic_fit": "Fits the program's strategy"}
+        labels = {
+            "strategic_fit": _("Fits the program's strategy"),
+            "health_ok": _("Customer health checked"),
+            "owner_consent": _("Account owner consents"),
+            "vetting_notes": _("Vetting notes"),
+        }
 
 
 class NominationAcceptForm(forms.Form):
@@ -279,10 +347,10 @@ class NominationAcceptForm(forms.Form):
     activity_types = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
-        label="What the reference has agreed to do",
+        label=_("What the reference has agreed to do"),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
     )
-    note = forms.CharField(required=False, max_length=2000, label="Note (optional)")
+    note = forms.CharField(required=False, max_length=2000, label=_("Note (optional)"))
 
     def __init__(self, *args, **kwargs):
         from .models import ActivityType
@@ -293,9 +361,9 @@ class NominationAcceptForm(forms.Form):
 
 class NominationRejectForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why is it rejected?"
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label=_("Why is it rejected?")
     )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="UTF-8, comma separated, with the header row.")
+    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8, comma separated, with the header row."))

@@ -23,11 +23,12 @@ from django.db.models import Count, QuerySet
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 # Options shown before "more" in a long facet (the rest fold into a <details>).
 SHOWN_OPTIONS = 8
 
-YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
+YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 
 
 @dataclass

@@ -89,3 +89,10 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(
             _("“%(value)s” is not a time zone name such as Europe/Berlin.") % {"value": value}
         )
+
+
+def in_company_language(text) -> str:
+    """``text`` (a lazy label) in the company's language, for what is stored rather than shown
+    (a history note reads the same whoever acted)."""
+    with translation.override(default_language()):
+        return str(text)

@@ -20,17 +20,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 TOKEN_BYTES = 32  # 256 bits
 TOKEN_MAX_LENGTH = 100  # anything longer is not one of ours: refused before hashing
 
 # Why a link cannot be used, in the words its page shows (the reason code is the key).
 INVALID_MESSAGES = {
-    "unknown": "This link is not valid. Please use the exact link from your email.",
-    "used": "This link has already been used. Thank you, your answer was recorded.",
-    "withdrawn": "This link is no longer valid: we sent a newer one or the request changed.",
-    "expired": "This link has expired. Please ask your contact at our company for a new one.",
+    "unknown": _("This link is not valid. Please use the exact link from your email."),
+    "used": _("This link has already been used. Thank you, your answer was recorded."),
+    "withdrawn": _("This link is no longer valid: we sent a newer one or the request changed."),
+    "expired": _("This link has expired. Please ask your contact at our company for a new one."),
 }
 
 
@@ -135,4 +136,5 @@ def link_headers(response):
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
+    response["Content-Language"] = translation.get_language()
     return response

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_countries",  # its translations of country names
     # The second factor for password log-ins (accounts/second_factor.py): authenticator-app codes
     # (TOTP) and one-time recovery codes.
     "django_otp",

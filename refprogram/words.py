@@ -1,16 +1,23 @@
 """Numbers as people read them: durations in days and hours, money with its currency and
 thousands separators, sentences that end once. Pages, e-mails and the dashboard use these, never
-raw hours or decimals."""
+raw hours or decimals. Words and separators follow the reader's language ("2 Tage", "USD 1.234.000"
+in German); English reads as below."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import formats
+from django.utils.translation import ngettext
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _hours(n: int) -> str:
+    return ngettext("%(count)s hour", "%(count)s hours", n) % {"count": n}
+
+
+def _days(n: int) -> str:
+    return ngettext("%(count)s day", "%(count)s days", n) % {"count": n}
 
 
 def hours_in_words(hours: int | float | None) -> str:
@@ -20,19 +27,21 @@ def hours_in_words(hours: int | float | None) -> str:
     hours = abs(int(hours))
     days, rest = divmod(hours, 24)
     if not days:
-        return _plural(rest, "hour")
-    return _plural(days, "day") + (f" {_plural(rest, 'hour')}" if rest else "")
+        return _hours(rest)
+    return _days(days) + (f" {_hours(rest)}" if rest else "")
 
 
 def money(amount: Decimal | float | int | None, currency: str | None = None) -> str:
-    """``Decimal("1234000")`` → "USD 1,234,000"; cents only when there are any."""
+    """``Decimal("1234000")`` → "USD 1,234,000"; cents only when there are any. The separators are
+    the reader's language's ("USD 1.234.000,50" in German)."""
     if amount is None or amount == "":
         return "—"
     currency = currency or settings.PROGRAM_CURRENCY
     value = Decimal(str(amount))
-    text = f"{value:,.2f}"
-    if text.endswith(".00"):
-        text = text[:-3]
+    text = formats.number_format(value, decimal_pos=2, force_grouping=True)
+    whole = formats.get_format("DECIMAL_SEPARATOR") + "00"
+    if text.endswith(whole):
+        text = text[: -len(whole)]
     return f"{currency} {text}"
 
 

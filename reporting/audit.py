@@ -36,6 +36,7 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Model, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import get_m2m_reverse_field_name
 
 from accounts import permissions as perms
@@ -65,17 +66,17 @@ OTHER_HISTORY_MODELS: dict[str, tuple[str, str]] = {
     "webhook": ("integrations", "WebhookSubscription"),
 }
 OBJECT_TYPES = {
-    "customer": "Customer",
-    "contact": "Contact",
-    "reference": "Reference profile",
-    "hold": "Hold",
-    "user": "User",
-    "policy": "Overuse policy",
-    "team": "Team",
-    "crm_connection": "CRM connection",
-    "webhook": "Webhook subscription",
-    "approval": "Approval",
-    "usage": "Usage ledger entry",
+    "customer": _("Customer"),
+    "contact": _("Contact"),
+    "reference": _("Reference profile"),
+    "hold": _("Hold"),
+    "user": _("User"),
+    "policy": _("Overuse policy"),
+    "team": _("Team"),
+    "crm_connection": _("CRM connection"),
+    "webhook": _("Webhook subscription"),
+    "approval": _("Approval"),
+    "usage": _("Usage ledger entry"),
 }
 # Never shown as changes: bookkeeping, not something a person changed; and never a secret.
 UNTRACKED = {
@@ -101,14 +102,20 @@ PII = {"contact": set(CONTACT_PII_FIELDS)}
 class AuditFilter(forms.Form):
     """The audit log's filters (page, CSV and API): object type and id, person, date range."""
 
-    object_type = forms.ChoiceField(choices=[("", "Any"), *OBJECT_TYPES.items()], required=False)
-    object_id = forms.CharField(max_length=150, required=False, label="Object id")
-    actor = forms.CharField(max_length=150, required=False, label="Person (username)")
+    object_type = forms.ChoiceField(
+        choices=[("", _("Any")), *OBJECT_TYPES.items()], required=False, label=_("Object type")
+    )
+    object_id = forms.CharField(max_length=150, required=False, label=_("Object id"))
+    actor = forms.CharField(max_length=150, required=False, label=_("Person (username)"))
     since = forms.DateTimeField(
-        required=False, widget=forms.DateTimeInput(attrs={"placeholder": "YYYY-MM-DD [HH:MM]"})
+        required=False,
+        label=_("Since"),
+        widget=forms.DateTimeInput(attrs={"placeholder": "YYYY-MM-DD [HH:MM]"}),
     )
     until = forms.DateTimeField(
-        required=False, widget=forms.DateTimeInput(attrs={"placeholder": "YYYY-MM-DD [HH:MM]"})
+        required=False,
+        label=_("Until"),
+        widget=forms.DateTimeInput(attrs={"placeholder": "YYYY-MM-DD [HH:MM]"}),
     )
 
     def _utc(self, name: str):
@@ -119,7 +126,7 @@ class AuditFilter(forms.Form):
         try:
             return value.astimezone(dt.UTC)
         except (OverflowError, ValueError) as exc:
-            raise forms.ValidationError("Enter a date between the years 1 and 9999.") from exc
+            raise forms.ValidationError(_("Enter a date between the years 1 and 9999.")) from exc
 
     def clean_since(self):
         return self._utc("since")

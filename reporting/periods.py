@@ -12,15 +12,16 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from refprogram.validators import validate_date_in_range
 
 PRESETS = {
-    "30d": "Last 30 days",
-    "90d": "Last 90 days",
-    "365d": "Last 365 days",
-    "quarter": "This quarter",
-    "custom": "Custom",
+    "30d": _("Last 30 days"),
+    "90d": _("Last 90 days"),
+    "365d": _("Last 365 days"),
+    "quarter": _("This quarter"),
+    "custom": _("Custom"),
 }
 DEFAULT_PRESET = "90d"
 MAX_DAYS = 3660

@@ -14,17 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from references.choices import NominationSource
 from requests_app.choices import UnmetReason
 
 DIMENSION_LABELS = {
-    "industry": "Industry",
-    "product_line": "Product line",
-    "region": "Region",
-    "activity_type": "Activity type",
+    "industry": _("Industry"),
+    "product_line": _("Product line"),
+    "region": _("Region"),
+    "activity_type": _("Activity type"),
 }
-REASON_LABELS = {**dict(UnmetReason.choices), "unspecified": "No reason recorded"}
+REASON_LABELS = {**dict(UnmetReason.choices), "unspecified": _("No reason recorded")}
 
 
 @dataclass
@@ -34,6 +37,13 @@ class Table:
     columns: list[tuple[str, str, str]]  # (key, heading, kind)
     rows: list[list] = field(default_factory=list)
     kinds: list[list[str]] | None = None  # per-cell kinds when rows mix kinds (metric tables)
+
+    def __post_init__(self):
+        # Titles, headings and row labels are marked for translation: they read in the language
+        # of the page (or the export) being built.
+        self.title = str(self.title)
+        self.columns = [(key, str(heading), kind) for key, heading, kind in self.columns]
+        self.rows = [[str(v) if isinstance(v, Promise) else v for v in row] for row in self.rows]
 
     def plain_rows(self) -> list[list]:
         """Rows for a file (CSV, workbook): a link is its text."""
@@ -50,9 +60,9 @@ class Table:
 
 def _metric_table(name, title, metrics, current, previous=None) -> Table:
     """Rows of (label, this period, previous period) for a list of (key, label, kind)."""
-    columns = [("metric", "Metric", "text"), ("current", "This period", "num")]
+    columns = [("metric", _("Metric"), "text"), ("current", _("This period"), "num")]
     if previous is not None:
-        columns.append(("previous", "Previous period", "num"))
+        columns.append(("previous", _("Previous period"), "num"))
     rows, kinds = [], []
     for key, label, kind in metrics:
         row = [label, current.get(key)]
@@ -64,43 +74,43 @@ def _metric_table(name, title, metrics, current, previous=None) -> Table:
 
 
 REQUEST_METRICS = [
-    ("received", "Requests received", "int"),
-    ("fulfilled", "Fulfilled", "int"),
-    ("unfulfilled", "Closed unfulfilled", "int"),
-    ("cancelled", "Cancelled", "int"),
-    ("fulfilment_rate", "Fulfilment rate", "pct"),
-    ("median_days_to_fulfil", "Median days to fulfil", "days"),
-    ("p90_days_to_fulfil", "90th percentile days to fulfil", "days"),
-    ("fulfilled_on_time", "Fulfilled by the needed-by date", "int"),
-    ("on_time_share", "Share fulfilled on time", "pct"),
+    ("received", _("Requests received"), "int"),
+    ("fulfilled", _("Fulfilled"), "int"),
+    ("unfulfilled", _("Closed unfulfilled"), "int"),
+    ("cancelled", _("Cancelled"), "int"),
+    ("fulfilment_rate", _("Fulfilment rate"), "pct"),
+    ("median_days_to_fulfil", _("Median days to fulfil"), "days"),
+    ("p90_days_to_fulfil", _("90th percentile days to fulfil"), "days"),
+    ("fulfilled_on_time", _("Fulfilled by the needed-by date"), "int"),
+    ("on_time_share", _("Share fulfilled on time"), "pct"),
 ]
 REVENUE_METRICS = [
-    ("influenced_revenue", "Influenced revenue (won amounts)", "money"),
-    ("won", "Referenced opportunities won", "int"),
-    ("lost", "Referenced opportunities lost", "int"),
-    ("win_rate", "Win rate", "pct"),
-    ("average_deal_size", "Average deal size", "money"),
+    ("influenced_revenue", _("Influenced revenue (won amounts)"), "money"),
+    ("won", _("Referenced opportunities won"), "int"),
+    ("lost", _("Referenced opportunities lost"), "int"),
+    ("win_rate", _("Win rate"), "pct"),
+    ("average_deal_size", _("Average deal size"), "money"),
 ]
 INVENTORY_METRICS = [
-    ("in_catalog", "References in the catalog", "int"),
-    ("active", "Active", "int"),
-    ("resting", "Resting", "int"),
-    ("resting_at_cap", "Resting at their cap", "int"),
-    ("near_cap", "Near their cap", "int"),
-    ("at_cap", "At their cap (reference or customer)", "int"),
-    ("stale", "Stale (to re-validate)", "int"),
-    ("activated", "Activated in the period", "int"),
-    ("retired", "Retired in the period", "int"),
-    ("net_growth", "Net growth in the period", "int"),
-    ("asks", "Asks in the ledger", "int"),
-    ("overrides", "Overrides", "int"),
-    ("over_asks", "Over-asks (must be zero)", "int"),
+    ("in_catalog", _("References in the catalog"), "int"),
+    ("active", _("Active"), "int"),
+    ("resting", _("Resting"), "int"),
+    ("resting_at_cap", _("Resting at their cap"), "int"),
+    ("near_cap", _("Near their cap"), "int"),
+    ("at_cap", _("At their cap (reference or customer)"), "int"),
+    ("stale", _("Stale (to re-validate)"), "int"),
+    ("activated", _("Activated in the period"), "int"),
+    ("retired", _("Retired in the period"), "int"),
+    ("net_growth", _("Net growth in the period"), "int"),
+    ("asks", _("Asks in the ledger"), "int"),
+    ("overrides", _("Overrides"), "int"),
+    ("over_asks", _("Over-asks (must be zero)"), "int"),
 ]
 
 
 def t_requests(s):
     r = s["requests"]
-    return _metric_table("requests", "Requests", REQUEST_METRICS, r["current"], r["previous"])
+    return _metric_table("requests", _("Requests"), REQUEST_METRICS, r["current"], r["previous"])
 
 
 def t_unfulfilled_reasons(s):
@@ -111,11 +121,11 @@ def t_unfulfilled_reasons(s):
     reasons = sorted(set(cur) | set(prev))
     return Table(
         "unfulfilled_reasons",
-        "Closed unfulfilled, by reason",
+        _("Closed unfulfilled, by reason"),
         [
-            ("reason", "Reason", "text"),
-            ("current", "This period", "int"),
-            ("previous", "Previous period", "int"),
+            ("reason", _("Reason"), "text"),
+            ("current", _("This period"), "int"),
+            ("previous", _("Previous period"), "int"),
         ],
         [[REASON_LABELS.get(k, k), cur.get(k, 0), prev.get(k, 0)] for k in reasons],
     )
@@ -124,15 +134,15 @@ def t_unfulfilled_reasons(s):
 def t_time_to_fulfil(s):
     return Table(
         "time_to_fulfil",
-        "Time to fulfil against each activity type's lead time",
+        _("Time to fulfil against each activity type's lead time"),
         [
-            ("activity_type", "Activity type", "text"),
-            ("lead_time_days", "Lead time (days)", "int"),
-            ("fulfilled", "Fulfilled", "int"),
-            ("median_days", "Median days", "days"),
-            ("p90_days", "90th percentile days", "days"),
-            ("within_lead_time", "Within lead time", "int"),
-            ("within_lead_time_share", "Share within lead time", "pct"),
+            ("activity_type", _("Activity type"), "text"),
+            ("lead_time_days", _("Lead time (days)"), "int"),
+            ("fulfilled", _("Fulfilled"), "int"),
+            ("median_days", _("Median days"), "days"),
+            ("p90_days", _("90th percentile days"), "days"),
+            ("within_lead_time", _("Within lead time"), "int"),
+            ("within_lead_time_share", _("Share within lead time"), "pct"),
         ],
         [
             [
@@ -153,22 +163,22 @@ def t_revenue(s):
     r = s["revenue"]
     if r is None:
         return None
-    return _metric_table("revenue", "Influenced revenue", REVENUE_METRICS, r["current"], r["previous"])
+    return _metric_table("revenue", _("Influenced revenue"), REVENUE_METRICS, r["current"], r["previous"])
 
 
 def t_supply_demand(s):
     return Table(
         "supply_demand",
-        "Supply against demand: where to recruit",
+        _("Supply against demand: where to recruit"),
         [
-            ("rank", "Rank", "int"),
-            ("dimension", "Dimension", "text"),
-            ("segment", "Segment", "text"),
-            ("requests", "Requests", "int"),
-            ("available", "Available references", "int"),
-            ("unmet", "Unmet demand", "int"),
-            ("short_by", "Short by", "short"),
-            ("requests_per_reference", "Requests per reference", "ratio"),
+            ("rank", _("Rank"), "int"),
+            ("dimension", _("Dimension"), "text"),
+            ("segment", _("Segment"), "text"),
+            ("requests", _("Requests"), "int"),
+            ("available", _("Available references"), "int"),
+            ("unmet", _("Unmet demand"), "int"),
+            ("short_by", _("Short by"), "short"),
+            ("requests_per_reference", _("Requests per reference"), "ratio"),
         ],
         [
             [
@@ -197,13 +207,13 @@ def t_heatmap(s):
                 )
     return Table(
         "heatmap",
-        "Requests against available references, by industry and region",
+        _("Requests against available references, by industry and region"),
         [
-            ("industry", "Industry", "text"),
-            ("region", "Region", "text"),
-            ("requests", "Requests", "int"),
-            ("available", "Available references", "int"),
-            ("gap", "Requests minus references", "int"),
+            ("industry", _("Industry"), "text"),
+            ("region", _("Region"), "text"),
+            ("requests", _("Requests"), "int"),
+            ("available", _("Available references"), "int"),
+            ("gap", _("Requests minus references"), "int"),
         ],
         rows,
     )
@@ -212,14 +222,14 @@ def t_heatmap(s):
 def t_coverage(s):
     return Table(
         "coverage",
-        "Coverage against strategic targets",
+        _("Coverage against strategic targets"),
         [
-            ("dimension", "Dimension", "text"),
-            ("segment", "Segment", "text"),
-            ("target_share", "Target %", "share"),
-            ("actual_share", "Actual %", "share"),
-            ("references", "References", "int"),
-            ("gap", "Gap (points)", "points"),
+            ("dimension", _("Dimension"), "text"),
+            ("segment", _("Segment"), "text"),
+            ("target_share", _("Target %"), "share"),
+            ("actual_share", _("Actual %"), "share"),
+            ("references", _("References"), "int"),
+            ("gap", _("Gap (points)"), "points"),
         ],
         [
             [
@@ -238,19 +248,19 @@ def t_coverage(s):
 def t_inventory(s):
     inv = s["inventory"]
     return _metric_table(
-        "inventory", "Health of the inventory", INVENTORY_METRICS, inv["current"], inv["previous"]
+        "inventory", _("Health of the inventory"), INVENTORY_METRICS, inv["current"], inv["previous"]
     )
 
 
 def t_most_used(s):
     return Table(
         "most_used",
-        "Most-used references in the period",
+        _("Most-used references in the period"),
         [
-            ("contact", "Reference", "link"),
-            ("customer", "Customer", "link"),
-            ("asks", "Asks", "int"),
-            ("points", "Points", "int"),
+            ("contact", _("Reference"), "link"),
+            ("customer", _("Customer"), "link"),
+            ("asks", _("Asks"), "int"),
+            ("points", _("Points"), "int"),
         ],
         [
             [
@@ -284,17 +294,17 @@ def t_nominations(s):
         for r in n["by_source"]
     ]
     f = n["funnel"]
-    rows.append(["All sources", f["submitted"], f["vetting"], f["accepted"], f["rejected"], f["total"]])
+    rows.append([_("All sources"), f["submitted"], f["vetting"], f["accepted"], f["rejected"], f["total"]])
     return Table(
         "nominations",
-        "Nominations received in the period, by source, and where they stand",
+        _("Nominations received in the period, by source, and where they stand"),
         [
-            ("source", "Source", "text"),
-            ("submitted", "Submitted", "int"),
-            ("vetting", "Vetting", "int"),
-            ("accepted", "Accepted", "int"),
-            ("rejected", "Rejected", "int"),
-            ("total", "Total", "int"),
+            ("source", _("Source"), "text"),
+            ("submitted", _("Submitted"), "int"),
+            ("vetting", _("Vetting"), "int"),
+            ("accepted", _("Accepted"), "int"),
+            ("rejected", _("Rejected"), "int"),
+            ("total", _("Total"), "int"),
         ],
         rows,
     )
@@ -304,12 +314,12 @@ def t_approvals(s):
     a = s["approvals"]
     return _metric_table(
         "approvals",
-        "Public-use approvals",
+        _("Public-use approvals"),
         [
-            ("pending", "Pending (requested or in review)", "int"),
-            ("expiring_30_days", "Expiring within 30 days", "int"),
-            ("approved", "Approved in the period", "int"),
-            ("declined", "Declined in the period", "int"),
+            ("pending", _("Pending (requested or in review)"), "int"),
+            ("expiring_30_days", _("Expiring within 30 days"), "int"),
+            ("approved", _("Approved in the period"), "int"),
+            ("declined", _("Declined in the period"), "int"),
         ],
         a,
     )
@@ -318,30 +328,37 @@ def t_approvals(s):
 def t_satisfaction(s):
     cur, prev = s["satisfaction"]["current"], s["satisfaction"]["previous"]
     rows = [
-        [f"{n} star{'s' if n != '1' else ''}", cur["distribution"][n], prev["distribution"][n]]
+        [
+            ngettext("%(n)s star", "%(n)s stars", int(n)) % {"n": n},
+            cur["distribution"][n],
+            prev["distribution"][n],
+        ]
         for n in "54321"
     ]
     kinds = [["text", "int", "int"]] * 5
-    rows += [["Ratings", cur["count"], prev["count"]], ["Average rating", cur["average"], prev["average"]]]
+    rows += [
+        [_("Ratings"), cur["count"], prev["count"]],
+        [_("Average rating"), cur["average"], prev["average"]],
+    ]
     kinds += [["text", "int", "int"], ["text", "rating", "rating"]]
     now, then = cur["after_activity"], prev["after_activity"]
     rows += [
-        ["After the activity: requesters' ratings", now["requester_count"], then["requester_count"]],
-        ["After the activity: requesters' average", now["requester_average"], then["requester_average"]],
-        ["After the activity: references' ratings", now["reference_count"], then["reference_count"]],
-        ["After the activity: references' average", now["reference_average"], then["reference_average"]],
-        ["References who would do it again", now["would_do_again"], then["would_do_again"]],
-        ["Activities that did not happen", now["did_not_happen"], then["did_not_happen"]],
+        [_("After the activity: requesters' ratings"), now["requester_count"], then["requester_count"]],
+        [_("After the activity: requesters' average"), now["requester_average"], then["requester_average"]],
+        [_("After the activity: references' ratings"), now["reference_count"], then["reference_count"]],
+        [_("After the activity: references' average"), now["reference_average"], then["reference_average"]],
+        [_("References who would do it again"), now["would_do_again"], then["would_do_again"]],
+        [_("Activities that did not happen"), now["did_not_happen"], then["did_not_happen"]],
     ]
     kinds += [["text", "int", "int"], ["text", "rating", "rating"]] * 2
     kinds += [["text", "pct", "pct"], ["text", "int", "int"]]
     return Table(
         "satisfaction",
-        "Requester ratings of the reference experience",
+        _("Requester ratings of the reference experience"),
         [
-            ("rating", "Rating", "text"),
-            ("current", "This period", "num"),
-            ("previous", "Previous period", "num"),
+            ("rating", _("Rating"), "text"),
+            ("current", _("This period"), "num"),
+            ("previous", _("Previous period"), "num"),
         ],
         rows,
         kinds,
@@ -351,20 +368,20 @@ def t_satisfaction(s):
 def t_trends(s):
     return Table(
         "trends",
-        "Monthly trends (from the nightly snapshots)",
+        _("Monthly trends (from the nightly snapshots)"),
         [
-            ("month", "Month", "text"),
-            ("received", "Received", "int"),
-            ("fulfilled", "Fulfilled", "int"),
-            ("unfulfilled", "Unfulfilled", "int"),
-            ("cancelled", "Cancelled", "int"),
-            ("over_asks", "Over-asks", "int"),
-            ("overrides", "Overrides", "int"),
-            ("active", "Active (month end)", "int"),
-            ("resting", "Resting", "int"),
-            ("stale", "Stale", "int"),
-            ("near_cap", "Near cap", "int"),
-            ("approvals_pending", "Approvals pending", "int"),
+            ("month", _("Month"), "text"),
+            ("received", _("Received"), "int"),
+            ("fulfilled", _("Fulfilled"), "int"),
+            ("unfulfilled", _("Unfulfilled"), "int"),
+            ("cancelled", _("Cancelled"), "int"),
+            ("over_asks", _("Over-asks"), "int"),
+            ("overrides", _("Overrides"), "int"),
+            ("active", _("Active (month end)"), "int"),
+            ("resting", _("Resting"), "int"),
+            ("stale", _("Stale"), "int"),
+            ("near_cap", _("Near cap"), "int"),
+            ("approvals_pending", _("Approvals pending"), "int"),
         ],
         [
             [
@@ -386,7 +403,12 @@ def t_trends(s):
     )
 
 
-BUCKET_WORDS = {"day": "Day", "week": "Week of", "month": "Month"}
+BUCKET_WORDS = {"day": _("Day"), "week": _("Week of"), "month": _("Month")}
+SERIES_TITLES = {
+    "day": _("The period, day by day"),
+    "week": _("The period, week by week"),
+    "month": _("The period, month by month"),
+}
 
 
 def t_series(s):
@@ -394,18 +416,17 @@ def t_series(s):
     revenue = s["revenue"] is not None
     columns = [
         ("start", BUCKET_WORDS[series["bucket"]], "text"),
-        ("received", "Requests received", "int"),
-        ("fulfilled", "Fulfilled", "int"),
-        ("asks", "Asks in the ledger", "int"),
+        ("received", _("Requests received"), "int"),
+        ("fulfilled", _("Fulfilled"), "int"),
+        ("asks", _("Asks in the ledger"), "int"),
     ]
     if revenue:
-        columns.append(("influenced_revenue", "Influenced revenue", "money"))
+        columns.append(("influenced_revenue", _("Influenced revenue"), "money"))
     return Table(
         "series",
-        "The period, "
-        + {"day": "day by day", "week": "week by week", "month": "month by month"}[series["bucket"]],
+        SERIES_TITLES[series["bucket"]],
         columns,
-        [[p.get(key) for key, _, _ in columns] for p in series["points"]],
+        [[p.get(key) for key, _heading, _kind in columns] for p in series["points"]],
     )
 
 
@@ -440,36 +461,36 @@ def charts(summary: dict) -> dict[str, dict]:
     """Chart data for ``static/js/charts.js`` (passed with ``json_script``): labels and series."""
     req = summary["requests"]
     keys = [
-        ("received", "Received"),
-        ("fulfilled", "Fulfilled"),
-        ("unfulfilled", "Unfulfilled"),
-        ("cancelled", "Cancelled"),
+        ("received", _("Received")),
+        ("fulfilled", _("Fulfilled")),
+        ("unfulfilled", _("Unfulfilled")),
+        ("cancelled", _("Cancelled")),
     ]
     top = [r for r in summary["supply_demand"] if r["requests"] or r["unmet"]][:10]
     out = {
         "requests": {
             "type": "bar",
-            "labels": [label for _, label in keys],
+            "labels": [label for _key, label in keys],
             "series": [
-                {"name": "This period", "values": [req["current"][k] for k, _ in keys]},
-                {"name": "Previous period", "values": [req["previous"][k] for k, _ in keys]},
+                {"name": _("This period"), "values": [req["current"][k] for k, _label in keys]},
+                {"name": _("Previous period"), "values": [req["previous"][k] for k, _label in keys]},
             ],
         },
         "supply_demand": {
             "type": "hbar",
             "labels": [f"{DIMENSION_LABELS[r['dimension']]}: {r['label']}" for r in top],
             "series": [
-                {"name": "Requests", "values": [r["requests"] for r in top]},
-                {"name": "Available", "values": [r["available"] for r in top]},
-                {"name": "Unmet", "values": [r["unmet"] for r in top]},
+                {"name": _("Requests"), "values": [r["requests"] for r in top]},
+                {"name": _("Available"), "values": [r["available"] for r in top]},
+                {"name": _("Unmet"), "values": [r["unmet"] for r in top]},
             ],
         },
         "coverage": {
             "type": "hbar",
             "labels": [f"{DIMENSION_LABELS[r['dimension']]}: {r['value']}" for r in summary["coverage"]],
             "series": [
-                {"name": "Target %", "values": [r["target_share"] for r in summary["coverage"]]},
-                {"name": "Actual %", "values": [r["actual_share"] or 0 for r in summary["coverage"]]},
+                {"name": _("Target %"), "values": [r["target_share"] for r in summary["coverage"]]},
+                {"name": _("Actual %"), "values": [r["actual_share"] or 0 for r in summary["coverage"]]},
             ],
         },
         "satisfaction": {
@@ -477,17 +498,17 @@ def charts(summary: dict) -> dict[str, dict]:
             "labels": ["1", "2", "3", "4", "5"],
             "series": [
                 {
-                    "name": "Ratings",
+                    "name": _("Ratings"),
                     "values": [summary["satisfaction"]["current"]["distribution"][n] for n in "12345"],
                 }
             ],
         },
         "nominations": {
             "type": "bar",
-            "labels": ["Submitted", "Vetting", "Accepted", "Rejected"],
+            "labels": [_("Submitted"), _("Vetting"), _("Accepted"), _("Rejected")],
             "series": [
                 {
-                    "name": "Nominations",
+                    "name": _("Nominations"),
                     "values": [
                         summary["nominations"]["funnel"][k]
                         for k in ("submitted", "vetting", "accepted", "rejected")
@@ -500,11 +521,11 @@ def charts(summary: dict) -> dict[str, dict]:
             "labels": [p["start"][5:] for p in summary.get("series", {}).get("points", [])],
             "series": [
                 {
-                    "name": "Received",
+                    "name": _("Received"),
                     "values": [p["received"] for p in summary.get("series", {}).get("points", [])],
                 },
                 {
-                    "name": "Fulfilled",
+                    "name": _("Fulfilled"),
                     "values": [p["fulfilled"] for p in summary.get("series", {}).get("points", [])],
                 },
             ],
@@ -514,7 +535,7 @@ def charts(summary: dict) -> dict[str, dict]:
             "labels": [p["start"][5:] for p in summary.get("series", {}).get("points", [])],
             "series": [
                 {
-                    "name": "Influenced revenue",
+                    "name": _("Influenced revenue"),
                     "values": [
                         p.get("influenced_revenue", 0) for p in summary.get("series", {}).get("points", [])
                     ],
@@ -525,9 +546,9 @@ def charts(summary: dict) -> dict[str, dict]:
             "type": "line",
             "labels": [m["month"] for m in summary["trends"]],
             "series": [
-                {"name": "Received", "values": [m["received"] for m in summary["trends"]]},
-                {"name": "Fulfilled", "values": [m["fulfilled"] for m in summary["trends"]]},
-                {"name": "Active references", "values": [m.get("active") or 0 for m in summary["trends"]]},
+                {"name": _("Received"), "values": [m["received"] for m in summary["trends"]]},
+                {"name": _("Fulfilled"), "values": [m["fulfilled"] for m in summary["trends"]]},
+                {"name": _("Active references"), "values": [m.get("active") or 0 for m in summary["trends"]]},
             ],
         },
     }
@@ -567,7 +588,7 @@ def workbook(summary: dict, *, title: str) -> bytes:
         sheet.append([table.title])
         headings = [
             heading + (f" ({settings.PROGRAM_CURRENCY})" if kind == "money" else "")
-            for _, heading, kind in table.columns
+            for _key, heading, kind in table.columns
         ]
         sheet.append(headings)
         for cell in sheet[3]:

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions as perms
@@ -112,7 +113,7 @@ def export_csv(request, table: str):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table}_{period.start}_{period.end}.csv"'
     writer = csv_writer(response)  # labels come from people: no cell may open as a formula
-    writer.writerow([heading for _, heading, _ in built.columns])
+    writer.writerow([heading for _key, heading, _kind in built.columns])
     writer.writerows(built.plain_rows())
     return response
 
@@ -154,7 +155,7 @@ def targets(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Target saved: {target}.")
+            messages.success(request, _("Target saved: %(target)s.") % {"target": target})
             return redirect("reporting:targets")
     rows = metrics.coverage()
     return render(
@@ -170,7 +171,7 @@ def targets(request):
 def target_delete(request, pk: int):
     target = get_object_or_404(StrategicTarget, pk=pk)
     services.target_delete(target=target, actor=request.user)
-    messages.success(request, f"Target removed: {target}.")
+    messages.success(request, _("Target removed: %(target)s.") % {"target": target})
     return redirect("reporting:targets")
 
 
@@ -239,7 +240,11 @@ def candidate_chase(request, pk: int):
     else:
         owner = candidate.reference.customer.account_owner
         if sent:
-            messages.success(request, f"Reminder sent to {owner} about request #{candidate.request_id}.")
+            messages.success(
+                request,
+                _("Reminder sent to %(owner)s about request #%(request)s.")
+                % {"owner": owner, "request": candidate.request_id},
+            )
         else:
-            messages.info(request, f"{owner} was already reminded about this today.")
+            messages.info(request, _("%(owner)s was already reminded about this today.") % {"owner": owner})
     return redirect(safe_next_url(request, reverse("home")))

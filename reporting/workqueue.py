@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Window
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
 from accounts.models import User
@@ -28,6 +29,7 @@ from approvals.choices import EXPIRY_WARNING_DAYS
 from approvals.models import Approval
 from ledger import capacity
 from references.models import Nomination, ReferenceProfile, Staleness, program_policy
+from refprogram import i18n
 from refprogram.errors import RuleViolation
 from requests_app.choices import DUE_SOON_HOURS, CandidateState
 from requests_app.models import Candidate, Request
@@ -145,6 +147,7 @@ class Section:
     key: str
     title: str
     empty: str
+    summary: str = ""  # the title as it reads after a count in the queue's summary ("3 overdue requests")
     rows: list = field(default_factory=list)
     count: int = 0
 
@@ -153,9 +156,16 @@ class Section:
         return self.count - len(self.rows)
 
 
-def _section(key: str, title: str, empty: str, queryset: QuerySet, limit: int) -> Section:
+def _section(key: str, title: str, summary: str, empty: str, queryset: QuerySet, limit: int) -> Section:
     rows = list(queryset.annotate(queue_total=Window(Count("pk")))[:limit])
-    return Section(key=key, title=title, empty=empty, rows=rows, count=rows[0].queue_total if rows else 0)
+    return Section(
+        key=key,
+        title=title,
+        summary=summary,
+        empty=empty,
+        rows=rows,
+        count=rows[0].queue_total if rows else 0,
+    )
 
 
 def work_queue(
@@ -187,36 +197,41 @@ def work_queue(
     sections = [
         _section(
             "overdue",
-            "Overdue requests",
-            "No request is overdue.",
+            _("Overdue requests"),
+            _("overdue requests"),
+            _("No request is overdue."),
             overdue_requests(now, requests),
             limit,
         ),
         _section(
             "due_soon",
-            f"Due within {DUE_SOON_HOURS} hours",
-            f"Nothing is due within {DUE_SOON_HOURS} hours.",
+            _("Due within %(hours)s hours") % {"hours": DUE_SOON_HOURS},
+            _("due within %(hours)s hours") % {"hours": DUE_SOON_HOURS},
+            _("Nothing is due within %(hours)s hours.") % {"hours": DUE_SOON_HOURS},
             due_soon_requests(now, requests),
             limit,
         ),
         _section(
             "waiting_owner",
-            "Waiting for the account owner's consent",
-            "No candidate waits for an account owner.",
+            _("Waiting for the account owner's consent"),
+            _("waiting for the account owner's consent"),
+            _("No candidate waits for an account owner."),
             waiting_candidates(CandidateState.PROPOSED, candidates),
             limit,
         ),
         _section(
             "waiting_customer",
-            "Waiting for the customer's answer",
-            "No customer owes us an answer.",
+            _("Waiting for the customer's answer"),
+            _("waiting for the customer's answer"),
+            _("No customer owes us an answer."),
             waiting_candidates(CandidateState.ASKED, candidates),
             limit,
         ),
         _section(
             "aging_nominations",
-            "Nominations waiting more than 7 days",
-            "No nomination has waited more than 7 days.",
+            _("Nominations waiting more than 7 days"),
+            _("nominations waiting more than 7 days"),
+            _("No nomination has waited more than 7 days."),
             aging_nominations(
                 now, Nomination.objects.visible_to(viewer).select_related("customer", "nominated_by")
             ),
@@ -224,22 +239,25 @@ def work_queue(
         ),
         _section(
             "stale",
-            "Stale profiles to re-confirm",
-            "Every profile in the catalog is fresh.",
+            _("Stale profiles to re-confirm"),
+            _("stale profiles to re-confirm"),
+            _("Every profile in the catalog is fresh."),
             stale_profiles(today, policy, profiles),
             limit,
         ),
         _section(
             "expiring_approvals",
-            f"Approvals expiring within {EXPIRY_WARNING_DAYS} days",
-            f"No approval ends within {EXPIRY_WARNING_DAYS} days.",
+            _("Approvals expiring within %(days)s days") % {"days": EXPIRY_WARNING_DAYS},
+            _("approvals expiring within %(days)s days") % {"days": EXPIRY_WARNING_DAYS},
+            _("No approval ends within %(days)s days.") % {"days": EXPIRY_WARNING_DAYS},
             expiring_approvals(today, Approval.objects.visible_to(viewer).select_related("customer")),
             limit,
         ),
         _section(
             "leavers",
-            "Requests of people who left, to reassign",
-            "No open request belongs to someone who left.",
+            _("Requests of people who left, to reassign"),
+            _("requests of people who left, to reassign"),
+            _("No open request belongs to someone who left."),
             leavers_requests(requests),
             limit,
         ),
@@ -248,8 +266,9 @@ def work_queue(
         sections.append(
             _section(
                 "capped",
-                "References at or near their cap",
-                "No reference is near its cap.",
+                _("References at or near their cap"),
+                _("references at or near their cap"),
+                _("No reference is near its cap."),
                 capped_profiles(today, policy, profiles),
                 limit,
             )
@@ -280,22 +299,39 @@ def candidate_chase(*, candidate: Candidate, actor: User, today: dt.date | None 
     if owner is None:
         raise RuleViolation(CODE_NO_ACCOUNT_OWNER, f"{customer.name} has no account owner to remind.")
     activity = request.activity_type.name.lower()
-    if candidate.state == CandidateState.PROPOSED:
-        subject = f"Reminder: your consent for {customer.name} on request #{request.pk}"
-        body = (
-            f"{reference.contact.name} of {customer.name} is proposed for a {activity} with "
-            f"{request.prospect_name}, and the reference manager is waiting for your consent."
-        )
-    else:
-        subject = f"Reminder: {customer.name} has not answered request #{request.pk}"
-        body = (
-            f"{reference.contact.name} of {customer.name} was asked for a {activity} with "
-            f"{request.prospect_name} and has not answered yet. Could you nudge them?"
-        )
+    values = {
+        "contact": reference.contact.name,
+        "customer": customer.name,
+        "request": request.pk,
+        "activity": activity,
+        "prospect": request.prospect_name,
+        "actor": actor,
+    }
+    # The reminder speaks the account owner's language (their profile's, else the company's).
+    with translation.override(owner.language or i18n.default_language()):
+        if candidate.state == CandidateState.PROPOSED:
+            subject = _("Reminder: your consent for %(customer)s on request #%(request)s") % values
+            body = (
+                _(
+                    "%(contact)s of %(customer)s is proposed for a %(activity)s with %(prospect)s, "
+                    "and the reference manager is waiting for your consent."
+                )
+                % values
+            )
+        else:
+            subject = _("Reminder: %(customer)s has not answered request #%(request)s") % values
+            body = (
+                _(
+                    "%(contact)s of %(customer)s was asked for a %(activity)s with %(prospect)s "
+                    "and has not answered yet. Could you nudge them?"
+                )
+                % values
+            )
+        body = body + "\n\n" + _("%(actor)s sent this reminder.") % values
     return notification_send(
         user=owner,
         key=f"candidate:{candidate.pk}:chase:{candidate.state}:{today.isoformat()}",
         subject=subject,
-        body=f"{body}\n\n{actor} sent this reminder.",
+        body=body,
         link=reverse("requests:detail", args=[request.pk]),
     )

@@ -6,6 +6,7 @@ rules (required, in the future, one line, bounds) are the service's
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from refprogram.validators import BoundedFormMixin
 
@@ -18,12 +19,12 @@ class CandidateScheduleForm(BoundedFormMixin, forms.Form):
     single_line_fields = ("meeting_details",)
 
     scheduled_for = forms.DateTimeField(
-        label="Starts", required=False, input_formats=LOCAL_INPUT_FORMATS
+        label=_("Starts"), required=False, input_formats=LOCAL_INPUT_FORMATS
     )  # a datetime-local value, in the page's time zone
     duration_minutes = forms.IntegerField(
-        label="Minutes", required=False, min_value=MEETING_MINUTES_MIN, max_value=MEETING_MINUTES_MAX
+        label=_("Minutes"), required=False, min_value=MEETING_MINUTES_MIN, max_value=MEETING_MINUTES_MAX
     )
-    meeting_details = forms.CharField(label="Where", required=False, max_length=MEETING_DETAILS_MAX)
+    meeting_details = forms.CharField(label=_("Where"), required=False, max_length=MEETING_DETAILS_MAX)
     note = forms.CharField(required=False, max_length=4000)
 
     def service_kwargs(self) -> dict:
@@ -36,13 +37,15 @@ class CandidateScheduleForm(BoundedFormMixin, forms.Form):
         }
 
 
-USEFUL_CHOICES = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
+USEFUL_CHOICES = [("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))]
 
 
 class CandidateCompleteForm(forms.Form):
-    completion_notes = forms.CharField(label="What happened", required=False, max_length=COMPLETION_NOTES_MAX)
+    completion_notes = forms.CharField(
+        label=_("What happened"), required=False, max_length=COMPLETION_NOTES_MAX
+    )
     found_useful = forms.TypedChoiceField(
-        label="Did the prospect find it useful?",
+        label=_("Did the prospect find it useful?"),
         choices=USEFUL_CHOICES,
         required=False,
         coerce=lambda v: {"yes": True, "no": False}.get(v),
@@ -77,8 +80,8 @@ def form_for(to: str, data) -> forms.Form:
 class OwnerDecisionForm(forms.Form):
     """The account owner's answer: consent, or decline with a reason (the service requires it)."""
 
-    decision = forms.ChoiceField(choices=[("consent", "I consent"), ("decline", "I decline")])
-    reason = forms.CharField(label="Reason (needed to decline)", required=False, max_length=2000)
+    decision = forms.ChoiceField(choices=[("consent", _("I consent")), ("decline", _("I decline"))])
+    reason = forms.CharField(label=_("Reason (needed to decline)"), required=False, max_length=2000)
 
 
 class AskAnswerForm(BoundedFormMixin, forms.Form):
@@ -86,17 +89,20 @@ class AskAnswerForm(BoundedFormMixin, forms.Form):
     or two or three times that suit them (local date-times, in the page's time zone)."""
 
     answer = forms.ChoiceField(
-        choices=[("accept", "Accept"), ("decline", "Decline"), ("slots", "Offer times")]
+        choices=[("accept", _("Accept")), ("decline", _("Decline")), ("slots", _("Offer times"))]
     )
-    slot_1 = forms.DateTimeField(label="First time", required=False, input_formats=LOCAL_INPUT_FORMATS)
-    slot_2 = forms.DateTimeField(label="Second time", required=False, input_formats=LOCAL_INPUT_FORMATS)
+    slot_1 = forms.DateTimeField(label=_("First time"), required=False, input_formats=LOCAL_INPUT_FORMATS)
+    slot_2 = forms.DateTimeField(label=_("Second time"), required=False, input_formats=LOCAL_INPUT_FORMATS)
     slot_3 = forms.DateTimeField(
-        label="Third time (optional)", required=False, input_formats=LOCAL_INPUT_FORMATS
+        label=_("Third time (optional)"), required=False, input_formats=LOCAL_INPUT_FORMATS
     )
     reason = forms.CharField(
-        label="Reason (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    ask_again_after = forms.DateField(label="Not now — ask me again after", required=False)
+    ask_again_after = forms.DateField(label=_("Not now — ask me again after"), required=False)
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -114,7 +120,7 @@ class SlotPickForm(BoundedFormMixin, forms.Form):
     single_line_fields = ("meeting_details",)
 
     slot = forms.CharField(max_length=40)
-    meeting_details = forms.CharField(label="Where", required=False, max_length=MEETING_DETAILS_MAX)
+    meeting_details = forms.CharField(label=_("Where"), required=False, max_length=MEETING_DETAILS_MAX)
 
     def clean_slot(self):
         from datetime import datetime
@@ -122,10 +128,10 @@ class SlotPickForm(BoundedFormMixin, forms.Form):
         try:
             return datetime.fromisoformat(self.cleaned_data["slot"])
         except ValueError:
-            raise forms.ValidationError("Pick one of the offered times.") from None
+            raise forms.ValidationError(_("Pick one of the offered times.")) from None
 
 
-YES_NO = [("", "—"), ("yes", "Yes"), ("no", "No")]
+YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
 
 
 class FeedbackForm(forms.Form):
@@ -133,32 +139,32 @@ class FeedbackForm(forms.Form):
     would do it again and how often is too often (ignored for the requester)."""
 
     happened = forms.TypedChoiceField(
-        label="Did it happen?",
-        choices=[("yes", "Yes"), ("no", "No")],
+        label=_("Did it happen?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
     rating = forms.TypedChoiceField(
-        label="How was it? (1 poor – 5 excellent)",
+        label=_("How was it? (1 poor – 5 excellent)"),
         choices=[("", "—")] + [(str(i), str(i)) for i in range(1, 6)],
         coerce=int,
         empty_value=None,
         required=False,
     )
     comment = forms.CharField(
-        label="One comment (optional)",
+        label=_("One comment (optional)"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     would_do_again = forms.TypedChoiceField(
-        label="Would you do it again?",
+        label=_("Would you do it again?"),
         choices=YES_NO,
         coerce=lambda v: {"yes": True, "no": False}.get(v),
         empty_value=None,
         required=False,
     )
-    too_often = forms.ChoiceField(label="How often is too often?", choices=[("", "—")], required=False)
+    too_often = forms.ChoiceField(label=_("How often is too often?"), choices=[("", "—")], required=False)
 
     def __init__(self, *args, reference: bool = False, **kwargs):
         from .choices import TooOften

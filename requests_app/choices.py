@@ -1,6 +1,7 @@
 """Codes of requests and candidates (API.md) and their state machines as data."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RequestStatus(models.TextChoices):
@@ -12,11 +13,11 @@ class RequestStatus(models.TextChoices):
     a reason. Closed requests do not reopen: a new request is cheap.
     """
 
-    SUBMITTED = "submitted", "Submitted"
-    IN_PROGRESS = "in_progress", "In progress"
-    FULFILLED = "fulfilled", "Fulfilled"
-    UNFULFILLED = "unfulfilled", "Closed unfulfilled"
-    CANCELLED = "cancelled", "Cancelled"
+    SUBMITTED = "submitted", _("Submitted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    UNFULFILLED = "unfulfilled", _("Closed unfulfilled")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 OPEN_REQUEST_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.IN_PROGRESS)
@@ -33,16 +34,16 @@ REQUEST_TRANSITIONS: dict[str, set[str]] = {
 class CandidateState(models.TextChoices):
     """One reference proposed for one request, on its way from proposal to a completed activity."""
 
-    PROPOSED = "proposed", "Proposed"
-    OWNER_APPROVED = "owner_approved", "Account owner approved"
-    ASKED = "asked", "Customer asked"
-    ACCEPTED = "accepted", "Accepted"
-    OFFERED_TIMES = "offered_times", "Times offered"
-    SCHEDULED = "scheduled", "Scheduled"
-    COMPLETED = "completed", "Completed"
-    MISSED = "missed", "Did not happen"
-    DECLINED = "declined", "Declined by customer"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PROPOSED = "proposed", _("Proposed")
+    OWNER_APPROVED = "owner_approved", _("Account owner approved")
+    ASKED = "asked", _("Customer asked")
+    ACCEPTED = "accepted", _("Accepted")
+    OFFERED_TIMES = "offered_times", _("Times offered")
+    SCHEDULED = "scheduled", _("Scheduled")
+    COMPLETED = "completed", _("Completed")
+    MISSED = "missed", _("Did not happen")
+    DECLINED = "declined", _("Declined by customer")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # proposed → owner_approved → asked → accepted → scheduled → completed. The customer may decline
@@ -92,51 +93,51 @@ CANDIDATE_USAGE: dict[str, str] = {
 
 
 class OutcomeResult(models.TextChoices):
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
 
 
 class CriterionField(models.TextChoices):
     """What a must-have or nice-to-have can be about (API.md criterion fields)."""
 
-    INDUSTRY = "industry", "Industry"
-    REGION = "region", "Region"
-    COUNTRY = "country", "Country"
-    SIZE_BAND = "size_band", "Size band"
-    PRODUCT = "product", "Product"
-    USE_CASE = "use_case", "Use case"
-    DEPLOYMENT = "deployment", "Deployment"
-    COMPETITOR = "competitor", "Competitor replaced"
-    SENIORITY = "seniority", "Contact seniority"
-    LANGUAGE = "language", "Language"
+    INDUSTRY = "industry", _("Industry")
+    REGION = "region", _("Region")
+    COUNTRY = "country", _("Country")
+    SIZE_BAND = "size_band", _("Size band")
+    PRODUCT = "product", _("Product")
+    USE_CASE = "use_case", _("Use case")
+    DEPLOYMENT = "deployment", _("Deployment")
+    COMPETITOR = "competitor", _("Competitor replaced")
+    SENIORITY = "seniority", _("Contact seniority")
+    LANGUAGE = "language", _("Language")
 
 
 class UnmetReason(models.TextChoices):
     """Why a request's demand went unmet (for supply-against-demand reports)."""
 
-    NO_MATCH = "no_match", "No reference meets the must-haves"
-    ALL_UNAVAILABLE = "all_unavailable", "Every reference that fits is resting, stale or at its cap"
-    CLOSED_UNFULFILLED = "closed_unfulfilled", "Closed unfulfilled"
+    NO_MATCH = "no_match", _("No reference meets the must-haves")
+    ALL_UNAVAILABLE = "all_unavailable", _("Every reference that fits is resting, stale or at its cap")
+    CLOSED_UNFULFILLED = "closed_unfulfilled", _("Closed unfulfilled")
 
 
 class RequestEventKind(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    UPDATED = "updated", "Changed"
-    ASSIGNED = "assigned", "Assigned"
-    STATUS = "status", "Status change"
-    OUTCOME = "outcome", "Outcome reported"
-    RATED = "rated", "Rated"
-    SHORT_SUPPLY = "short_supply", "Short supply"
+    SUBMITTED = "submitted", _("Submitted")
+    UPDATED = "updated", _("Changed")
+    ASSIGNED = "assigned", _("Assigned")
+    STATUS = "status", _("Status change")
+    OUTCOME = "outcome", _("Outcome reported")
+    RATED = "rated", _("Rated")
+    SHORT_SUPPLY = "short_supply", _("Short supply")
 
 
 class Urgency(models.TextChoices):
     """How pressing an open request is, for the triage queue."""
 
-    OVERDUE = "overdue", "Overdue"
-    DUE_SOON = "due_soon", "Due within 72 hours"
-    TIGHT = "tight", "Less time left than the usual lead time"
-    ON_TRACK = "on_track", "On track"
-    CLOSED = "closed", "Closed"
+    OVERDUE = "overdue", _("Overdue")
+    DUE_SOON = "due_soon", _("Due within 72 hours")
+    TIGHT = "tight", _("Less time left than the usual lead time")
+    ON_TRACK = "on_track", _("On track")
+    CLOSED = "closed", _("Closed")
 
 
 DUE_SOON_HOURS = 72
@@ -157,19 +158,19 @@ CODE_SLOT_NOT_OFFERED = "slot_not_offered"
 class CandidateLinkPurpose(models.TextChoices):
     """What a private candidate link lets its holder do (``CandidateLink``)."""
 
-    OWNER = "owner", "Account owner's consent"
-    ASK = "ask", "Reference's answer to an ask"
-    FEEDBACK_REQUESTER = "fb_req", "Requester's feedback"
-    FEEDBACK_REFERENCE = "fb_ref", "Reference's feedback"
+    OWNER = "owner", _("Account owner's consent")
+    ASK = "ask", _("Reference's answer to an ask")
+    FEEDBACK_REQUESTER = "fb_req", _("Requester's feedback")
+    FEEDBACK_REFERENCE = "fb_ref", _("Reference's feedback")
 
 
 class TooOften(models.TextChoices):
     """The reference's answer to "how often is too often?" (feedback)."""
 
-    MONTHLY = "monthly", "More than once a month"
-    QUARTERLY = "quarterly", "More than once a quarter"
-    HALF_YEAR = "half_year", "More than twice a year"
-    YEARLY = "yearly", "More than once a year"
+    MONTHLY = "monthly", _("More than once a month")
+    QUARTERLY = "quarterly", _("More than once a quarter")
+    HALF_YEAR = "half_year", _("More than twice a year")
+    YEARLY = "yearly", _("More than once a year")
 
 
 # How long each private link stays usable (days).
@@ -188,4 +189,4 @@ class Crm(models.TextChoices):
 
     SALESFORCE = "salesforce", "Salesforce"
     HUBSPOT = "hubspot", "HubSpot"
-    OTHER = "other", "Other CRM"
+    OTHER = "other", _("Other CRM")

@@ -9,6 +9,8 @@ important.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from references.choices import Deployment, Seniority, SizeBand, country_choices
 from references.models import Industry, Language, Product, Region, UseCase
@@ -74,15 +76,15 @@ def value_label(field: str, value: str, cache: dict) -> str:
 
 # How much a nice-to-have matters, in words, and its weight on the matching scale (1–10 through
 # the API; the form offers three steps). Weights between or beyond the steps are said in words too.
-IMPORTANCE = [("5", "High"), ("3", "Medium"), ("1", "Low")]
-OTHER_IMPORTANCE = {"2": "Low to medium", "4": "Medium to high"}
+IMPORTANCE = [("5", gettext_lazy("High")), ("3", gettext_lazy("Medium")), ("1", gettext_lazy("Low"))]
+OTHER_IMPORTANCE = {"2": gettext_lazy("Low to medium"), "4": gettext_lazy("Medium to high")}
 
 
 def importance_words(weight) -> str:
     """A nice-to-have's weight as people say it: 5 → "High", 4 → "Medium to high", 8 → "Very high"."""
     weight = str(weight if weight not in (None, "") else "3").strip()
     words = dict(IMPORTANCE).get(weight) or OTHER_IMPORTANCE.get(weight)
-    return words or ("Very high" if weight.isdigit() and int(weight) > 5 else "As set")
+    return words or (_("Very high") if weight.isdigit() and int(weight) > 5 else _("As set"))
 
 
 def criteria_in_words(must: list[dict], nice: list[dict]) -> dict[str, list[dict]]:
@@ -105,6 +107,8 @@ def criteria_in_words(must: list[dict], nice: list[dict]) -> dict[str, list[dict
 
 def _clean_value(field: str, raw, where: str, cache: dict, people: bool = False) -> str:
     if not isinstance(raw, str) or not raw.strip():
+        if people:
+            raise ValidationError(_("%(where)s: a value is required.") % {"where": where})
         raise ValidationError(f"{where}: a value is required.")
     value = raw.strip()
     try:
@@ -113,6 +117,11 @@ def _clean_value(field: str, raw, where: str, cache: dict, people: bool = False)
         raise ValidationError(f"{where}: {exc.messages[0]}") from None
     if field == CriterionField.COUNTRY:
         code = _valid_values(field).get(value.lower())
+        if code is None and people:
+            raise ValidationError(
+                _("%(where)s: %(value)s is not a country; give its name (Germany) or its two letters (DE).")
+                % {"where": where, "value": repr(value)}
+            )
         if code is None:
             raise ValidationError(
                 f"{where}: {value!r} is not a country; give its name (Germany) or its two letters (DE)."
@@ -125,10 +134,15 @@ def _clean_value(field: str, raw, where: str, cache: dict, people: bool = False)
     valid = cache[field]
     if value.lower() not in valid:
         if people:
-            names = sorted(label for _value, label in value_choices(field) or [])
+            names = sorted(str(label) for _value, label in value_choices(field) or [])
             raise ValidationError(
-                f"{where}: {value!r} is not a known {CriterionField(field).label.lower()}; "
-                f"choose one of: {', '.join(names)}."
+                _("%(where)s: %(value)s is not a known %(field)s; choose one of: %(names)s.")
+                % {
+                    "where": where,
+                    "value": repr(value),
+                    "field": CriterionField(field).label.lower(),
+                    "names": ", ".join(names),
+                }
             )
         raise ValidationError(
             f"{where}: unknown {field} {value!r}; valid values: {', '.join(sorted(set(valid.values())))}."
@@ -160,18 +174,19 @@ def criteria_clean(data, *, people: bool = False) -> dict:
             errors.append(f"At most {MAX_CRITERIA} {kind} criteria.")
             continue
         for position, row in enumerate(rows):
-            where = (
-                f"{'Must-have' if kind == 'must' else 'Nice-to-have'} {position + 1}"
-                if people
-                else f"{kind}[{position}]"
-            )
+            if people:
+                where = (_("Must-have %(n)s") if kind == "must" else _("Nice-to-have %(n)s")) % {
+                    "n": position + 1
+                }
+            else:
+                where = f"{kind}[{position}]"
             if not isinstance(row, dict):
                 errors.append(f"{where}: each criterion is an object with field and value.")
                 continue
             field = row.get("field")
             if field not in CriterionField.values:
                 if people:
-                    errors.append(f"{where}: choose what the criterion is about.")
+                    errors.append(_("%(where)s: choose what the criterion is about.") % {"where": where})
                     continue
                 errors.append(
                     f"{where}: unknown field {field!r}; valid fields: {', '.join(CriterionField.values)}."

@@ -14,6 +14,7 @@ from functools import cached_property
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from references.choices import SizeBand, country_choices, size_band_for
 from references.models import ActivityType, Industry, Product, Region
@@ -50,17 +51,20 @@ class RequestForm(BoundedFormMixin, forms.ModelForm):
         "opportunity_stage",
     )
 
-    activity_type = forms.ModelChoiceField(queryset=ActivityType.objects.all(), to_field_name="code")
+    activity_type = forms.ModelChoiceField(
+        queryset=ActivityType.objects.all(), to_field_name="code", label=_("Activity type")
+    )
     prospect_industry = forms.ModelChoiceField(
-        queryset=Industry.objects.all(), to_field_name="code", required=False, label="Prospect industry"
+        queryset=Industry.objects.all(), to_field_name="code", required=False, label=_("Prospect industry")
     )
     prospect_region = forms.ModelChoiceField(
-        queryset=Region.objects.all(), to_field_name="code", required=False, label="Prospect region"
+        queryset=Region.objects.all(), to_field_name="code", required=False, label=_("Prospect region")
     )
     products = forms.ModelMultipleChoiceField(
-        queryset=Product.objects.all(), to_field_name="name", required=False, label="Products of interest"
+        queryset=Product.objects.all(), to_field_name="name", required=False, label=_("Products of interest")
     )
     needed_by = forms.DateTimeField(
+        label=_("Needed by"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
@@ -70,7 +74,7 @@ class RequestForm(BoundedFormMixin, forms.ModelForm):
         queryset=Opportunity.objects.none(),
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "That opportunity does not exist (any more): search again."},
+        error_messages={"invalid_choice": _("That opportunity does not exist (any more): search again.")},
     )
 
     class Meta:
@@ -93,6 +97,18 @@ class RequestForm(BoundedFormMixin, forms.ModelForm):
             "opportunity",
             "notes",
         ]
+        # The labels people read (the model's field names, said in their language).
+        labels = {
+            "prospect_name": _("Prospect company"),
+            "prospect_size_band": _("Prospect size band"),
+            "prospect_contact_title": _("Prospect contact's title"),
+            "prospect_seniority": _("Prospect contact's seniority"),
+            "references_needed": _("References needed"),
+            "opportunity_crm_id": _("CRM opportunity id"),
+            "opportunity_amount": _("Opportunity amount"),
+            "opportunity_stage": _("Opportunity stage"),
+            "notes": _("Notes"),
+        }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,7 +117,7 @@ class RequestForm(BoundedFormMixin, forms.ModelForm):
         )
         # The prospect's country by its name; the request keeps its two letters.
         self.fields["prospect_country"].widget = forms.Select(choices=[("", "—"), *country_choices()])
-        self.fields["prospect_country"].label = "Country"
+        self.fields["prospect_country"].label = _("Country")
         self.criteria_rows = {"must": [], "nice": []}
         if self.instance.pk and not self.is_bound:
             self.criteria_rows = {"must": self.instance.must, "nice": self.instance.nice}
@@ -258,7 +274,7 @@ def initial_from_opportunity(opportunity: Opportunity) -> dict:
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 
 
 class OutcomeForm(forms.Form):
@@ -266,23 +282,27 @@ class OutcomeForm(forms.Form):
     chooses won or lost, and types the amount."""
 
     result = forms.ChoiceField(
-        choices=[("", "— choose won or lost —"), *OutcomeResult.choices],
-        label="Result",
-        error_messages={"required": "Choose won or lost."},
+        choices=[("", _("— choose won or lost —")), *OutcomeResult.choices],
+        label=_("Result"),
+        error_messages={"required": _("Choose won or lost.")},
     )
     amount = forms.DecimalField(
         max_digits=14,
         decimal_places=2,
         min_value=0,
         required=False,
-        label="Deal amount",
-        help_text="Leave empty when you don't know it.",
+        label=_("Deal amount"),
+        help_text=_("Leave empty when you don't know it."),
     )
 
 
 class RateForm(forms.Form):
-    rating = forms.TypedChoiceField(choices=[(i, f"{i} / 5") for i in range(5, 0, -1)], coerce=int)
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
+    rating = forms.TypedChoiceField(
+        label=_("Rating"), choices=[(i, f"{i} / 5") for i in range(5, 0, -1)], coerce=int
+    )
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000
+    )
 
 
 CRITERION_FIELDS = CriterionField.choices

@@ -10,7 +10,9 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -94,7 +96,10 @@ def request_new(request):
             else:
                 # The lead-time warning is not repeated as a message: the request page shows it
                 # (``lead_warning``) for as long as the request is open.
-                messages.success(request, f"Request #{obj.pk} submitted. You can follow its status here.")
+                messages.success(
+                    request,
+                    _("Request #%(number)s submitted. You can follow its status here.") % {"number": obj.pk},
+                )
                 return redirect("requests:detail", pk=obj.pk)
     else:
         initial, rows = initial_from_catalog(request.GET)
@@ -111,7 +116,7 @@ def request_new(request):
     return render(
         request,
         "requests_app/request_form.html",
-        _form_context(form, request.user, title="New request", deep_link=deep_link),
+        _form_context(form, request.user, title=_("New request"), deep_link=deep_link),
     )
 
 
@@ -130,7 +135,8 @@ def request_edit(request, pk: int):
             except (ValidationError, RuleViolation) as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "Request updated.")  # the request page shows the lead-time warning
+                # The request page shows the lead-time warning.
+                messages.success(request, _("Request updated."))
                 return redirect("requests:detail", pk=obj.pk)
     else:
         form = RequestForm(
@@ -148,7 +154,9 @@ def request_edit(request, pk: int):
     return render(
         request,
         "requests_app/request_form.html",
-        _form_context(form, request.user, title=f"Change request #{obj.pk}", obj=obj),
+        _form_context(
+            form, request.user, title=_("Change request #%(number)s") % {"number": obj.pk}, obj=obj
+        ),
     )
 
 
@@ -242,13 +250,17 @@ def request_queue(request):
 def request_bulk_assign(request):
     ids = [int(i) for i in request.POST.getlist("requests") if i.isdigit()]
     if not ids:
-        messages.error(request, "Tick at least one request to assign.")
+        messages.error(request, _("Tick at least one request to assign."))
         return redirect("requests:queue")
     # Outside the manager's teams' scope (when their team edits only inside it): skipped.
     visible = Request.objects.visible_to(request.user).filter(pk__in=ids)
     chosen = list(within_edit_scope(request.user, visible))
     changed = services.request_assign(requests=chosen, assignee=request.user, actor=request.user)
-    messages.success(request, f"{changed} request(s) assigned to you.")
+    messages.success(
+        request,
+        ngettext("%(count)s request(s) assigned to you.", "%(count)s request(s) assigned to you.", changed)
+        % {"count": changed},
+    )
     return redirect(safe_next_url(request, reverse("requests:queue")))
 
 
@@ -259,7 +271,7 @@ def request_assign_me(request, pk: int):
     obj = _actionable(request.user, pk)
     try:
         services.request_assign(requests=[obj], assignee=request.user, actor=request.user)
-        messages.success(request, f"Request #{obj.pk} is assigned to you.")
+        messages.success(request, _("Request #%(number)s is assigned to you.") % {"number": obj.pk})
     except RuleViolation as exc:
         messages.error(request, exc.message)
     return redirect(safe_next_url(request, reverse("requests:detail", args=[obj.pk])))
@@ -372,7 +384,7 @@ def candidate_propose_view(request, pk: int):
         else None
     )
     if reference is None:
-        return _workbench_response(request, obj, error="That reference does not exist.")
+        return _workbench_response(request, obj, error=_("That reference does not exist."))
     try:
         services.candidate_propose(
             request=obj,
@@ -382,11 +394,15 @@ def candidate_propose_view(request, pk: int):
             base_url=request.build_absolute_uri("/"),
         )
     except RuleViolation as exc:
-        return _workbench_response(request, obj, error=f"Not proposed: {exc.message}")
+        return _workbench_response(
+            request, obj, error=_("Not proposed: %(reason)s") % {"reason": exc.message}
+        )
     except ValidationError as exc:
         return _workbench_response(request, obj, error=_error_text(exc))
     return _workbench_response(
-        request, obj, success=f"{reference.customer.name} proposed; capacity reserved."
+        request,
+        obj,
+        success=_("%(customer)s proposed; capacity reserved.") % {"customer": reference.customer.name},
     )
 
 
@@ -423,25 +439,31 @@ def candidate_transition_view(request, pk: int):
             # The request itself changed (fulfilled): reload the whole page to show it.
             response = HttpResponse(status=204)
             response["HX-Refresh"] = "true"
-            messages.success(request, f"Request #{obj.pk} is {obj.get_status_display().lower()}.")
+            messages.success(
+                request,
+                _("Request #%(number)s is %(status)s.")
+                % {"number": obj.pk, "status": obj.get_status_display().lower()},
+            )
             return response
     # ``candidate`` is the row as it was before the move (the service moved its own copy).
     if to == CandidateState.SCHEDULED == candidate.state:
-        done = "Meeting rescheduled. Updated calendar invitations sent."
+        done = _("Meeting rescheduled. Updated calendar invitations sent.")
     else:
-        done = f"Candidate moved to {CandidateState(to).label.lower()}."
+        state = CandidateState(to).label.lower()
         if to == CandidateState.SCHEDULED:
-            done += " Calendar invitations sent."
+            done = _("Candidate moved to %(state)s. Calendar invitations sent.") % {"state": state}
+        else:
+            done = _("Candidate moved to %(state)s.") % {"state": state}
     return _workbench_response(request, obj, success=done)
 
 
 _FIELD_LABELS = {
-    "scheduled_for": "Starts",
-    "duration_minutes": "Minutes",
-    "meeting_details": "Where",
-    "completion_notes": "What happened",
-    "found_useful": "Useful",
-    "to": "Move",
+    "scheduled_for": gettext_lazy("Starts"),
+    "duration_minutes": gettext_lazy("Minutes"),
+    "meeting_details": gettext_lazy("Where"),
+    "completion_notes": gettext_lazy("What happened"),
+    "found_useful": gettext_lazy("Useful"),
+    "to": gettext_lazy("Move"),
 }
 
 
@@ -466,7 +488,7 @@ def _reason_action(request, pk: int, service, done: str):
     obj = _actionable(request.user, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give a reason.")
+        messages.error(request, _("Give a reason."))
         return redirect("requests:detail", pk=obj.pk)
     try:
         service(request=obj, actor=request.user, reason=form.cleaned_data["reason"])
@@ -479,14 +501,14 @@ def _reason_action(request, pk: int, service, done: str):
 @login_required
 @require_POST
 def request_cancel_view(request, pk: int):
-    return _reason_action(request, pk, services.request_cancel, "Request cancelled.")
+    return _reason_action(request, pk, services.request_cancel, _("Request cancelled."))
 
 
 @login_required
 @require_POST
 @capability_required(perms.TRIAGE_REQUESTS)
 def request_close_view(request, pk: int):
-    return _reason_action(request, pk, services.request_close_unfulfilled, "Request closed unfulfilled.")
+    return _reason_action(request, pk, services.request_close_unfulfilled, _("Request closed unfulfilled."))
 
 
 @login_required
@@ -507,9 +529,9 @@ def request_outcome_view(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Outcome recorded. Thank you.")
+            messages.success(request, _("Outcome recorded. Thank you."))
     if form.errors:
-        messages.error(request, "The outcome was not recorded.")
+        messages.error(request, _("The outcome was not recorded."))
         return request_detail(request, obj.pk, outcome_form=form)
     return redirect("requests:detail", pk=obj.pk)
 
@@ -520,7 +542,7 @@ def request_rate_view(request, pk: int):
     obj = _visible(request.user, pk)
     form = RateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Rate from 1 to 5.")
+        messages.error(request, _("Rate from 1 to 5."))
         return redirect("requests:detail", pk=obj.pk)
     try:
         services.request_rate(
@@ -529,7 +551,7 @@ def request_rate_view(request, pk: int):
             rating=form.cleaned_data["rating"],
             comment=form.cleaned_data["comment"],
         )
-        messages.success(request, "Thank you for rating the reference experience.")
+        messages.success(request, _("Thank you for rating the reference experience."))
     except RuleViolation as exc:
         messages.error(request, exc.message)
     return redirect("requests:detail", pk=obj.pk)
@@ -545,9 +567,11 @@ def candidate_owner_view(request, pk: int):
     candidate = get_object_or_404(Candidate.objects.visible_to(request.user).select_related("request"), pk=pk)
     form = candidate_forms.OwnerDecisionForm(request.POST)
     if not form.is_valid():
-        return _workbench_response(request, candidate.request, error="Choose consent or decline.")
+        return _workbench_response(request, candidate.request, error=_("Choose consent or decline."))
     consent = form.cleaned_data["decision"] == "consent"
-    done = "Thank you: your consent is recorded." if consent else "Declined: the candidate is withdrawn."
+    done = (
+        _("Thank you: your consent is recorded.") if consent else _("Declined: the candidate is withdrawn.")
+    )
     return _workbench_act(
         request,
         candidate.request,
@@ -577,7 +601,7 @@ def candidate_pick_view(request, pk: int):
             slot=form.cleaned_data["slot"],
             meeting_details=form.cleaned_data["meeting_details"],
         ),
-        success="Time picked. Calendar invitations sent.",
+        success=_("Time picked. Calendar invitations sent."),
     )
 
 
@@ -600,6 +624,12 @@ def candidate_link_page(request, token: str):
         link = services.candidate_link_get(token=token)
     except links.LinkInvalid as exc:
         return _link_invalid(request, exc)
+    with translation.override(services.candidate_link_language(link)):
+        return _candidate_link_answer(request, token, link)
+
+
+def _candidate_link_answer(request, token: str, link) -> HttpResponse:
+    """The link's page in the language of the person it was sent to."""
     candidate = link.candidate
     owner = link.purpose == CandidateLinkPurpose.OWNER
     data = request.POST if request.method == "POST" else None

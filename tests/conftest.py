@@ -102,3 +102,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_configure(config):
+    """The translation catalogs as the tree has them (compiled when a ``.po`` is newer than its
+    ``.mo``), as ``scripts/bootstrap.sh`` does at install."""
+    from refprogram.catalogs import compile_catalogs
+
+    compile_catalogs()

@@ -75,6 +75,9 @@ class ContactFactory(factory.django.DjangoModelFactory):
     seniority = "vp"
     email = factory.Sequence(lambda n: f"contact{n}@customer.example")
     phone = "+49 30 1234567"
+    # Pages and e-mails to the contact speak English in tests (else their customer's country's:
+    # German for the default "DE"); a test of another language sets it, or blanks it.
+    preferred_language = "en"
 
     @factory.post_generation
     def languages(self, create, extracted, **kwargs):

@@ -34,7 +34,7 @@ _NOT_WORDS = re.compile(
     r"^(?:RefProgram|Salesforce|HubSpot|Slack|SCIM|OIDC|SSO|API|CSV|JSON|PDF|URL|ID|OK|Art\.\s?1[45]|"
     r"GDPR|TOTP|QR|e\.g\.|vs\.?|[A-Z]{2,5}|[a-z]{1,2})$"
 )
-_ATTRIBUTE = re.compile(r"""\b(?:title|placeholder|aria-label|alt)\s*=\s*"([^"{]*)\"""")
+_ATTRIBUTE_ANY = re.compile(r"""\b(?:title|placeholder|aria-label|alt)\s*=\s*"([^"]*)\"""")
 _TAG = re.compile(r"<[^>]*>", re.S)
 _ENTITY = re.compile(r"&[#a-zA-Z0-9]+;")
 
@@ -53,7 +53,7 @@ def _words(text: str) -> list[str]:
 def unmarked_text(source: str) -> list[tuple[int, str]]:
     """``(line, text)`` of the visible text in a template that is not inside ``{% translate %}``
     or ``{% blocktranslate %}`` (nor in a comment, ``<script>`` or ``<style>``)."""
-    found: list[tuple[int, str]] = []
+    parts: list[str] = []
     inside_block, inside_comment = False, False
     for token in Lexer(source).tokenize():
         if token.token_type == TokenType.BLOCK:
@@ -66,21 +66,32 @@ def unmarked_text(source: str) -> list[tuple[int, str]]:
                 inside_comment = True
             elif name == "endcomment":
                 inside_comment = False
-            continue
         if token.token_type != TokenType.TEXT or inside_block or inside_comment:
+            # keep the line count: a tag or a skipped text may span lines
+            parts.append("\x00" + "\n" * token.contents.count("\n"))
             continue
-        text = token.contents
-        pieces = []
-        for attribute in _ATTRIBUTE.findall(text):
-            pieces.append(attribute)
-        for part in re.split(r"(<(?:script|style)\b.*?</(?:script|style)>)", text, flags=re.S | re.I):
-            if part.lower().startswith(("<script", "<style")):
-                continue
-            pieces.append(_TAG.sub(" ", part))
-        for piece in pieces:
+        parts.append(token.contents)
+    skeleton = "".join(parts)
+    skeleton = re.sub(
+        r"<(script|style)\b.*?</\1>", lambda m: "\n" * m.group(0).count("\n"), skeleton, flags=re.S | re.I
+    )
+    found: list[tuple[int, int, str]] = []  # (line, 0 for an attribute / 1 for text, run)
+
+    def line_of(position: int) -> int:
+        return skeleton.count("\n", 0, position) + 1
+
+    for tag in re.finditer(r"<[^>]*>", skeleton, re.S):
+        for attribute in _ATTRIBUTE_ANY.finditer(tag.group(0)):
+            for piece in attribute.group(1).split("\x00"):
+                for run in _words(piece):
+                    found.append((line_of(tag.start()), 0, run))
+    position = 0
+    for piece in re.split(r"(<[^>]*>|\x00)", skeleton, flags=re.S):
+        if piece and not piece.startswith("<") and piece != "\x00":
             for run in _words(piece):
-                found.append((token.lineno, run))
-    return found
+                found.append((line_of(position + len(piece) - len(piece.lstrip())), 1, run))
+        position += len(piece)
+    return [(line, run) for line, _kind, run in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
 def _templates() -> list[Path]:
@@ -175,3 +186,14 @@ def test_a_person_picks_a_language_and_a_time_zone(client, django_user_model):
     bad = client.post("/account/preferences/", {"language": "xx", "time_zone": "Mars/Olympus"})
     assert bad.status_code == 200
     assert set(bad.context["form"].errors) == {"language", "time_zone"}
+
+
+def test_what_is_stored_is_in_the_companys_language_whoever_acted(settings):
+    from requests_app.choices import OutcomeResult
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("de"):
+        shown = str(OutcomeResult.WON.label)
+        stored = i18n.in_company_language(OutcomeResult.WON.label)
+    assert shown == "Gewonnen"
+    assert stored == "Won"

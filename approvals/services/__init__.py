@@ -13,6 +13,7 @@ from .consent import (
     approval_consent_decide,
     approval_consent_link_get,
     approval_send_link,
+    consent_language,
 )
 from .files import approval_file_attach, upload_check
 from .lifecycle import approval_request, approval_transition, approval_update, subject_line
@@ -29,6 +30,7 @@ __all__ = [
     "approval_send_link",
     "approval_consent_link_get",
     "approval_consent_decide",
+    "consent_language",
     "approval_file_attach",
     "approval_require_for_activity",
     "approvals_missing_for_activity",

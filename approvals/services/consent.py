@@ -11,11 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from refprogram import links
 from refprogram.errors import RuleViolation
+from refprogram.i18n import contact_language, language_for_country
 
 from ..choices import (
     APPROVAL_OPEN_STATUSES,
@@ -96,18 +99,34 @@ def approval_send_link(
     link, token = issued.link, issued.token
     url = base_url.rstrip("/") + reverse("consent-page", kwargs={"token": token})
     event_add(approval, ApprovalEvent.Kind.LINK_SENT, actor=by, person_name=name[:200], person_email=email)
-    subject = subject_line(
-        f"Your approval is requested: {approval.get_use_display()} for {approval.customer.name}"
-    )
-    body = (
-        f"Hello {name or ''},\n\n"
-        f"We would like your approval to use {approval.customer.name}'s "
-        f"{approval.get_use_display().lower()} publicly. Please review exactly what we would publish "
-        f"and approve or decline it here (the link works once and until "
-        f"{timezone.localtime(link.expires_at):%d %B %Y}):\n\n{url}\n\nThank you."
-    )
+    with translation.override(consent_language(approval)):
+        use = approval.get_use_display()
+        subject = subject_line(
+            _("Your approval is requested: %(use)s for %(customer)s")
+            % {"use": use, "customer": approval.customer.name}
+        )
+        body = _(
+            "Hello %(name)s,\n\n"
+            "We would like your approval to use %(customer)s's %(use)s publicly. Please review "
+            "exactly what we would publish and approve or decline it here (the link works once "
+            "and until %(until)s):\n\n%(url)s\n\nThank you."
+        ) % {
+            "name": name or "",
+            "customer": approval.customer.name,
+            "use": str(use).lower(),
+            "until": date_format(timezone.localtime(link.expires_at), "d F Y"),
+            "url": url,
+        }
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
     return ConsentLinkSent(link=link, url=url, token=token)
+
+
+def consent_language(approval: Approval) -> str:
+    """The language the consent e-mail and page speak: the deciding contact's, else that of the
+    customer's country (``refprogram.i18n``)."""
+    if approval.contact_id:
+        return contact_language(approval.contact)
+    return language_for_country(approval.customer.country)
 
 
 def approval_consent_link_get(*, token: str, for_update: bool = False) -> ConsentLink:
@@ -134,9 +153,9 @@ def approval_consent_decide(
     link = approval_consent_link_get(token=token, for_update=True)
     name = (name or "").strip()[:200]
     if not name:
-        raise ValidationError({"name": "Please give your name."})
+        raise ValidationError({"name": _("Please give your name.")})
     if not approve and not (comment or "").strip():
-        raise ValidationError({"comment": "Please tell us why, so we can do better."})
+        raise ValidationError({"comment": _("Please tell us why, so we can do better.")})
     now = timezone.now()
     links.link_spend(link, now)
     return approval_transition(

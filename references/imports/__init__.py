@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
@@ -64,7 +65,12 @@ def inventory_import(*, file: Any, actor: User | None) -> ImportReport:
         # Something changed under us between validation and writing (e.g. the same CRM id
         # saved by someone else): the transaction is rolled back, nothing was written.
         report.created, report.updated = _counts(), _counts()
-        report.add(0, "", f"Nothing was imported: the database refused the change ({exc}). Try again.")
+        report.add(
+            0,
+            "",
+            _("Nothing was imported: the database refused the change (%(error)s). Try again.")
+            % {"error": exc},
+        )
     return _sorted(report)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from ..models import (
     Contact,
     Customer,
@@ -28,7 +31,7 @@ class Column:
 
     name: str
     required: bool
-    description: str
+    description: str | Promise
     target: str
     kind: str = "text"
 
@@ -45,122 +48,134 @@ COLUMNS: list[Column] = [
     Column(
         "customer_crm_id",
         False,
-        "The customer's id in the CRM. Matches an existing customer first; leave empty to match by name.",
+        _("The customer's id in the CRM. Matches an existing customer first; leave empty to match by name."),
         "customer.crm_id",
     ),
-    Column("customer_name", True, "The customer's company name.", "customer.name"),
+    Column("customer_name", True, _("The customer's company name."), "customer.name"),
     Column(
         "industry",
         True,
-        "Industry code from the managed list, e.g. finance.",
+        _("Industry code from the managed list, e.g. finance."),
         "customer.industry",
         "industry",
     ),
     Column(
         "region",
         True,
-        "Region code from the managed list: na, emea, apac or latam.",
+        _("Region code from the managed list: na, emea, apac or latam."),
         "customer.region",
         "region",
     ),
-    Column("country", True, "ISO 3166-1 alpha-2 country code, e.g. DE or US.", "customer.country", "country"),
+    Column(
+        "country", True, _("ISO 3166-1 alpha-2 country code, e.g. DE or US."), "customer.country", "country"
+    ),
     Column(
         "size_band",
         True,
-        "smb (<100 employees), midmarket (100–999), enterprise (1,000–9,999) or global (10,000+). "
-        "May be left empty when employees is filled.",
+        _(
+            "smb (<100 employees), midmarket (100–999), enterprise (1,000–9,999) or global (10,000+). "
+            "May be left empty when employees is filled."
+        ),
         "customer.size_band",
         "size_band",
     ),
     Column(
         "employees",
         False,
-        "Number of employees, a whole number such as 2500.",
+        _("Number of employees, a whole number such as 2500."),
         "customer.employees",
         "employees",
     ),
-    Column("revenue_band", False, "Revenue band as free text, e.g. $100M–$1B.", "customer.revenue_band"),
-    Column("strategic_segment", False, "Strategic segment as free text.", "customer.strategic_segment"),
+    Column("revenue_band", False, _("Revenue band as free text, e.g. $100M–$1B."), "customer.revenue_band"),
+    Column("strategic_segment", False, _("Strategic segment as free text."), "customer.strategic_segment"),
     Column(
         "customer_products",
         False,
-        "Products the customer owns, by name, separated by ;",
+        _("Products the customer owns, by name, separated by ;"),
         "customer.products",
         "products",
     ),
-    Column("programs", False, "Customer programs by name, separated by ;", "customer.programs", "programs"),
-    Column("account_owner", False, "Username of the account owner.", "customer.account_owner", "user"),
     Column(
-        "health_score", False, "Satisfaction or NPS score, -100 to 100.", "customer.health_score", "health"
+        "programs", False, _("Customer programs by name, separated by ;"), "customer.programs", "programs"
+    ),
+    Column("account_owner", False, _("Username of the account owner."), "customer.account_owner", "user"),
+    Column(
+        "health_score", False, _("Satisfaction or NPS score, -100 to 100."), "customer.health_score", "health"
     ),
     Column(
-        "health_updated", False, "Date of the health score, YYYY-MM-DD.", "customer.health_updated", "date"
+        "health_updated", False, _("Date of the health score, YYYY-MM-DD."), "customer.health_updated", "date"
     ),
     Column(
         "renewal_date",
         False,
-        "Date of the next contract renewal, YYYY-MM-DD: the customer is on hold in the weeks before it.",
+        _("Date of the next contract renewal, YYYY-MM-DD: the customer is on hold in the weeks before it."),
         "customer.renewal_date",
         "date",
     ),
-    Column("marquee", False, "yes or no: a marquee (logo) customer.", "customer.is_marquee", "bool"),
+    Column("marquee", False, _("yes or no: a marquee (logo) customer."), "customer.is_marquee", "bool"),
     Column(
         "contact_name",
         False,
-        "The contact's full name. Leave the contact and reference columns empty for a customer "
-        "without a reference.",
+        _(
+            "The contact's full name. Leave the contact and reference columns empty for a customer "
+            "without a reference."
+        ),
         "contact.name",
     ),
-    Column("contact_title", False, "The contact's job title.", "contact.title"),
+    Column("contact_title", False, _("The contact's job title."), "contact.title"),
     Column(
         "contact_seniority",
         False,
-        "c_level, vp, director, manager or individual. Required for a new contact.",
+        _("c_level, vp, director, manager or individual. Required for a new contact."),
         "contact.seniority",
         "seniority",
     ),
-    Column("contact_email", False, "The contact's email address.", "contact.email", "email"),
-    Column("contact_phone", False, "The contact's phone number.", "contact.phone"),
+    Column("contact_email", False, _("The contact's email address."), "contact.email", "email"),
+    Column("contact_phone", False, _("The contact's phone number."), "contact.phone"),
     Column(
         "contact_languages",
         False,
-        "Languages the contact speaks, ISO 639-1 codes separated by ;, e.g. de;en",
+        _("Languages the contact speaks, ISO 639-1 codes separated by ;, e.g. de;en"),
         "contact.languages",
         "languages",
     ),
     Column(
         "status",
         False,
-        "nominated, vetting, active, resting or retired. Empty: nominated for a new reference, "
-        "unchanged for an existing one.",
+        _(
+            "nominated, vetting, active, resting or retired. Empty: nominated for a new reference, "
+            "unchanged for an existing one."
+        ),
         "profile.status",
         "status",
     ),
-    Column("headline", False, "The reference's story in one line.", "profile.headline"),
-    Column("story", False, "The reference's story.", "profile.story"),
+    Column("headline", False, _("The reference's story in one line."), "profile.headline"),
+    Column("story", False, _("The reference's story."), "profile.story"),
     Column(
         "activity_types",
         False,
-        "Activity type codes the reference will do, separated by ;, e.g. call;email;case_study",
+        _("Activity type codes the reference will do, separated by ;, e.g. call;email;case_study"),
         "profile.activity_types",
         "activity_types",
     ),
-    Column("products", False, "Products deployed, by name, separated by ;", "profile.products", "products"),
-    Column("use_cases", False, "Use cases by name, separated by ;", "profile.use_cases", "use_cases"),
-    Column("deployment", False, "cloud, on_premises or hybrid.", "profile.deployment", "deployment"),
-    Column("competitor", False, "The competitor's product it replaced.", "profile.competitor"),
-    Column("outcomes", False, "Measurable outcomes.", "profile.outcomes"),
+    Column(
+        "products", False, _("Products deployed, by name, separated by ;"), "profile.products", "products"
+    ),
+    Column("use_cases", False, _("Use cases by name, separated by ;"), "profile.use_cases", "use_cases"),
+    Column("deployment", False, _("cloud, on_premises or hybrid."), "profile.deployment", "deployment"),
+    Column("competitor", False, _("The competitor's product it replaced."), "profile.competitor"),
+    Column("outcomes", False, _("Measurable outcomes."), "profile.outcomes"),
     Column(
         "private_only",
         False,
-        "yes or no: never offered for public (marketing) use.",
+        _("yes or no: never offered for public (marketing) use."),
         "profile.private_only",
         "bool",
     ),
     Column(
         "last_validated",
         False,
-        "Date the reference was last re-confirmed, YYYY-MM-DD.",
+        _("Date the reference was last re-confirmed, YYYY-MM-DD."),
         "profile.last_validated",
         "date",
     ),

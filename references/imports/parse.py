@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from refprogram.csvsafe import FORMULA_STARTS
@@ -59,7 +60,12 @@ def read_csv_text(file: Any, report, *, one_row_per: str = "reference") -> str |
     column, message)``). Every CSV import reads its file through this."""
     size = getattr(file, "size", None)
     if isinstance(size, int) and size > IMPORT_MAX_BYTES:
-        report.add(0, "", f"The file is {size:,} bytes; the limit is {IMPORT_MAX_BYTES:,}. Split it.")
+        report.add(
+            0,
+            "",
+            _("The file is %(size)s bytes; the limit is %(limit)s. Split it.")
+            % {"size": f"{size:,}", "limit": f"{IMPORT_MAX_BYTES:,}"},
+        )
         return None
     if isinstance(file, bytes | bytearray):
         data = bytes(file)
@@ -71,13 +77,17 @@ def read_csv_text(file: Any, report, *, one_row_per: str = "reference") -> str |
                 file.seek(0)
             data = file.read(IMPORT_MAX_BYTES + 1)
         except (OSError, ValueError):
-            report.add(0, "", "The file could not be read. Upload it again.")
+            report.add(0, "", _("The file could not be read. Upload it again."))
             return None
     else:
-        report.add(0, "", "No file was given.")
+        report.add(0, "", _("No file was given."))
         return None
     if len(data) > IMPORT_MAX_BYTES:
-        report.add(0, "", f"The file is larger than {IMPORT_MAX_BYTES:,} bytes. Split it.")
+        report.add(
+            0,
+            "",
+            _("The file is larger than %(limit)s bytes. Split it.") % {"limit": f"{IMPORT_MAX_BYTES:,}"},
+        )
         return None
     if isinstance(data, bytes):
         try:
@@ -87,8 +97,11 @@ def read_csv_text(file: Any, report, *, one_row_per: str = "reference") -> str |
             report.add(
                 line,
                 "",
-                f"The file is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}). "
-                "Save it as “CSV UTF-8” and import it again.",
+                _(
+                    "The file is not UTF-8 text (byte %(byte)s on line %(line)s). "
+                    "Save it as “CSV UTF-8” and import it again."
+                )
+                % {"byte": f"0x{data[exc.start]:02x}", "line": line},
             )
             return None
     else:
@@ -97,7 +110,8 @@ def read_csv_text(file: Any, report, *, one_row_per: str = "reference") -> str |
         report.add(
             1,
             "",
-            f"The file is empty. Start from the template: a header line, then one row per {one_row_per}.",
+            _("The file is empty. Start from the template: a header line, then one row per %(thing)s.")
+            % {"thing": one_row_per},
         )
         return None
     return text
@@ -106,20 +120,31 @@ def read_csv_text(file: Any, report, *, one_row_per: str = "reference") -> str |
 def _read_header(header: list[str], report: ImportReport) -> list[str] | None:
     names = [h.strip().lower() for h in header]
     if len(names) == 1 and LIST_SEPARATOR in names[0]:
-        report.add(1, "", "The header has one column only: separate the columns with commas, not semicolons.")
+        report.add(
+            1, "", _("The header has one column only: separate the columns with commas, not semicolons.")
+        )
         return None
     seen: set[str] = set()
     for name in names:
         if not name:
-            report.add(1, "", "The header has an empty column name.")
+            report.add(1, "", _("The header has an empty column name."))
         elif name not in _BY_NAME:
-            report.add(1, name, f"Unknown column {name!r}. Valid columns: {', '.join(COLUMN_NAMES)}.")
+            report.add(
+                1,
+                name,
+                _("Unknown column %(name)s. Valid columns: %(valid)s.")
+                % {"name": repr(name), "valid": ", ".join(COLUMN_NAMES)},
+            )
         elif name in seen:
-            report.add(1, name, f"Column {name!r} appears twice in the header.")
+            report.add(1, name, _("Column %(name)s appears twice in the header.") % {"name": repr(name)})
         seen.add(name)
     for column in COLUMNS:
         if column.required and column.name not in seen:
-            report.add(1, column.name, f"Required column {column.name!r} is missing from the header.")
+            report.add(
+                1,
+                column.name,
+                _("Required column %(name)s is missing from the header.") % {"name": repr(column.name)},
+            )
     return None if report.errors else names
 
 
@@ -136,7 +161,9 @@ def _split(value: str) -> list[str]:
 def _valid(names: Iterable[str], limit: int = 40) -> str:
     names = list(names)
     shown = ", ".join(names[:limit])
-    return shown + (f" … ({len(names)} in all)" if len(names) > limit else "") if names else "(none yet)"
+    if not names:
+        return _("(none yet)")
+    return shown + (" … " + _("(%(n)s in all)") % {"n": len(names)} if len(names) > limit else "")
 
 
 # --- Parsing cells -------------------------------------------------------------------------
@@ -169,7 +196,9 @@ def _parse_date(value: str) -> date:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise _CellError(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-03-31.") from None
+        raise _CellError(
+            _("%(value)s is not a date; use YYYY-MM-DD, e.g. 2025-03-31.") % {"value": repr(value)}
+        ) from None
     try:
         validate_date_in_range(day)
     except ValidationError as exc:
@@ -181,10 +210,16 @@ def _parse_int(value: str, low: int, high: int | None, example: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise _CellError(f"{value!r} is not a whole number (e.g. {example}).") from None
+        raise _CellError(
+            _("%(value)s is not a whole number (e.g. %(example)s).")
+            % {"value": repr(value), "example": example}
+        ) from None
     if number < low or (high is not None and number > high):
-        bound = f"from {low} to {high}" if high is not None else f"{low} or more"
-        raise _CellError(f"{number} is out of range: use a number {bound}.")
+        if high is not None:
+            text = _("%(number)s is out of range: use a number from %(low)s to %(high)s.")
+        else:
+            text = _("%(number)s is out of range: use a number %(low)s or more.")
+        raise _CellError(text % {"number": number, "low": low, "high": high})
     return number
 
 
@@ -198,7 +233,10 @@ def _parse_list(value: str, table: dict, by_code: bool) -> list:
             found.append(obj)
     if unknown:
         valid = sorted(str(o.pk) if by_code else o.name for o in table.values())
-        raise _CellError(f"Unknown {', '.join(repr(u) for u in unknown)}. Valid values: {_valid(valid)}.")
+        raise _CellError(
+            _("Unknown %(values)s. Valid values: %(valid)s.")
+            % {"values": ", ".join(repr(u) for u in unknown), "valid": _valid(valid)}
+        )
     return found
 
 
@@ -206,7 +244,10 @@ def _parse_code(value: str, valid: Iterable[str]) -> str:
     code = value.strip().lower()
     valid = list(valid)
     if code not in valid:
-        raise _CellError(f"Unknown value {value!r}. Valid values: {', '.join(valid)}.")
+        raise _CellError(
+            _("Unknown value %(value)s. Valid values: %(valid)s.")
+            % {"value": repr(value), "valid": ", ".join(valid)}
+        )
     return code
 
 
@@ -217,7 +258,9 @@ def _parse_cell(column: Column, raw: str, lookups: _Lookups) -> Any:
         value = _unquote(raw)
         limit = _max_length(column)
         if limit and len(value) > limit:
-            raise _CellError(f"Too long: {len(value)} characters, at most {limit}.")
+            raise _CellError(
+                _("Too long: %(n)s characters, at most %(limit)s.") % {"n": len(value), "limit": limit}
+            )
         if limit:
             # A one-line column (a name, a title…; the model's text fields keep their line breaks).
             try:
@@ -228,22 +271,31 @@ def _parse_cell(column: Column, raw: str, lookups: _Lookups) -> Any:
             try:
                 validate_email(value)
             except ValidationError:
-                raise _CellError(f"{value!r} is not an email address.") from None
+                raise _CellError(_("%(value)s is not an email address.") % {"value": repr(value)}) from None
         return value
     if kind == "industry":
         code = raw.lower()
         if code not in lookups.industries:
-            raise _CellError(f"Unknown industry {raw!r}. Valid codes: {_valid(sorted(lookups.industries))}.")
+            raise _CellError(
+                _("Unknown industry %(value)s. Valid codes: %(valid)s.")
+                % {"value": repr(raw), "valid": _valid(sorted(lookups.industries))}
+            )
         return lookups.industries[code]
     if kind == "region":
         code = raw.lower()
         if code not in lookups.regions:
-            raise _CellError(f"Unknown region {raw!r}. Valid codes: {_valid(sorted(lookups.regions))}.")
+            raise _CellError(
+                _("Unknown region %(value)s. Valid codes: %(valid)s.")
+                % {"value": repr(raw), "valid": _valid(sorted(lookups.regions))}
+            )
         return lookups.regions[code]
     if kind == "country":
         code = raw.upper()
         if len(code) != 2 or not code.isascii() or not code.isalpha():
-            raise _CellError(f"{raw!r} is not an ISO 3166-1 alpha-2 country code such as DE or US.")
+            raise _CellError(
+                _("%(value)s is not an ISO 3166-1 alpha-2 country code such as DE or US.")
+                % {"value": repr(raw)}
+            )
         return code
     if kind == "size_band":
         return _parse_code(raw, SizeBand.values)
@@ -265,11 +317,11 @@ def _parse_cell(column: Column, raw: str, lookups: _Lookups) -> Any:
             return True
         if word in ("no", "n", "false", "0"):
             return False
-        raise _CellError(f"{raw!r}: use yes or no.")
+        raise _CellError(_("%(value)s: use yes or no.") % {"value": repr(raw)})
     if kind == "user":
         user = lookups.users.get(_unquote(raw))
         if user is None:
-            raise _CellError(f"No active user with the username {raw!r}.")
+            raise _CellError(_("No active user with the username %(value)s.") % {"value": repr(raw)})
         return user
     if kind == "products":
         return _parse_list(raw, lookups.products, by_code=False)
@@ -319,7 +371,7 @@ def _parse_row(line: int, cells: dict[str, str], lookups: _Lookups, report: Impo
         raw = raw.strip()
         if not raw:
             if column.required and name != "size_band":
-                report.add(line, name, f"{name} is required.")
+                report.add(line, name, _("%(name)s is required.") % {"name": name})
                 bad = True
             elif column.kind not in ("status", "seniority", "size_band"):
                 # An empty status or seniority keeps what is stored (new ones get a default or an error).
@@ -336,7 +388,7 @@ def _parse_row(line: int, cells: dict[str, str], lookups: _Lookups, report: Impo
         band = customer.get("size_band")
         derived = size_band_for(employees)
         if not band and not derived:
-            report.add(line, "size_band", "size_band is required (or fill employees).")
+            report.add(line, "size_band", _("size_band is required (or fill employees)."))
             bad = True
         elif not band:
             customer["size_band"] = derived
@@ -351,8 +403,8 @@ def _parse_row(line: int, cells: dict[str, str], lookups: _Lookups, report: Impo
             report.add(
                 line,
                 "contact_name",
-                "contact_name is required when contact or reference columns are filled "
-                f"({', '.join(filled)}).",
+                _("contact_name is required when contact or reference columns are filled (%(columns)s).")
+                % {"columns": ", ".join(filled)},
             )
             bad = True
     if bad:
@@ -372,7 +424,7 @@ def read_rows(file: Any, report: ImportReport) -> list[_Row] | None:
         while header is not None and not any(h.strip() for h in header):
             header = next(reader, None)  # blank lines before the header
         if header is None:
-            report.add(1, "", "The file is empty.")
+            report.add(1, "", _("The file is empty."))
             return None
         names = _read_header(header, report)
         if names is None:
@@ -386,14 +438,20 @@ def read_rows(file: Any, report: ImportReport) -> list[_Row] | None:
                 continue
             if len(raw_rows) >= IMPORT_MAX_ROWS:
                 report.add(
-                    line, "", f"The file has more than {IMPORT_MAX_ROWS:,} rows; split it into smaller files."
+                    line,
+                    "",
+                    _("The file has more than %(limit)s rows; split it into smaller files.")
+                    % {"limit": f"{IMPORT_MAX_ROWS:,}"},
                 )
                 return None
             if len(cells) > len(names) and not any(c.strip() for c in cells[len(names) :]):
                 cells = cells[: len(names)]
             if len(cells) != len(names):
                 report.add(
-                    line, "", f"This row has {len(cells)} values; the header has {len(names)} columns."
+                    line,
+                    "",
+                    _("This row has %(values)s values; the header has %(columns)s columns.")
+                    % {"values": len(cells), "columns": len(names)},
                 )
                 continue
             row = dict(zip(names, cells, strict=True))
@@ -402,10 +460,10 @@ def read_rows(file: Any, report: ImportReport) -> list[_Row] | None:
                 usernames.add(owner)
             raw_rows.append((line, row))
     except csv.Error as exc:
-        report.add(reader.line_num, "", f"The file is not valid CSV: {exc}.")
+        report.add(reader.line_num, "", _("The file is not valid CSV: %(error)s.") % {"error": exc})
         return None
     if not raw_rows and not report.errors:
-        report.add(2, "", "The file has a header but no rows.")
+        report.add(2, "", _("The file has a header but no rows."))
         return None
     report.rows = len(raw_rows)
     lookups = _Lookups(usernames)

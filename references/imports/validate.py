@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from refprogram.errors import RuleViolation
 
@@ -61,8 +62,11 @@ def _match(rows: list[_Row], report: ImportReport) -> None:
                 report.add(
                     row.line,
                     column,
-                    f"The same customer has a different {column} on line {first.line}; "
-                    "describe a customer the same way on every row.",
+                    _(
+                        "The same customer has a different %(column)s on line %(line)s; "
+                        "describe a customer the same way on every row."
+                    )
+                    % {"column": column, "line": first.line},
                 )
 
     # Duplicate rows: the same contact (by email, else name) or the same customer-only row twice.
@@ -76,8 +80,11 @@ def _match(rows: list[_Row], report: ImportReport) -> None:
             row.contact_key = ("none",)
         key = (row.customer_key, row.contact_key)
         if key in seen:
-            what = "contact" if row.has_contact else "customer (without a contact)"
-            report.add(row.line, "", f"Duplicate row: the same {what} as line {seen[key]}.")
+            if row.has_contact:
+                text = _("Duplicate row: the same contact as line %(line)s.")
+            else:
+                text = _("Duplicate row: the same customer (without a contact) as line %(line)s.")
+            report.add(row.line, "", text % {"line": seen[key]})
         else:
             seen[key] = row.line
 
@@ -104,7 +111,8 @@ def _match(rows: list[_Row], report: ImportReport) -> None:
                 report.add(
                     row.line,
                     "customer_name",
-                    f"{len(same_name)} customers are named {name!r}; add customer_crm_id to say which one.",
+                    _("%(n)s customers are named %(name)s; add customer_crm_id to say which one.")
+                    % {"n": len(same_name), "name": repr(name)},
                 )
             elif same_name:
                 found = same_name[0]
@@ -113,7 +121,8 @@ def _match(rows: list[_Row], report: ImportReport) -> None:
                 report.add(
                     row.line,
                     "customer_name",
-                    f"This row and line {claimed[found.pk]} both match the existing customer {found.name!r}.",
+                    _("This row and line %(line)s both match the existing customer %(name)s.")
+                    % {"line": claimed[found.pk], "name": repr(found.name)},
                 )
             claimed[found.pk] = row.line
         customers[key] = found
@@ -143,15 +152,21 @@ def _match(rows: list[_Row], report: ImportReport) -> None:
                 report.add(
                     row.line,
                     "contact_name",
-                    f"{len(same_name)} contacts at this customer are named "
-                    f"{row.values['contact']['name']!r}; add contact_email to say which one.",
+                    _(
+                        "%(n)s contacts at this customer are named %(name)s; "
+                        "add contact_email to say which one."
+                    )
+                    % {"n": len(same_name), "name": repr(row.values["contact"]["name"])},
                 )
             elif same_name:
                 found = same_name[0]
         if found is not None:
             if found.pk in contact_claimed:
                 report.add(
-                    row.line, "", f"Duplicate row: the same contact as line {contact_claimed[found.pk]}."
+                    row.line,
+                    "",
+                    _("Duplicate row: the same contact as line %(line)s.")
+                    % {"line": contact_claimed[found.pk]},
                 )
             contact_claimed[found.pk] = row.line
         row.contact = found
@@ -162,7 +177,7 @@ def _match(rows: list[_Row], report: ImportReport) -> None:
         if row.contact is not None:
             row.profile = profiles.get(row.contact.pk)
         if row.has_contact and row.contact is None and not row.values["contact"].get("seniority"):
-            report.add(row.line, "contact_seniority", "contact_seniority is required for a new contact.")
+            report.add(row.line, "contact_seniority", _("contact_seniority is required for a new contact."))
         _check_status(row, report)
 
 

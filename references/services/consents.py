@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from refprogram import links
@@ -185,10 +186,10 @@ def withdrawal_footer(*, contact: Contact, base_url: str = "", now: datetime | N
     """The lines every e-mail to a reference contact ends with: their private "withdraw or leave"
     link. Call inside the transaction that sends the e-mail."""
     url = withdrawal_url(contact=contact, base_url=base_url, now=now)
-    return (
-        "\n--\nTo withdraw any consent you gave us, or to leave the reference program, "
-        f"use this private link (no log-in needed):\n{url}\n"
-    )
+    return "\n--\n" + _(
+        "To withdraw any consent you gave us, or to leave the reference program, use this "
+        "private link (no log-in needed):\n%(url)s\n"
+    ) % {"url": url}
 
 
 def withdrawal_link_get(*, token: str) -> WithdrawalLink:

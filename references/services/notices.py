@@ -25,9 +25,11 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from refprogram.errors import RuleViolation
+from refprogram.i18n import for_contact
 
 from ..imports.columns import CHANGE_REASON as IMPORT_CHANGE_REASON
 from ..models import Contact, ContactNotice, NoticeTemplate, Retention, program_policy
@@ -165,11 +167,11 @@ def notice_template_save(
 
 def retention_words(policy: Retention) -> str:
     """The retention placeholder: what the policy's settings mean for the person."""
-    return (
-        f"for as long as you take part in the reference program. When we have had no contact with you "
-        f"and hold no valid consent from you for {policy.retention_months} months, we review your details "
-        f"and erase them {policy.retention_grace_days} days later unless there is a reason to keep them."
-    )
+    return _(
+        "for as long as you take part in the reference program. When we have had no contact with you "
+        "and hold no valid consent from you for %(months)s months, we review your details and erase "
+        "them %(days)s days later unless there is a reason to keep them."
+    ) % {"months": policy.retention_months, "days": policy.retention_grace_days}
 
 
 def notice_render(
@@ -236,9 +238,10 @@ def notice_send(
         )
     template = template or notice_template_current()
     link = withdrawal_url(contact=contact, base_url=base_url, now=now)
-    subject, body = notice_render(
-        template=template, contact=contact, link=link, policy=policy or program_policy()
-    )
+    with for_contact(contact):  # the edited template stays as written; the fixed words follow the contact
+        subject, body = notice_render(
+            template=template, contact=contact, link=link, policy=policy or program_policy()
+        )
     notice = ContactNotice.objects.create(
         contact=contact, template=template, sent_at=now, sent_by=by, sent_via=via[:100]
     )

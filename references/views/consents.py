@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 
 from accounts import permissions as perms
 from refprogram import links
 from refprogram.errors import RuleViolation
+from refprogram.i18n import contact_language
 from refprogram.views import add_service_errors, capability_required
 
 from .. import services
@@ -117,6 +118,12 @@ def withdrawal_page(request, token: str):
         link = services.withdrawal_link_get(token=token)
     except links.LinkInvalid as exc:
         return _link_render(request, "requests_app/link_invalid.html", {"message": exc.message}, exc.status)
+    with translation.override(contact_language(link.contact)):
+        return _withdrawal_answer(request, token, link)
+
+
+def _withdrawal_answer(request, token: str, link):
+    """The withdrawal page in the contact's language (``refprogram.i18n``)."""
     contact = link.contact
     form = WithdrawalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
 from refprogram.views import capability_required, posted
@@ -24,14 +25,15 @@ def inventory_import(request):
         if form.is_valid():
             report = imports.inventory_import(file=form.cleaned_data["file"], actor=request.user)
             if report.ok:
-                messages.success(request, "Import finished: every row was written.")
+                messages.success(request, _("Import finished: every row was written."))
             else:
                 messages.error(
                     request,
-                    f"Nothing was imported: {len(report.errors)} problem(s) in the file, listed below.",
+                    _("Nothing was imported: %(n)s problem(s) in the file, listed below.")
+                    % {"n": len(report.errors)},
                 )
         else:
-            messages.error(request, "Choose a CSV file to import.")
+            messages.error(request, _("Choose a CSV file to import."))
     kinds = ("customers", "contacts", "references")
     return render(
         request,

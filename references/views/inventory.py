@@ -12,6 +12,8 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
@@ -128,15 +130,18 @@ PROFILE_FACETS = {
     "seniority": count_facet_keys("seniority"),
     "language": count_facet_keys("language"),
 }
-PROFILE_FACET_LABELS = {"activity_type": "Will do", "seniority": "Contact seniority"}
+PROFILE_FACET_LABELS = {
+    "activity_type": gettext_lazy("Will do"),
+    "seniority": gettext_lazy("Contact seniority"),
+}
 
 
 def plain_words(form) -> None:
     """Yes/no filters as radios; the country chosen by its name (the filter still takes its code)."""
     yes_no_radios(form)
     if "country" in form.fields:
-        form.fields["country"].label = "Country"
-        form.fields["country"].widget = forms.Select(choices=[("", "Any country"), *country_choices()])
+        form.fields["country"].label = _("Country")
+        form.fields["country"].widget = forms.Select(choices=[("", _("Any country")), *country_choices()])
 
 
 def facet_context(filterset, names) -> dict:
@@ -299,10 +304,10 @@ def profile_edit(request, pk):
         except (ValidationError, RuleViolation) as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Reference profile saved.")
+            messages.success(request, _("Reference profile saved."))
             return redirect("profile-detail", pk=profile.pk)
     if request.method == "POST":
-        messages.error(request, "Please correct the errors below.")
+        messages.error(request, _("Please correct the errors below."))
     return render(
         request, "references/referenceprofile_form.html", {"form": form, "profile": profile, "customer": None}
     )
@@ -316,7 +321,7 @@ def profile_transition(request, pk):
     require_in_scope(request.user, profile)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a status to move the reference to.")
+        messages.error(request, _("Choose a status to move the reference to."))
         return redirect("profile-detail", pk=profile.pk)
     try:
         profile = services.profile_transition(
@@ -327,7 +332,9 @@ def profile_transition(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"The reference is now {profile.get_status_display().lower()}.")
+        messages.success(
+            request, _("The reference is now %(status)s.") % {"status": profile.get_status_display().lower()}
+        )
     return redirect("profile-detail", pk=profile.pk)
 
 
@@ -355,10 +362,10 @@ def profile_new(request, customer_pk):
         except (ValidationError, RuleViolation) as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Reference profile created.")
+            messages.success(request, _("Reference profile created."))
             return redirect("profile-detail", pk=profile.pk)
     if request.method == "POST":
-        messages.error(request, "Please correct the errors below.")
+        messages.error(request, _("Please correct the errors below."))
     return render(
         request,
         "references/referenceprofile_form.html",
@@ -388,7 +395,7 @@ def profile_reconfirm(request, pk):
     try:
         health_score = int(health) if health else None
     except ValueError:
-        messages.error(request, "The health score must be a whole number from -100 to 100.")
+        messages.error(request, _("The health score must be a whole number from -100 to 100."))
         return redirect(safe_next_url(request, fallback))
     try:
         services.profile_reconfirm(
@@ -403,7 +410,9 @@ def profile_reconfirm(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, f"Thank you: {profile.contact.name} ({profile.customer.name}) is re-confirmed for today."
+            request,
+            _("Thank you: %(name)s (%(customer)s) is re-confirmed for today.")
+            % {"name": profile.contact.name, "customer": profile.customer.name},
         )
     return redirect(safe_next_url(request, fallback))
 
@@ -447,7 +456,7 @@ def _save_with_service(request, form, save):
             return save(form.cleaned_data)
         except (ValidationError, RuleViolation) as exc:
             add_service_errors(form, exc)
-    messages.error(request, "Please correct the errors below.")
+    messages.error(request, _("Please correct the errors below."))
     return None
 
 
@@ -459,7 +468,7 @@ def customer_edit(request, pk):
         request, form, lambda data: services.customer_update(customer=customer, actor=request.user, **data)
     )
     if saved:
-        messages.success(request, "Customer saved.")
+        messages.success(request, _("Customer saved."))
         return redirect("customer-detail", pk=saved.pk)
     return render(request, "references/customer_form.html", {"form": form, "customer": customer})
 
@@ -471,7 +480,7 @@ def customer_new(request):
         request, form, lambda data: services.customer_create(actor=request.user, **data)
     )
     if saved:
-        messages.success(request, "Customer created.")
+        messages.success(request, _("Customer created."))
         return redirect("customer-detail", pk=saved.pk)
     return render(request, "references/customer_form.html", {"form": form, "customer": None})
 
@@ -484,7 +493,7 @@ def contact_edit(request, pk):
         request, form, lambda data: services.contact_update(contact=contact, actor=request.user, **data)
     )
     if saved:
-        messages.success(request, "Contact saved.")
+        messages.success(request, _("Contact saved."))
         return redirect(safe_next_url(request, reverse("customer-detail", args=[contact.customer_id])))
     return render(request, "references/contact_form.html", {"form": form, "contact": contact})
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
@@ -77,9 +78,13 @@ def nomination_new(request):
             except (ValidationError, RuleViolation) as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, f"Thank you: your nomination of {customer} was sent for vetting.")
+                messages.success(
+                    request,
+                    _("Thank you: your nomination of %(customer)s was sent for vetting.")
+                    % {"customer": customer},
+                )
                 return redirect("nomination-detail", pk=nomination.pk)
-        messages.error(request, "Please correct the errors below.")
+        messages.error(request, _("Please correct the errors below."))
     return render(request, "references/nomination_form.html", {"form": form, "customer": customer})
 
 
@@ -153,9 +158,9 @@ def nomination_vet(request, pk):
         except (ValidationError, RuleViolation) as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Vetting checks saved.")
+            messages.success(request, _("Vetting checks saved."))
             return redirect("nomination-detail", pk=pk)
-    messages.error(request, "The vetting checks were not saved.")
+    messages.error(request, _("The vetting checks were not saved."))
     nomination.refresh_from_db()
     return nomination_detail(request, pk, vet_form=form)
 
@@ -179,9 +184,11 @@ def nomination_accept(request, pk):
                 return redirect("nomination-detail", pk=pk)
             add_service_errors(form, exc)
     if form.errors:
-        messages.error(request, "The nomination was not accepted.")
+        messages.error(request, _("The nomination was not accepted."))
         return nomination_detail(request, pk, accept_form=form)
-    messages.success(request, "Nomination accepted: the new reference profile is active. Complete its story.")
+    messages.success(
+        request, _("Nomination accepted: the new reference profile is active. Complete its story.")
+    )
     return redirect("profile-detail", pk=profile.pk)
 
 
@@ -198,9 +205,9 @@ def nomination_reject(request, pk):
         except (ValidationError, RuleViolation) as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Nomination rejected.")
+            messages.success(request, _("Nomination rejected."))
             return redirect("nomination-list")
-    messages.error(request, "Say why the nomination is rejected.")
+    messages.error(request, _("Say why the nomination is rejected."))
     return nomination_detail(request, pk, reject_form=form)
 
 

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
@@ -23,8 +25,8 @@ from ..services import notices, retention
 class KeepForm(forms.Form):
     reason = forms.CharField(
         max_length=500,
-        label="Why keep them",
-        help_text="Kept in their history; the retention clock restarts today.",
+        label=gettext_lazy("Why keep them"),
+        help_text=gettext_lazy("Kept in their history; the retention clock restarts today."),
     )
 
 
@@ -32,11 +34,12 @@ class NoticeTemplateForm(forms.Form):
     subject = forms.CharField(max_length=200)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}))
     purpose = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="Why the program holds the data."
+        widget=forms.Textarea(attrs={"rows": 3}), help_text=gettext_lazy("Why the program holds the data.")
     )
-    legal_basis = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Legal basis")
+    legal_basis = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Legal basis"))
     rights = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), help_text="The person's rights and how to use them."
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("The person's rights and how to use them."),
     )
 
 
@@ -62,10 +65,12 @@ def retention_keep(request, pk):
         except (ValidationError, RuleViolation) as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{contact.name} is kept; the retention clock restarts today.")
+            messages.success(
+                request, _("%(name)s is kept; the retention clock restarts today.") % {"name": contact.name}
+            )
             return redirect("contact-retention")
     errors = "; ".join(" ".join(e) for e in form.errors.values())
-    messages.error(request, f"{contact.name} was not kept: {errors}")
+    messages.error(request, _("%(name)s was not kept: %(errors)s") % {"name": contact.name, "errors": errors})
     return redirect("contact-retention")
 
 
@@ -77,9 +82,10 @@ def notices_page(request):
         result = notices.notices_send(
             by=request.user, via="notices page", contact_ids=ids, base_url=request.build_absolute_uri("/")
         )
-        text = f"Notice sent to {result['notices_sent']} contact{'s' if result['notices_sent'] != 1 else ''}."
-        if result["notices_no_email"]:
-            text += f" {result['notices_no_email']} without an e-mail address: add one to send theirs."
+        sent, no_email = result["notices_sent"], result["notices_no_email"]
+        text = ngettext("Notice sent to %(n)s contact.", "Notice sent to %(n)s contacts.", sent) % {"n": sent}
+        if no_email:
+            text += " " + _("%(n)s without an e-mail address: add one to send theirs.") % {"n": no_email}
         messages.success(request, text)
         return redirect("contact-notices")
     due = notices.notices_due()
@@ -108,9 +114,11 @@ def notice_template_edit(request):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, f"The notice is saved as version {saved.version}.")
+                messages.success(
+                    request, _("The notice is saved as version %(version)s.") % {"version": saved.version}
+                )
                 return redirect("notice-template")
-        messages.error(request, "Please correct the errors below.")
+        messages.error(request, _("Please correct the errors below."))
         status = 400
     context = {"form": form, "template": current, "placeholders": notices.NOTICE_PLACEHOLDERS}
     return render(request, "references/notice_template.html", context, status=status)

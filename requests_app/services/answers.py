@@ -17,13 +17,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
 from accounts.models import User
 from references.services.consents import withdrawal_footer
 from refprogram import links
 from refprogram.errors import RuleViolation
+from refprogram.i18n import contact_language, default_language
 from refprogram.validators import validate_date_in_range
 
 from ..choices import (
@@ -123,14 +125,27 @@ def owner_link_send(
     )
     request = candidate.request
     url = _link_url(base_url, issued.token)
-    _mail_after_commit(
-        f"Do you consent? {candidate.reference.customer.name} as a reference for {request.prospect_name}",
-        f"Hello {owner.get_full_name() or owner.username},\n\n"
-        f"Your customer {candidate.reference.customer.name} ({candidate.reference.contact.name}) is "
-        f"proposed for a {request.activity_type.name.lower()} with {request.prospect_name}. "
-        f"Please consent or decline here (the link works once, for {OWNER_LINK_DAYS} days):\n\n{url}\n",
-        owner.email,
-    )
+    words = {
+        "name": owner.get_full_name() or owner.username,
+        "customer": candidate.reference.customer.name,
+        "contact": candidate.reference.contact.name,
+        "prospect": request.prospect_name,
+        "activity": request.activity_type.name.lower(),
+        "days": OWNER_LINK_DAYS,
+        "url": url,
+    }
+    with translation.override(user_language(owner)):
+        _mail_after_commit(
+            _("Do you consent? %(customer)s as a reference for %(prospect)s") % words,
+            _(
+                "Hello %(name)s,\n\n"
+                "Your customer %(customer)s (%(contact)s) is proposed for a %(activity)s with "
+                "%(prospect)s. Please consent or decline here (the link works once, for %(days)s "
+                "days):\n\n%(url)s\n"
+            )
+            % words,
+            owner.email,
+        )
     return issued
 
 
@@ -147,17 +162,43 @@ def ask_link_send(
         candidate, CandidateLinkPurpose.ASK, email=contact.email, valid_days=ASK_LINK_DAYS, by=by, now=now
     )
     url = _link_url(base_url, issued.token)
-    activity = candidate.request.activity_type.name
-    _mail_after_commit(
-        f"Would you be a reference? A {activity.lower()} request",
-        f"Hello {contact.name},\n\n"
-        f"One of our prospects would value your experience: a {activity.lower()}. "
-        f"Here is what is asked and how long it takes; you can accept, decline or offer times "
-        f"that suit you (the link works once, for {ASK_LINK_DAYS} days):\n\n{url}\n\nThank you.\n"
-        + withdrawal_footer(contact=contact, base_url=base_url, now=now),
-        contact.email,
-    )
+    words = {
+        "name": contact.name,
+        "activity": candidate.request.activity_type.name.lower(),
+        "days": ASK_LINK_DAYS,
+        "url": url,
+    }
+    with translation.override(contact_language(contact)):
+        _mail_after_commit(
+            _("Would you be a reference? A %(activity)s request") % words,
+            _(
+                "Hello %(name)s,\n\n"
+                "One of our prospects would value your experience: a %(activity)s. Here is what is "
+                "asked and how long it takes; you can accept, decline or offer times that suit you "
+                "(the link works once, for %(days)s days):\n\n%(url)s\n\nThank you.\n"
+            )
+            % words
+            + withdrawal_footer(contact=contact, base_url=base_url, now=now),
+            contact.email,
+        )
     return issued
+
+
+def user_language(user: User | None) -> str:
+    """The language an e-mail or link page speaks to a colleague outside a signed-in page (the
+    account owner's link, the requester's feedback link): their profile's, else the company's."""
+    return getattr(user, "language", "") or default_language()
+
+
+def candidate_link_language(link: CandidateLink) -> str:
+    """The language a candidate link's page speaks: the reference contact's on the ask and the
+    reference's feedback link, the account owner's or the requester's on theirs."""
+    candidate = link.candidate
+    if link.purpose == CandidateLinkPurpose.OWNER:
+        return user_language(candidate.reference.customer.account_owner)
+    if link.purpose == CandidateLinkPurpose.FEEDBACK_REQUESTER:
+        return user_language(candidate.request.requester)
+    return contact_language(candidate.reference.contact)
 
 
 def candidate_link_get(*, token: str, purpose: str | None = None, for_update: bool = False) -> CandidateLink:
@@ -194,9 +235,9 @@ def _withdraw_links(candidate: Candidate, purpose: str, now: datetime) -> None:
 def _reason_clean(reason: str, *, required: bool, field: str = "reason") -> str:
     reason = (reason or "").strip()
     if required and not reason:
-        raise ValidationError({field: "Please say why."})
+        raise ValidationError({field: _("Please say why.")})
     if len(reason) > ANSWER_REASON_MAX:
-        raise ValidationError({field: f"At most {ANSWER_REASON_MAX} characters."})
+        raise ValidationError({field: _("At most %(max)s characters.") % {"max": ANSWER_REASON_MAX}})
     if "\x00" in reason:
         raise ValidationError({field: "Remove the null character."})
     return reason
@@ -267,17 +308,19 @@ def _slots_clean(slots, *, now: datetime) -> list[datetime]:
         if value in (None, ""):
             continue
         if not isinstance(value, datetime) or timezone.is_naive(value):
-            raise ValidationError({"slots": "Give each time with its date and time zone."})
+            raise ValidationError({"slots": _("Give each time with its date and time zone.")})
         try:
             validate_date_in_range(value)
         except ValidationError as exc:
             raise ValidationError({"slots": exc.messages[0]}) from None
         if value <= now:
-            raise ValidationError({"slots": "Every time you offer must be in the future."})
+            raise ValidationError({"slots": _("Every time you offer must be in the future.")})
         if value not in chosen:
             chosen.append(value)
     if not SLOTS_MIN <= len(chosen) <= SLOTS_MAX:
-        raise ValidationError({"slots": f"Offer {SLOTS_MIN} or {SLOTS_MAX} different times."})
+        raise ValidationError(
+            {"slots": _("Offer %(min)s or %(max)s different times.") % {"min": SLOTS_MIN, "max": SLOTS_MAX}}
+        )
     return sorted(chosen)
 
 
@@ -328,7 +371,7 @@ def candidate_ask_answer(
     account owner are told."""
     now = now or timezone.now()
     if answer not in Answer.ALL:
-        raise ValidationError({"answer": "Accept, decline or offer times."})
+        raise ValidationError({"answer": _("Accept, decline or offer times.")})
     link = candidate_link_get(token=token, purpose=CandidateLinkPurpose.ASK, for_update=True)
     candidate = _lock(link.candidate)
     fields: dict = {}
@@ -342,7 +385,7 @@ def candidate_ask_answer(
         fields["answer_reason"] = _reason_clean(reason, required=False)
         if ask_again_after is not None:
             if not isinstance(ask_again_after, date) or ask_again_after <= timezone.localdate(now):
-                raise ValidationError({"ask_again_after": "Give a date after today."})
+                raise ValidationError({"ask_again_after": _("Give a date after today.")})
             try:
                 validate_date_in_range(ask_again_after)
             except ValidationError as exc:

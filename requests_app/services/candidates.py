@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from approvals import services as approvals
@@ -16,6 +17,7 @@ from references.models import ReferenceProfile
 from references.services.consents import withdrawal_footer
 from refprogram import events
 from refprogram.errors import RuleViolation
+from refprogram.i18n import for_contact
 from refprogram.validators import validate_date_in_range, validate_no_nul, validate_single_line
 
 from .. import calendar
@@ -225,12 +227,17 @@ def _thank_the_reference(candidate: Candidate) -> None:
     if not contact.email:
         return
     request = candidate.request
-    subject = "Thank you for being a reference"
-    body = (
-        f"Hello {contact.name},\n\nThank you for the {request.activity_type.name.lower()} you gave for "
-        f"{candidate.reference.customer.name}. Your experience helps other companies decide with "
-        "confidence, and we do not take your time for granted.\n\nWith our thanks.\n"
-    ) + withdrawal_footer(contact=contact)
+    with for_contact(contact):
+        subject = _("Thank you for being a reference")
+        body = _(
+            "Hello %(name)s,\n\nThank you for the %(activity)s you gave for %(customer)s. Your "
+            "experience helps other companies decide with confidence, and we do not take your time "
+            "for granted.\n\nWith our thanks.\n"
+        ) % {
+            "name": contact.name,
+            "activity": request.activity_type.name.lower(),
+            "customer": candidate.reference.customer.name,
+        } + withdrawal_footer(contact=contact)
     transaction.on_commit(
         lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact.email], fail_silently=True)
     )

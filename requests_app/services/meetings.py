@@ -9,8 +9,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from references.services.consents import withdrawal_footer
+from refprogram.i18n import for_contact
 
 from ..choices import CandidateState
 from ..models import Candidate
@@ -69,12 +71,17 @@ def meeting_reminders_send(*, today: date | None = None, now: datetime | None = 
         )
         contact = candidate.reference.contact
         if contact.email:
-            body = f"Hello {contact.name},\n\nA reminder of the meeting you agreed to:\n{line}\n\n"
-            body += "Thank you.\n"
-            body += withdrawal_footer(contact=contact, now=now)
+            with for_contact(contact):
+                body = _("Hello %(name)s,\n\nA reminder of the meeting you agreed to:\n%(meeting)s\n\n") % {
+                    "name": contact.name,
+                    "meeting": line,
+                }
+                body += _("Thank you.") + "\n"
+                body += withdrawal_footer(contact=contact, now=now)
+                contact_subject = _("Reminder: your reference meeting")
             transaction.on_commit(
-                lambda body=body, to=contact.email: send_mail(
-                    "Reminder: your reference meeting",
+                lambda body=body, to=contact.email, subject=contact_subject: send_mail(
+                    subject,
                     body,
                     settings.DEFAULT_FROM_EMAIL,
                     [to],

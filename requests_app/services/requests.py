@@ -17,6 +17,7 @@ from accounts.models import Team, User
 from accounts.services import notification_send
 from refprogram import events
 from refprogram.errors import RuleViolation
+from refprogram.i18n import in_company_language
 from refprogram.validators import validate_date_in_range
 from refprogram.words import sentence
 
@@ -329,7 +330,7 @@ def request_outcome(*, request: Request, actor: User, result: str, amount: Decim
         kind=RequestEventKind.OUTCOME,
         actor=actor,
         # The amount stays on the request, where it is shown only to who may see money.
-        note=OutcomeResult(result).label,
+        note=in_company_language(OutcomeResult(result).label),
     )
     return request
 
@@ -386,7 +387,9 @@ def unmet_demand_record(*, request: Request, reason: str) -> UnmetDemand:
     except IntegrityError:
         return UnmetDemand.objects.get(request=request)
     RequestEvent.objects.create(
-        request=request, kind=RequestEventKind.SHORT_SUPPLY, note=UnmetReason(reason).label
+        request=request,
+        kind=RequestEventKind.SHORT_SUPPLY,
+        note=in_company_language(UnmetReason(reason).label),
     )
     return record
 

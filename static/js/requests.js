@@ -45,7 +45,9 @@
     });
     function update() {
       var days = leadTimes[activity.value];
-      hint.textContent = days ? "This activity usually takes " + days + " day(s) to arrange." : "";
+      // The sentence comes translated from the page (data-sentence), with {days} to fill in.
+      var sentence = hint.dataset.sentence || "This activity usually takes {days} day(s) to arrange.";
+      hint.textContent = days ? sentence.replace("{days}", days) : "";
       var when = neededBy.value ? new Date(neededBy.value) : null;
       var short = days && when && !isNaN(when) && (when - new Date()) < days * 86400000;
       warning.hidden = !short;
