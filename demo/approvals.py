@@ -9,6 +9,7 @@ from approvals import services as approval_services
 from approvals.choices import ApprovalStatus, ApprovalUse, Channel
 from approvals.models import Approval
 from references.models import ReferenceProfile
+from refprogram.i18n import in_company_language
 
 from .vocabulary import DEMO_URL
 
@@ -79,7 +80,7 @@ def seed_approvals(seeder) -> None:
                 use,
                 decided - timedelta(days=rng.randint(10, 30)),
                 scope=scope,
-                title=f"{ApprovalUse(use).label} of {p.customer.name}",
+                title=f"{in_company_language(ApprovalUse(use).label)} of {p.customer.name}",
                 quote_text=(
                     f"With {product} our team spends its time on projects, not on firefighting."
                     if use == ApprovalUse.QUOTE

@@ -43,6 +43,7 @@ from references.models import (
     Region,
     UseCase,
 )
+from refprogram.i18n import in_company_language
 
 from . import vocabulary as words
 from .bulk import Table, build_indexes, drop_bulk_built_indexes, insert_pairs
@@ -93,7 +94,7 @@ def search_text(
         story,
         outcomes,
         competitor,
-        Deployment(deployment).label if deployment else "",
+        in_company_language(Deployment(deployment).label) if deployment else "",
         " ".join(sorted(products)),
         " ".join(sorted(use_cases)),
     ]

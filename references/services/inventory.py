@@ -14,6 +14,7 @@ from accounts import permissions as perms
 from accounts.models import User
 from refprogram import events
 from refprogram.errors import RuleViolation
+from refprogram.i18n import in_company_language
 
 from ..choices import CODE_INVALID_TRANSITION, PROFILE_TRANSITIONS, ProfileStatus, RestingReason
 from ..facets import facet_text
@@ -76,7 +77,7 @@ def build_search_document(profile: ReferenceProfile) -> str:
         profile.story,
         profile.outcomes,
         profile.competitor,
-        profile.get_deployment_display() if profile.deployment else "",
+        in_company_language(profile.get_deployment_display()) if profile.deployment else "",
         " ".join(p.name for p in profile.products.all()),
         " ".join(u.name for u in profile.use_cases.all()),
     ]

@@ -69,6 +69,10 @@ PAGES = {
     "login/set-up/": [("get", "/login/set-up/", None, e(302, 302, 302, 302, 302, 302))],
     # Everyone's own second factor (OTP_REQUIRED_FOR_ADMINS is off in the test settings, so the
     # administrator too may post the removal form; an empty code re-renders it).
+    "account/preferences/": [
+        ("get", "/account/preferences/", None, ALL),
+        ("post", "/account/preferences/", {}, e(302, 302, 302, 302, 302, 302)),
+    ],
     "account/second-factor/": [("get", "/account/second-factor/", None, ALL)],
     "account/second-factor/set-up/": [("get", "/account/second-factor/set-up/", None, ALL)],
     "account/second-factor/remove/": [("post", "/account/second-factor/remove/", {}, ALL)],

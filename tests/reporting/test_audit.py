@@ -56,6 +56,7 @@ def test_a_change_through_the_page_is_attributed_to_its_author(users, client_as)
             "title": "CTO",
             "seniority": contact.seniority,
             "email": "anna@acme.example",
+            "preferred_language": contact.preferred_language,
         },
     )
     assert response.status_code == 302, response.content
