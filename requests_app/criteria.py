@@ -9,6 +9,7 @@ important.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import CharField, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -62,6 +63,42 @@ def _valid_values(field: str) -> dict[str, str] | None:
     valid = {label.lower(): value for value, label in choices}
     valid.update({value.lower(): value for value, _label in choices})
     return valid
+
+
+# The criteria whose values are codes of a managed list, read from the database to be said.
+_LISTED = {
+    CriterionField.INDUSTRY: Industry,
+    CriterionField.REGION: Region,
+    CriterionField.LANGUAGE: Language,
+}
+
+
+def read_value_labels(criteria: list[dict]) -> dict[str, dict[str, str]]:
+    """``{field: {value: label}}`` for these criteria, in one query however many fields they name
+    (the cache :func:`value_label` takes); fields people read as stored need no read, and the
+    fixed lists (size, seniority, deployment, country) are read without a query."""
+    wanted: dict[str, set[str]] = {}
+    for c in criteria:
+        if c["field"] not in NAMED_AS_READ:
+            wanted.setdefault(c["field"], set()).add(str(c["value"]))
+    labels: dict[str, dict[str, str]] = {}
+    reads = []
+    for f, values in wanted.items():
+        if f in _LISTED:
+            labels[f] = {}
+            reads.append(
+                _LISTED[f]
+                .objects.filter(code__in=values)
+                .order_by()
+                .annotate(field=Value(str(f), output_field=CharField()))
+                .values_list("field", "code", "name")
+            )
+        else:
+            labels[f] = dict(value_choices(f) or [])
+    if reads:
+        for f, code, name in reads[0].union(*reads[1:], all=True) if len(reads) > 1 else reads[0]:
+            labels[f][code] = name
+    return labels
 
 
 def value_label(field: str, value: str, cache: dict) -> str:

@@ -137,6 +137,45 @@ def fresh_catalogs(tmp_path_factory):
     }
 
 
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|\{(\w*)\}")
+
+
+def placeholder_mismatches(entries) -> list[str]:
+    """The msgids whose translation names other placeholders than the English (``%(name)s`` or
+    ``{name}``): such a translation fails with a KeyError, or drops a value, when it is shown."""
+
+    def names(text: str) -> set[str]:
+        return {a or b for a, b in _PLACEHOLDER.findall(text or "")}
+
+    bad = []
+    for entry in entries:
+        if not entry.translated():
+            continue
+        wanted = names(entry.msgid) | names(entry.msgid_plural)
+        said = [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
+        # A plural's singular may say "one" instead of the number (a count placeholder).
+        if any(names(text) - wanted or (wanted - names(text)) - {"n", "count"} for text in said):
+            bad.append(entry.msgid)
+    return bad
+
+
+def test_the_placeholder_check_finds_a_renamed_placeholder():
+    good = polib.POEntry(msgid="Paused until %(day)s: %(why)s", msgstr="Pausiert bis %(day)s: %(why)s")
+    renamed = polib.POEntry(msgid="Paused until %(day)s: %(why)s", msgstr="Pausiert bis %(day)s: %(reason)s")
+    dropped = polib.POEntry(msgid="%(n)s of %(of)s", msgstr="%(n)s")
+    assert placeholder_mismatches([good, renamed, dropped]) == [
+        "Paused until %(day)s: %(why)s",
+        "%(n)s of %(of)s",
+    ]
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_every_translation_keeps_the_placeholders_of_the_english(code):
+    catalog = polib.pofile(str(ROOT / "locale" / code / "LC_MESSAGES" / "django.po"))
+    bad = placeholder_mismatches(catalog)
+    assert not bad, f"{len(bad)} {code} translations with other placeholders, e.g. {bad[:10]}"
+
+
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_every_marked_string_has_its_translation(fresh_catalogs, code):
     catalog = fresh_catalogs[code]

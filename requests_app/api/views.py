@@ -91,6 +91,13 @@ class RequestViewSet(
     }
 
     def get_queryset(self):
+        if self.action in ("matches", "supply"):
+            # What matching reads of the request, and no more: these are the reads a rep repeats.
+            return (
+                Request.objects.visible_to(self.request.user)
+                .select_related("activity_type")
+                .prefetch_related("products")
+            )
         return (
             Request.objects.visible_to(self.request.user)
             .select_related("requester", "assignee", "activity_type", "opportunity")

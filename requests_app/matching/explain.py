@@ -4,23 +4,13 @@ vocabulary's names, read once per process)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from ledger import capacity as capacity_rules
+from ledger.choices import UsageStatus
 from references.models import Product
 
-from .scoring import MatchSpec, Row, criterion_fields, criterion_label
-
-# The words for the factors, in the order the explanation lists them.
-FACTOR_LABELS = {
-    "nice_to_have": "nice-to-have",
-    "implicit": "implicit preference",
-    "size": "size",
-    "seniority": "seniority",
-    "c_level_protection": "C-level protection",
-    "health": "health",
-    "freshness": "freshness",
-    "reference_load": "its recent use",
-    "customer_load": "its customer's recent use",
-}
+from .scoring import MatchSpec, Row, criterion_fields
 
 
 def product_names() -> dict[int, str]:
@@ -53,86 +43,123 @@ def _signed(points: int) -> str:
     return f"+{points}" if points > 0 else f"−{-points}" if points < 0 else "0"
 
 
+def _listed(criteria, spec: MatchSpec) -> str:
+    return ", ".join(spec.label(c) for c in criteria)
+
+
+def _day(value) -> str:
+    return f"{value:%Y-%m-%d}"  # ISO dates: read alike in every language
+
+
 def explain(
     result: dict, spec: MatchSpec, *, row: Row, details: dict, capacity: dict, policy, note: str = ""
 ) -> str:
-    """The human explanation of one match (or near miss): the criteria, every factor with its
-    points, capacity, availability and last use."""
+    """The human explanation of one match (or near miss), in the reader's language: the criteria,
+    every factor with its points, capacity, availability and last use."""
     parts: list[str] = []
     must_met = [c for c in spec.must if c not in result["must_missed"]]
     if result["must_missed"]:
         parts.append(
-            "Misses the must-have "
-            + ", ".join(criterion_label(c, spec.labels) for c in result["must_missed"])
-            + "."
+            _("Misses the must-have %(criteria)s.") % {"criteria": _listed(result["must_missed"], spec)}
         )
     elif spec.must:
-        parts.append(
-            "Meets every must-have (" + ", ".join(criterion_label(c, spec.labels) for c in must_met) + ")."
-        )
+        parts.append(_("Meets every must-have (%(criteria)s).") % {"criteria": _listed(must_met, spec)})
     if spec.nice:
         nice_met = [c for c in spec.nice if c in result["met"]]
-        text = f"Meets {len(nice_met)} of {len(spec.nice)} nice-to-haves"
+        counts = {"met": len(nice_met), "of": len(spec.nice)}
         if nice_met:
-            text += ": " + ", ".join(
-                f"{criterion_label(c, spec.labels)} (weight {c['weight']})" for c in nice_met
+            wishes = ", ".join(
+                _("%(criterion)s (weight %(weight)s)") % {"criterion": spec.label(c), "weight": c["weight"]}
+                for c in nice_met
             )
+            text = _("Meets %(met)s of %(of)s nice-to-haves: %(wishes)s") % {**counts, "wishes": wishes}
+        else:
+            text = _("Meets %(met)s of %(of)s nice-to-haves") % counts
         nice_missed = [c for c in spec.nice if c not in nice_met]
         if nice_missed:
-            text += "; misses " + ", ".join(criterion_label(c, spec.labels) for c in nice_missed)
+            text += _("; misses %(criteria)s") % {"criteria": _listed(nice_missed, spec)}
         parts.append(text + ".")
     if spec.implicit:
         met = result["implicit_met"]
-        text = (
-            f"Implicit preferences from the prospect (not criteria): meets {len(met)} of {len(spec.implicit)}"
-        )
-        parts.append(
-            text + (": " + ", ".join(criterion_label(c, spec.labels) for c in met) if met else "") + "."
-        )
-    score = result["score"]
+        counts = {"met": len(met), "of": len(spec.implicit)}
+        if met:
+            parts.append(
+                _(
+                    "Implicit preferences from the prospect (not criteria): meets %(met)s of %(of)s:"
+                    " %(criteria)s."
+                )
+                % {**counts, "criteria": _listed(met, spec)}
+            )
+        else:
+            parts.append(
+                _("Implicit preferences from the prospect (not criteria): meets %(met)s of %(of)s.") % counts
+            )
     factors = "; ".join(f"{f['detail']} {_signed(f['points'])}" for f in result["factors"])
-    parts.append(f"Score {score}" + (f" = {factors}." if factors else "."))
+    if factors:
+        parts.append(_("Score %(score)s = %(factors)s.") % {"score": result["score"], "factors": factors})
+    else:
+        parts.append(_("Score %(score)s.") % {"score": result["score"]})
     health = row.health
     if health is not None:
         checked = details.get("customer__health_updated")
-        parts.append(
-            f"Customer health {health}"
-            + (f" (checked {checked:%Y-%m-%d})." if checked else " (never checked).")
-        )
+        if checked:
+            parts.append(
+                _("Customer health %(health)s (checked %(day)s).") % {"health": health, "day": _day(checked)}
+            )
+        else:
+            parts.append(_("Customer health %(health)s (never checked).") % {"health": health})
     parts.append(
-        f"Capacity: {capacity['used']} of {capacity['cap']} points used in the last {policy.window_days} days"
-        f" (customer {capacity['customer_used']} of {capacity['customer_cap']})."
+        _(
+            "Capacity: %(used)s of %(cap)s points used in the last %(days)s days"
+            " (customer %(customer_used)s of %(customer_cap)s)."
+        )
+        % {**capacity, "days": policy.window_days}
     )
     if note:
         parts.append(note)
     reasons = capacity["reasons"]
     if capacity["available"]:
-        parts.append("Available now.")
+        parts.append(_("Available now."))
     elif "reference_stale" in reasons:
-        parts.append("Stale: re-confirm with the account owner before it can be proposed.")
+        parts.append(_("Stale: re-confirm with the account owner before it can be proposed."))
     elif "customer_detractor" in reasons:
         parts.append(
-            f"Its customer is a detractor (health below {policy.detractor_below}): it cannot be proposed."
+            _("Its customer is a detractor (health below %(threshold)s): it cannot be proposed.")
+            % {"threshold": policy.detractor_below}
         )
     elif "consent_withdrawn" in reasons:
-        parts.append("The person withdrew their consent and left the reference program; cannot be proposed.")
+        parts.append(
+            _("The person withdrew their consent and left the reference program; cannot be proposed.")
+        )
     elif "on_hold" in reasons:
-        ends_on, why = capacity.get("hold_ends_on"), capacity.get("hold_reason") or "no reason given"
-        until = f"until {ends_on:%Y-%m-%d}" if ends_on else "until lifted"
-        parts.append(f"On hold {until}: {why}; cannot be proposed.")
+        ends_on, why = capacity.get("hold_ends_on"), capacity.get("hold_reason") or _("no reason given")
+        if ends_on:
+            parts.append(
+                _("On hold until %(day)s: %(why)s; cannot be proposed.") % {"day": _day(ends_on), "why": why}
+            )
+        else:
+            parts.append(_("On hold until lifted: %(why)s; cannot be proposed.") % {"why": why})
     elif capacity.get("available_from"):
-        parts.append(f"Not available until {capacity['available_from']:%Y-%m-%d}; cannot be proposed now.")
+        parts.append(
+            _("Not available until %(day)s; cannot be proposed now.")
+            % {"day": _day(capacity["available_from"])}
+        )
     else:
         parts.append(
-            "Not available now (resting or no room for this activity under the caps); cannot be proposed."
+            _("Not available now (resting or no room for this activity under the caps); cannot be proposed.")
         )
     if details.get("last_used_on"):
+        status = details["last_used_status"]
         parts.append(
-            f"Last used {details['last_used_on']:%Y-%m-%d}: {details['last_used_for']}"
-            f" ({details['last_used_status']})."
+            _("Last used %(day)s: %(activity)s (%(status)s).")
+            % {
+                "day": _day(details["last_used_on"]),
+                "activity": details["last_used_for"],
+                "status": UsageStatus(status).label if status in UsageStatus.values else status,
+            }
         )
     else:
-        parts.append("Never used yet.")
+        parts.append(_("Never used yet."))
     return " ".join(parts)
 
 

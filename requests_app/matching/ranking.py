@@ -38,6 +38,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ledger import capacity
 from ledger.models import OverusePolicy, UsageEntry
@@ -298,11 +299,11 @@ def diversify(ranked: list[Ranked], needed: int) -> tuple[list[Ranked], dict[int
         if best.customer_id in customers:
             alternative = next((r for r in rest if r.available and r.customer_id not in customers), None)
             if alternative is not None and alternative.score >= best.score - DIVERSITY_MARGIN:
-                notes[alternative.pk] = (
-                    f"Ranked ahead of a reference that scores {best.score} because that one is from the "
-                    f"same customer as an earlier pick: the {needed} references needed come from "
-                    "different customers."
-                )
+                notes[alternative.pk] = _(
+                    "Ranked ahead of a reference that scores %(score)s because that one is from the same"
+                    " customer as an earlier pick: the %(needed)s references needed come from different"
+                    " customers."
+                ) % {"score": best.score, "needed": needed}
                 best = alternative
         picks.append(best)
         rest.remove(best)

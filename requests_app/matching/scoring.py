@@ -27,6 +27,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
 
 from ledger import capacity
 from references.choices import SENIORITY_ORDER, SIZE_ORDER, Seniority
@@ -34,7 +37,15 @@ from references.facets import KEY_CODE_SQL, FacetKeys, facet_key
 from references.models import MatchingRow, Product, UseCase
 
 from ..choices import CriterionField
-from ..criteria import value_label
+from ..criteria import read_value_labels, value_label
+
+
+def _interpolate(text, **values) -> str:
+    return str(text) % values
+
+
+# A lazy label with its numbers filled in when it is read, in the reader's language.
+_f = lazy(_interpolate, str)
 
 # --- The scale (docs/matching.md) ------------------------------------------------------------
 NICE_POINTS = 7  # per unit of a met nice-to-have's weight (1–10)
@@ -61,36 +72,81 @@ DIVERSITY_MARGIN = 20  # a different customer's reference within this many point
 NEAREST_MISSES = 5
 
 WEIGHTS_DOC = [
-    ("Each met nice-to-have", f"{NICE_POINTS} × its weight (1–10; the first listed weighs most)"),
     (
-        "Implicit preference: same industry, same region, each of the prospect's products",
-        f"industry {IMPLICIT_POINTS[CriterionField.INDUSTRY]}, region and each product "
-        f"{IMPLICIT_POINTS[CriterionField.REGION]}, unless a criterion names the same field or product",
-    ),
-    ("Size band", f"{SIZE_POINTS} for the prospect's band, −{SIZE_STEP} per band apart"),
-    (
-        "Seniority of the contact",
-        f"{SENIORITY_POINTS} for the prospect contact's level, −{JUNIOR_STEP} per level more junior, "
-        f"−{SENIOR_STEP} per level more senior",
-    ),
-    ("C-level reference for a junior ask (policy)", f"{PROTECTION_POINTS}"),
-    ("Customer health", f"health score ÷ {HEALTH_DIVISOR}, rounded toward zero (−20 to +20)"),
-    (f"Validated within {FRESH_DAYS} days", f"+{FRESH_POINTS}"),
-    (
-        "Recent use of the reference (load spreading)",
-        f"−{REFERENCE_LOAD_POINTS} per weighted point in the policy window; use in the last "
-        f"{RECENT_DAYS} days counts ×{RECENT_FACTOR}, in the last {LATEST_DAYS} ×{LATEST_FACTOR}, use for "
-        f"the same activity ×{SAME_KIND_FACTOR} again",
+        gettext_lazy("Each met nice-to-have"),
+        _f(gettext_lazy("%(points)s × its weight (1–10; the first listed weighs most)"), points=NICE_POINTS),
     ),
     (
-        "Recent use of its customer (all contacts)",
-        f"−{CUSTOMER_LOAD_POINTS} per weighted point, same weighting",
+        gettext_lazy("Implicit preference: same industry, same region, each of the prospect's products"),
+        _f(
+            gettext_lazy(
+                "industry %(industry)s, region and each product %(region)s, unless a criterion names the"
+                " same field or product"
+            ),
+            industry=IMPLICIT_POINTS[CriterionField.INDUSTRY],
+            region=IMPLICIT_POINTS[CriterionField.REGION],
+        ),
     ),
     (
-        "Several references needed",
-        f"the picks come from different customers when one is within {DIVERSITY_MARGIN} points",
+        gettext_lazy("Size band"),
+        _f(
+            gettext_lazy("%(points)s for the prospect's band, −%(step)s per band apart"),
+            points=SIZE_POINTS,
+            step=SIZE_STEP,
+        ),
     ),
-    ("Available now", "always ranks above resting, stale, detractor or at-cap references"),
+    (
+        gettext_lazy("Seniority of the contact"),
+        _f(
+            gettext_lazy(
+                "%(points)s for the prospect contact's level, −%(junior)s per level more junior,"
+                " −%(senior)s per level more senior"
+            ),
+            points=SENIORITY_POINTS,
+            junior=JUNIOR_STEP,
+            senior=SENIOR_STEP,
+        ),
+    ),
+    (gettext_lazy("C-level reference for a junior ask (policy)"), f"{PROTECTION_POINTS}"),
+    (
+        gettext_lazy("Customer health"),
+        _f(
+            gettext_lazy("health score ÷ %(divisor)s, rounded toward zero (−20 to +20)"),
+            divisor=HEALTH_DIVISOR,
+        ),
+    ),
+    (_f(gettext_lazy("Validated within %(days)s days"), days=FRESH_DAYS), f"+{FRESH_POINTS}"),
+    (
+        gettext_lazy("Recent use of the reference (load spreading)"),
+        _f(
+            gettext_lazy(
+                "−%(points)s per weighted point in the policy window; use in the last %(recent)s days counts"
+                " ×%(recent_factor)s, in the last %(latest)s ×%(latest_factor)s, use for the same activity"
+                " ×%(same)s again"
+            ),
+            points=REFERENCE_LOAD_POINTS,
+            recent=RECENT_DAYS,
+            recent_factor=RECENT_FACTOR,
+            latest=LATEST_DAYS,
+            latest_factor=LATEST_FACTOR,
+            same=SAME_KIND_FACTOR,
+        ),
+    ),
+    (
+        gettext_lazy("Recent use of its customer (all contacts)"),
+        _f(gettext_lazy("−%(points)s per weighted point, same weighting"), points=CUSTOMER_LOAD_POINTS),
+    ),
+    (
+        gettext_lazy("Several references needed"),
+        _f(
+            gettext_lazy("the picks come from different customers when one is within %(margin)s points"),
+            margin=DIVERSITY_MARGIN,
+        ),
+    ),
+    (
+        gettext_lazy("Available now"),
+        gettext_lazy("always ranks above resting, stale, detractor or at-cap references"),
+    ),
 ]
 
 # Criterion field -> facet of ``references.facets`` (competitor is matched in its text instead).
@@ -164,6 +220,18 @@ class MatchSpec:
             ids=ids,
             product_names=products,
         )
+
+    def label(self, criterion: dict) -> str:
+        """``criterion`` in words (:func:`criterion_label`), said once per request and language: the
+        twenty matches of a list name the same criteria over and over. The value labels of every
+        criterion are read at the first call, in one query (``criteria.read_value_labels``)."""
+        cache = self.__dict__.setdefault("_said", {})
+        ident = (criterion["field"], str(criterion["value"]), get_language())
+        if ident not in cache:
+            if not self.labels:
+                self.labels.update(read_value_labels(self.must + self.nice + self.implicit))
+            cache[ident] = criterion_label(criterion, self.labels)
+        return cache[ident]
 
     def key(self, criterion: dict) -> str | None:
         """The facet key a profile holds when it meets ``criterion`` (``None``: none can, e.g. an
@@ -260,7 +328,9 @@ def criterion_label(c: dict, labels: dict | None = None) -> str:
     the value is said as stored."""
     value = c["value"] if labels is None else value_label(c["field"], c["value"], labels)
     try:
-        return f"{CriterionField(c['field']).label.lower()} {value}"
+        name = str(CriterionField(c["field"]).label)
+        # Inside a sentence the field is said in lower case, but German writes its nouns capitalised.
+        return f"{name if get_language() == 'de' else name.lower()} {value}"
     except ValueError:
         return f"{c['field']} {value}"
 
@@ -284,10 +354,6 @@ def health_points(health: int) -> int:
     return int(health / HEALTH_DIVISOR)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def score_row(row: Row, spec: MatchSpec, today: date) -> dict:
     """Score one candidate for one request: ``{"score", "factors", "met", "missed",
     "must_missed", "implicit_met"}``. ``factors`` is ``[{"name", "points", "detail"}]`` and its
@@ -306,7 +372,7 @@ def score_row(row: Row, spec: MatchSpec, today: date) -> dict:
             add(
                 "nice_to_have",
                 NICE_POINTS * c["weight"],
-                f"{criterion_label(c, spec.labels)} (weight {c['weight']})",
+                _("%(criterion)s (weight %(weight)s)") % {"criterion": spec.label(c), "weight": c["weight"]},
             )
         else:
             missed.append(c)
@@ -315,43 +381,56 @@ def score_row(row: Row, spec: MatchSpec, today: date) -> dict:
         add(
             "implicit",
             IMPLICIT_POINTS[c["field"]],
-            f"same {criterion_label(c, spec.labels)} as the prospect (implicit)",
+            _("same %(criterion)s as the prospect (implicit)") % {"criterion": spec.label(c)},
         )
     explicit = spec.explicit_fields
     band = row.value("size")
     if spec.size_band and band in SIZE_ORDER and CriterionField.SIZE_BAND not in explicit:
         gap = abs(SIZE_ORDER[band] - SIZE_ORDER[spec.size_band])
         where = (
-            "same size band as the prospect" if not gap else f"{_plural(gap, 'size band')} from the prospect"
+            _("same size band as the prospect")
+            if not gap
+            else ngettext("%(n)d size band from the prospect", "%(n)d size bands from the prospect", gap)
+            % {"n": gap}
         )
         add("size", size_points(band, spec.size_band), where)
     level = row.value("seniority")
     if spec.seniority and level in SENIORITY_ORDER and CriterionField.SENIORITY not in explicit:
         gap = SENIORITY_ORDER[level] - SENIORITY_ORDER[spec.seniority]
         if not gap:
-            where = "same seniority as the prospect's contact"
+            where = _("same seniority as the prospect's contact")
+        elif gap < 0:
+            where = ngettext(
+                "%(n)d level more junior than the prospect's contact",
+                "%(n)d levels more junior than the prospect's contact",
+                -gap,
+            ) % {"n": -gap}
         else:
-            direction = "more junior" if gap < 0 else "more senior"
-            where = f"{_plural(abs(gap), 'level')} {direction} than the prospect's contact"
+            where = ngettext(
+                "%(n)d level more senior than the prospect's contact",
+                "%(n)d levels more senior than the prospect's contact",
+                gap,
+            ) % {"n": gap}
         add("seniority", seniority_points(level, spec.seniority), where)
     if spec.protects and level == Seniority.C_LEVEL:
-        add("c_level_protection", PROTECTION_POINTS, "C-level reference kept for senior asks (policy)")
+        add("c_level_protection", PROTECTION_POINTS, _("C-level reference kept for senior asks (policy)"))
     health = row.health
     if health is not None:
-        add("health", health_points(health), f"customer health {health}")
+        add("health", health_points(health), _("customer health %(health)s") % {"health": health})
     if row.last_validated and row.last_validated >= today - timedelta(days=FRESH_DAYS):
-        add("freshness", FRESH_POINTS, f"validated within {FRESH_DAYS} days")
+        add("freshness", FRESH_POINTS, _("validated within %(days)s days") % {"days": FRESH_DAYS})
     if row.reference_load:
         add(
             "reference_load",
             -REFERENCE_LOAD_POINTS * row.reference_load,
-            f"{row.reference_load} weighted points of its own recent use",
+            _("%(points)s weighted points of its own recent use") % {"points": row.reference_load},
         )
     if row.customer_load:
         add(
             "customer_load",
             -CUSTOMER_LOAD_POINTS * row.customer_load,
-            f"{row.customer_load} weighted points of recent use of its customer (all contacts)",
+            _("%(points)s weighted points of recent use of its customer (all contacts)")
+            % {"points": row.customer_load},
         )
     return {
         "score": sum(f["points"] for f in factors),

@@ -25,6 +25,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from approvals.choices import ApprovalUse, Channel
 from approvals.models import Approval
@@ -40,6 +43,7 @@ from references.models import (
 )
 
 from ..choices import CriterionField, UnmetReason
+from ..criteria import read_value_labels
 from .ranking import any_can_be_proposed, matches_for_request, nearest_misses
 from .scoring import _NAMED, CRITERION_FACETS, MatchSpec, criterion_fields, criterion_label, criterion_q
 
@@ -116,8 +120,8 @@ def _labels_read(must: list[dict], labels: dict | None) -> dict:
     """The labels of the must-haves' values, read before the rows (one read per listed field,
     whichever rows miss what), into the caller's cache."""
     labels = {} if labels is None else labels
-    for c in must:
-        criterion_label(c, labels)
+    if not labels:
+        labels.update(read_value_labels(must))
     return labels
 
 
@@ -125,8 +129,10 @@ def _misses_note(missed: list[dict], labels: dict) -> str:
     """The must-haves missed, said by their labels (``labels``: the caller's cache, one read per
     listed field such as industry or region)."""
     if not missed:
-        return "Meets every must-have."
-    return "Misses the must-have " + ", ".join(criterion_label(c, labels) for c in missed) + "."
+        return _("Meets every must-have.")
+    return _("Misses the must-have %(criteria)s.") % {
+        "criteria": ", ".join(criterion_label(c, labels) for c in missed)
+    }
 
 
 def _item(
@@ -237,7 +243,7 @@ def approved_content(
         missed = _must_missed(row, must)
         name = uses[row["use"]]
         file_url = reverse("approval-file", args=[row["pk"], "asset"]) if row["asset_file"] else ""
-        until = f"{row['expires_on']:%d %b %Y}" if row["expires_on"] else "no expiry"
+        until = date_format(row["expires_on"]) if row["expires_on"] else _("no expiry")
         scope = row["scope"]
         scope = list((json.loads(scope) if isinstance(scope, str) else scope) or [])
         result.append(
@@ -256,7 +262,9 @@ def approved_content(
                 expires_on=row["expires_on"],
                 approval=row["pk"],
                 url=reverse("approval-detail", args=[row["pk"]]),
-                note=f"Approved {name.lower()} of {row['customer__name']}, valid until {until}. "
+                note=_("Approved %(use)s of %(customer)s, valid until %(until)s.")
+                % {"use": str(name).lower(), "customer": row["customer__name"], "until": until}
+                + " "
                 + _misses_note(missed, labels),
             )
         )
@@ -391,7 +399,7 @@ def event_meetings(
     result = []
     for row in picks:
         missed = _must_missed(row, must)
-        who = row["contact__title"] or "A reference"
+        who = row["contact__title"] or _("A reference")
         result.append(
             _item(
                 EVENT_MEETING,
@@ -403,7 +411,9 @@ def event_meetings(
                 contact_title=row["contact__title"],
                 reference=row["pk"],
                 url=reverse("profile-detail", args=[row["pk"]]),
-                note=f"{who} at {row['customer__name']} would meet the prospect at an event. "
+                note=_("%(who)s at %(customer)s would meet the prospect at an event.")
+                % {"who": who, "customer": row["customer__name"]}
+                + " "
                 + _misses_note(missed, labels),
             )
         )
@@ -446,13 +456,16 @@ def supply_for_request(
         return _not_short()
     if not matches:
         reason = UnmetReason.NO_MATCH
-        message = "No reference meets every must-have for this request."
+        message = _("No reference meets every must-have for this request.")
     else:
         reason = UnmetReason.ALL_UNAVAILABLE
-        message = (
-            f"{len(matches)} reference(s) meet the must-haves, but every one is resting, stale or at its cap "
-            "and cannot be proposed now."
-        )
+        message = ngettext(
+            "%(n)d reference meets the must-haves, but it is resting, stale or at its cap and cannot be"
+            " proposed now.",
+            "%(n)d references meet the must-haves, but every one is resting, stale or at its cap and"
+            " cannot be proposed now.",
+            len(matches),
+        ) % {"n": len(matches)}
     return {
         "short": True,
         "reason": str(reason),

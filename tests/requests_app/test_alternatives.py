@@ -280,8 +280,8 @@ def test_alternatives_take_a_fixed_number_of_queries(manager, sales, make_profil
     large, n_large = count()
     assert n_small < n_large
     # The content, the event-meeting activity type, the references, and the labels of the two
-    # listed must-have fields (industry, region) to say what an item misses.
-    assert small == large == 5
+    # listed must-have fields (industry, region, in one query) to say what an item misses.
+    assert small == large == 4
 
 
 def test_request_page_shows_the_content_with_links_and_a_fixed_query_count(
@@ -362,10 +362,10 @@ def test_event_meetings_past_the_first_page_are_those_of_weighing_every_referenc
         ("Delta Retail", ["industry"]),
         ("Echo Retail", ["industry", "region"]),
     ]
-    # The activity type, the labels of industry and region, the references.
-    assert events() == (expected, 4)
+    # The activity type, the labels of industry and region (one query), the references.
+    assert events() == (expected, 3)
     monkeypatch.setattr(supply, "EVENT_MEETING_PAGE", 2)  # Alpha and Beta only, then a page of 8
-    assert events() == (expected, 5)
+    assert events() == (expected, 4)
 
 
 def test_product_and_competitor_must_haves_are_read_from_the_references(
