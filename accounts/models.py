@@ -154,3 +154,26 @@ class Team(models.Model):
     def scope_values(self, facet: str) -> list[str]:
         """The values of one facet, e.g. ``["emea"]`` for ``region``."""
         return [key.split("=", 1)[1] for key in self.scope_by_facet().get(facet, [])]
+
+
+class Term(models.Model):
+    """The program's own word for one of its main nouns in one language, e.g. "Advocate" and
+    "Advocates" for *reference* in English (``accounts.terms``). No row: the interface's usual
+    word in that language. Labels, headings, the navigation and table headers use it; sentences
+    keep their translated wording (articles and genders differ between languages)."""
+
+    noun = models.CharField(max_length=16)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    singular = models.CharField(max_length=40)
+    plural = models.CharField(max_length=40)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["language", "noun"]
+        constraints = [models.UniqueConstraint(fields=["noun", "language"], name="term_once_per_language")]
+
+    def __str__(self) -> str:
+        return f"{self.noun} ({self.language}): {self.singular} / {self.plural}"

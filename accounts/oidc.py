@@ -240,7 +240,7 @@ class SSOOnlyPasswordGate:
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if password is not None and not password_login_allowed(username):
-            raise PermissionDenied("Password log-ins are off: sign in with single sign-on.")
+            raise PermissionDenied(_("Password log-ins are off: sign in with single sign-on."))
         return None
 
 

@@ -150,6 +150,14 @@ CAPABILITIES = {
 }
 
 
+# The program's words for its main nouns ("advocate" for reference, "account" for customer):
+# administrators rename them (``accounts.terms``); everyone reads them.
+SET_TERMS = "set_terms"
+CAPABILITIES = {
+    role: caps | ({SET_TERMS} if role == Role.ADMIN else set()) for role, caps in CAPABILITIES.items()
+}
+
+
 def has_capability(user, capability: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False

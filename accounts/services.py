@@ -5,7 +5,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from knox.models import AuthToken
+
+from refprogram.i18n import user_language
 
 from .choices import Role
 from .models import Notification, User
@@ -95,14 +98,21 @@ def api_tokens_revoke_all(*, user: User) -> int:
     return deleted
 
 
-def notification_send(*, user: User, key: str, subject: str, body: str = "", link: str = "") -> bool:
+def notification_send(*, user: User, key: str, subject, body="", link: str = "") -> bool:
     """Notify a user once per ``key``: an in-app notification and an email after commit.
+
+    ``subject`` and ``body`` are text, or functions that write it: those are called in the
+    person's own language (their profile's, else the company's), since what is stored and e-mailed
+    is for them alone.
 
     Returns False (and sends nothing) when the user was already notified with this key.
     The subject is made one line (a line break would split the email header) and cut with an
     ellipsis to what its column holds: subjects quote customer and prospect names, which are
     up to 200 characters each.
     """
+    with translation.override(user_language(user)):
+        subject = str(subject() if callable(subject) else subject)
+        body = str(body() if callable(body) else body)
     subject = " ".join(subject.split())
     limit = Notification._meta.get_field("subject").max_length
     if len(subject) > limit:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import permissions as perms
 from .models import Team, User
@@ -159,7 +160,9 @@ def _members(member_ids: list[int]) -> list[User]:
     members = list(User.objects.filter(pk__in=set(member_ids), is_active=True))
     unknown = sorted(set(member_ids) - {m.pk for m in members})
     if unknown:
-        raise ValidationError({"members": f"No active user has the id {', '.join(map(str, unknown))}."})
+        raise ValidationError(
+            {"members": _("No active user has the id %(ids)s.") % {"ids": ", ".join(map(str, unknown))}}
+        )
     return members
 
 
@@ -167,7 +170,7 @@ def _scope(regions, industries, products) -> list[str]:
     keys = scope_vocabulary().keys(regions=regions, industries=industries, products=products)
     if not keys:
         raise ValidationError(
-            {"regions": "Name at least one region, industry or product: a team owns a scope."}
+            {"regions": _("Name at least one region, industry or product: a team owns a scope.")}
         )
     return keys
 
@@ -175,18 +178,18 @@ def _scope(regions, industries, products) -> list[str]:
 def _name_free(name: str, team: Team | None = None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ValidationError({"name": "Give the team a name."})
+        raise ValidationError({"name": _("Give the team a name.")})
     clash = Team.objects.filter(name__iexact=name)
     if team is not None:
         clash = clash.exclude(pk=team.pk)
     if clash.exists():
-        raise ValidationError({"name": f"A team called {name} already exists."})
+        raise ValidationError({"name": _("A team called %(name)s already exists.") % {"name": name}})
     return name
 
 
 def _require_manage(actor) -> None:
     if not perms.has_capability(actor, perms.MANAGE_TEAMS):
-        raise PermissionDenied("Only an administrator may set up teams.")
+        raise PermissionDenied(_("Only an administrator may set up teams."))
 
 
 @transaction.atomic

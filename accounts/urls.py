@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import team_views, views
+from . import team_views, term_views, views
 
 urlpatterns = [
     # Passwords (with the second factor) and single sign-on.
@@ -15,6 +15,8 @@ urlpatterns = [
     path("teams/", team_views.team_list, name="team-list"),
     path("teams/<int:pk>/", team_views.team_edit, name="team-edit"),
     path("teams/<int:pk>/delete/", team_views.team_delete_view, name="team-delete"),
+    # The program's words for its main nouns (administrators rename them).
+    path("settings/terms/", term_views.terms_edit, name="terms"),
     path("account/preferences/", views.preferences, name="preferences"),
     path("account/second-factor/", views.second_factor_settings, name="second-factor"),
     path("account/second-factor/set-up/", views.second_factor_setup, name="second-factor-setup"),

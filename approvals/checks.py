@@ -8,10 +8,12 @@ from datetime import date
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
 from accounts.models import User
 from accounts.services import notification_send
+from refprogram import i18n
 from refprogram.nightly import register
 
 from .choices import APPROVAL_TRANSITIONS, EXPIRY_WARNING_DAYS, ApprovalStatus
@@ -23,6 +25,27 @@ def approval_watchers():
     """Active users whose role watches approvals (``watch_approvals``)."""
     roles = [role for role, caps in perms.CAPABILITIES.items() if perms.WATCH_APPROVALS in caps]
     return User.objects.filter(role__in=roles, is_active=True)
+
+
+def _expiry_values(approval: Approval) -> dict:
+    return {
+        "customer": approval.customer.name,
+        "use": str(approval.get_use_display()).lower(),
+        "date": i18n.day(approval.expires_on),
+        "channels": ", ".join(approval.scope_labels()),
+    }
+
+
+def _expiry_subject(approval: Approval) -> str:
+    """The expiry warning's subject, in the active language."""
+    return subject_line(_("%(customer)s: %(use)s approval expires on %(date)s") % _expiry_values(approval))
+
+
+def _expiry_body(approval: Approval) -> str:
+    return _(
+        "The approval to use %(customer)s's %(use)s (%(channels)s) ends on %(date)s. "
+        "Ask the customer to renew it, or stop using it by then."
+    ) % _expiry_values(approval)
 
 
 @register("approvals_expire", order=40)
@@ -60,22 +83,13 @@ def approvals_expire(today: date) -> dict[str, int]:
     if to_warn:
         watchers = list(approval_watchers())
         for approval in to_warn:
-            subject = subject_line(
-                f"{approval.customer.name}: {approval.get_use_display().lower()} approval expires "
-                f"on {approval.expires_on:%d %b %Y}"
-            )
-            body = (
-                f"The approval to use {approval.customer.name}'s {approval.get_use_display().lower()} "
-                f"({', '.join(approval.scope_labels())}) ends on {approval.expires_on:%d %B %Y}. "
-                "Ask the customer to renew it, or stop using it by then."
-            )
             link = reverse("approval-detail", kwargs={"pk": approval.pk})
             for user in watchers:
                 notifications += notification_send(
                     user=user,
                     key=f"approval-expiring:{approval.pk}:{approval.expires_on.isoformat()}",
-                    subject=subject,
-                    body=body,
+                    subject=lambda approval=approval: _expiry_subject(approval),
+                    body=lambda approval=approval: _expiry_body(approval),
                     link=link,
                 )
         Approval.objects.filter(pk__in=[a.pk for a in to_warn]).update(expiry_warned_for=F("expires_on"))

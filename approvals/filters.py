@@ -7,6 +7,8 @@ import django_filters as filters
 from django import forms as django_forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from references.models import Customer, Industry, Product
 
@@ -20,25 +22,26 @@ APPROVAL_FILTERS = ("use", "status", "expiring", "channel", "valid", "search")
 
 
 class ApprovalFilter(filters.FilterSet):
-    search = filters.CharFilter(method="filter_search", label="Search (customer, quote, title)")
-    customer_name = filters.CharFilter(method="filter_customer_name", label="Customer name")
+    search = filters.CharFilter(method="filter_search", label=_("Search (customer, quote, title)"))
+    customer_name = filters.CharFilter(method="filter_customer_name", label=_("Customer name"))
     customer = filters.NumberFilter(field_name="customer_id")
     industry = filters.ModelMultipleChoiceFilter(
         field_name="customer__industry",
         queryset=Industry.objects.all(),
         to_field_name="code",
-        label="Industry",
+        label=_("Industry"),
     )
     product = filters.ModelMultipleChoiceFilter(
-        queryset=Product.objects.all(), to_field_name="name", method="filter_product", label="Product"
+        queryset=Product.objects.all(), to_field_name="name", method="filter_product", label=_("Product")
     )
     use = filters.MultipleChoiceFilter(choices=ApprovalUse.choices)
     status = filters.MultipleChoiceFilter(choices=ApprovalStatus.choices)
-    channel = filters.ChoiceFilter(choices=Channel.choices, method="filter_channel", label="Channel")
+    channel = filters.ChoiceFilter(choices=Channel.choices, method="filter_channel", label=_("Channel"))
     expiring = filters.BooleanFilter(
-        method="filter_expiring", label=f"Expiring within {EXPIRY_WARNING_DAYS} days"
+        method="filter_expiring",
+        label=format_lazy(_("Expiring within {days} days"), days=EXPIRY_WARNING_DAYS),
     )
-    valid = filters.BooleanFilter(method="filter_valid", label="Valid today")
+    valid = filters.BooleanFilter(method="filter_valid", label=_("Valid today"))
 
     class Meta:
         model = Approval

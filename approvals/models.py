@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts import permissions as perms
 from references.models import Customer
@@ -236,7 +237,7 @@ class ApprovalEvent(models.Model):
         name = ", ".join(part for part in (self.person_name, self.person_title) if part)
         if show_contact_data and self.person_email:
             return f"{name} <{self.person_email}>" if name else self.person_email
-        return name or "the customer contact"
+        return name or gettext("the customer contact")
 
     def _has_person(self) -> bool:
         return bool(self.person_name or self.person_email)
@@ -245,15 +246,15 @@ class ApprovalEvent(models.Model):
         """Who acted: a user, the nightly check, or the customer's person through the link. Their
         e-mail address only with ``show_contact_data`` (the ``view_contact_pii`` capability)."""
         if self.kind != self.Kind.LINK_SENT and self._has_person():
-            who = self.actor_label or "Customer"
+            who = self.actor_label or gettext("Customer")
             return f"{who}: {self._person(show_contact_data=show_contact_data)}"
-        return self.actor_label or (str(self.actor) if self.actor_id else "Unknown")
+        return self.actor_label or (str(self.actor) if self.actor_id else gettext("Unknown"))
 
     def note_for(self, *, show_contact_data: bool) -> str:
         """The note; for a consent link, whom it went to (their address only with
         ``show_contact_data``)."""
         if self.kind == self.Kind.LINK_SENT and self._has_person():
-            to = f"To {self._person(show_contact_data=show_contact_data)}"
+            to = gettext("To %(person)s") % {"person": self._person(show_contact_data=show_contact_data)}
             return f"{to}. {self.note}" if self.note else to
         return self.note
 

@@ -9,7 +9,10 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from refprogram import i18n
 
 from .choices import (
     APPROVAL_OPEN_STATUSES,
@@ -149,50 +152,70 @@ class ActionRow:
 def _ago(moment, now) -> str:
     days = (now - moment).days
     if days <= 0:
-        return "today"
-    return "yesterday" if days == 1 else f"{days} days ago"
+        return gettext("today")
+    if days == 1:
+        return gettext("yesterday")
+    return ngettext("%(days)s day ago", "%(days)s days ago", days) % {"days": days}
 
 
 def _in_days(day: date, on: date) -> str:
     days = (day - on).days
     if days <= 0:
-        return "today"
-    return "tomorrow" if days == 1 else f"in {days} days"
+        return gettext("today")
+    if days == 1:
+        return gettext("tomorrow")
+    return ngettext("in %(days)s day", "in %(days)s days", days) % {"days": days}
 
 
 def approval_next_step(approval: Approval, *, links: list, renewal: bool, now=None) -> tuple[str, str]:
     """``(who, what)`` must happen next for this approval, derived from its status and its
     consent links (newest first): the reference manager sends the link, the customer's approver
-    answers it, marketing renews an approval that is ending."""
+    answers it, marketing renews an approval that is ending. In the reader's language."""
     now = now or timezone.now()
     on = timezone.localdate(now)
     latest = links[0] if links else None
+    manager, customer = gettext("Reference manager"), gettext("The customer")
     if approval.status == ApprovalStatus.APPROVED:
-        ends = f"ends {_in_days(approval.expires_on, on)} ({approval.expires_on:%d %b %Y})"
+        ends = {"when": _in_days(approval.expires_on, on), "date": i18n.day(approval.expires_on)}
         if renewal:
-            return "Reference manager", f"a renewal is requested; this approval {ends}"
-        return "Marketing", f"request a renewal: this approval {ends}"
+            return manager, gettext("a renewal is requested; this approval ends %(when)s (%(date)s)") % ends
+        return gettext("Marketing"), gettext(
+            "request a renewal: this approval ends %(when)s (%(date)s)"
+        ) % ends
     if approval.status == ApprovalStatus.REQUESTED or latest is None:
-        since = f"requested {_ago(approval.created_at, now)}"
+        since = _ago(approval.created_at, now)
         if approval.status == ApprovalStatus.IN_REVIEW:
             return (
-                "The customer",
-                f"reviewing without a link; the reference manager records the answer ({since})",
+                customer,
+                gettext(
+                    "reviewing without a link; the reference manager records the answer (requested %(since)s)"
+                )
+                % {"since": since},
             )
-        to = f" to {approval.contact.name}" if approval.contact_id else ""
-        return "Reference manager", f"send the consent link{to} ({since})"
+        if approval.contact_id:
+            return manager, gettext("send the consent link to %(name)s (requested %(since)s)") % {
+                "name": approval.contact.name,
+                "since": since,
+            }
+        return manager, gettext("send the consent link (requested %(since)s)") % {"since": since}
     state = latest.state(now)
-    name = latest.name or "the customer's approver"
+    name = latest.name or gettext("the customer's approver")
     if state == "usable":
-        return "The customer", f"waiting for {name} to answer (sent {_ago(latest.created_at, now)})"
+        return customer, gettext("waiting for %(name)s to answer (sent %(sent)s)") % {
+            "name": name,
+            "sent": _ago(latest.created_at, now),
+        }
     if state == "expired":
         return (
-            "Reference manager",
-            f"the link to {name} expired unanswered {_ago(latest.expires_at, now)}: resend it",
+            manager,
+            gettext("the link to %(name)s expired unanswered %(when)s: resend it")
+            % {"name": name, "when": _ago(latest.expires_at, now)},
         )
     if state == "withdrawn":
-        return "Reference manager", "the request changed after the link was sent: send a new link"
-    return "Reference manager", f"record the customer's answer (link used {_ago(latest.used_at, now)})"
+        return manager, gettext("the request changed after the link was sent: send a new link")
+    return manager, gettext("record the customer's answer (link used %(when)s)") % {
+        "when": _ago(latest.used_at, now)
+    }
 
 
 def approvals_needing_action(approvals: QuerySet, *, now=None) -> list[ActionRow]:

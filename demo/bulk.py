@@ -5,6 +5,7 @@ big load and built once at the end."""
 from __future__ import annotations
 
 from django.db import connection
+from psycopg.types.json import Jsonb
 
 
 class Table:
@@ -26,6 +27,8 @@ class Table:
                 self.defaults[f.attname] = now
             elif f.has_default():
                 default = f.get_default()
+                if isinstance(default, dict | list):  # a JSON column (``custom``): COPY needs it wrapped
+                    default = Jsonb(default)
                 self.defaults[f.attname] = (
                     now if callable(f.default) and f.attname.endswith("_at") else default
                 )

@@ -131,7 +131,7 @@ def hold_create(
         raise ValidationError(errors)
     owner_of = customer.pk if customer is not None else reference.customer_id
     if not can_manage(actor, owner_of):
-        raise PermissionDenied("Only a reference manager or the account owner may put a customer on hold.")
+        raise PermissionDenied(_("Only a reference manager or the account owner may put a customer on hold."))
     hold = Hold(
         customer=customer,
         reference=reference,
@@ -156,10 +156,10 @@ def hold_end(*, hold: Hold, actor: User | None, note: str = "") -> Hold:
     hold = Hold.objects.select_for_update().get(pk=hold.pk)
     owner_of = hold.customer_id or hold.reference.customer_id
     if not can_manage(actor, owner_of):
-        raise PermissionDenied("Only a reference manager or the account owner may end a hold.")
+        raise PermissionDenied(_("Only a reference manager or the account owner may end a hold."))
     today = timezone.localdate()
     if hold.lifted_on is not None or (hold.ends_on is not None and hold.ends_on < today):
-        raise RuleViolation(CODE_HOLD_ENDED, "This hold has already ended.")
+        raise RuleViolation(CODE_HOLD_ENDED, _("This hold has already ended."))
     hold.lifted_on = max(today, hold.starts_on)  # a hold still to come never starts
     hold.lifted_by = actor
     hold.lift_note = (note or "").strip()[:300] or "Ended early."
@@ -210,7 +210,7 @@ def customer_renewal_done(
     """The renewal is done: its hold ends today, and the next renewal date (if known) is recorded
     (the customer is held again from ``renewal_hold_days`` before it)."""
     if not can_manage(actor, customer):
-        raise PermissionDenied("Only a reference manager or the account owner may mark the renewal done.")
+        raise PermissionDenied(_("Only a reference manager or the account owner may mark the renewal done."))
     today = timezone.localdate()
     if next_renewal is not None and next_renewal <= today:
         raise ValidationError({"next_renewal": _("The next renewal is after today.")})

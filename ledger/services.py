@@ -14,6 +14,7 @@ import hashlib
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
 from accounts.models import User
@@ -28,6 +30,7 @@ from accounts.services import notification_send
 from references.choices import CODE_CONSENT_WITHDRAWN, CODE_INVALID_TRANSITION, ProfileStatus, RestingReason
 from references.models import ActivityType, Customer, ProfileEvent, ReferenceProfile
 from refprogram.errors import RuleViolation
+from refprogram.i18n import day
 
 from . import capacity
 from .choices import (
@@ -150,9 +153,9 @@ def capacity_reserve(
     override_reason = (override_reason or "").strip()
     wants_override = override or bool(override_reason)
     if wants_override and not perms.has_capability(actor, perms.RESERVE_CAPACITY):
-        raise PermissionDenied("Only a reference manager may override the overuse policy.")
+        raise PermissionDenied(_("Only a reference manager may override the overuse policy."))
     if wants_override and not override_reason:
-        raise RuleViolation(CODE_OVERRIDE_REASON, "An override needs a written reason.")
+        raise RuleViolation(CODE_OVERRIDE_REASON, _("An override needs a written reason."))
     source = (source or "").strip() or None
 
     # Lock order: customer, then reference (every writer of the ledger follows it: no deadlocks).
@@ -163,13 +166,13 @@ def capacity_reserve(
         existing = UsageEntry.objects.filter(source=source).first()
         if existing is not None:
             if existing.reference_id != profile.pk or existing.activity_type_id != activity_type.pk:
-                raise RuleViolation(CODE_SOURCE_IN_USE, f"The ledger already has an ask for {source!r}.")
+                raise RuleViolation(CODE_SOURCE_IN_USE, _source_in_use(source))
             return existing
 
     policy = OverusePolicy.current()
     today = timezone.localdate()
     if profile.customer_id != customer.pk:
-        raise RuleViolation(CODE_REFERENCE_UNAVAILABLE, "This reference belongs to another customer.")
+        raise RuleViolation(CODE_REFERENCE_UNAVAILABLE, _("This reference belongs to another customer."))
     # The ledger as it is now (the rows are locked), read into the columns of the one verdict.
     row = (
         capacity.annotate(
@@ -209,7 +212,7 @@ def capacity_reserve(
             entry.save()
     except IntegrityError:
         # Only possible for the same source reserved for another customer at the same moment.
-        raise RuleViolation(CODE_SOURCE_IN_USE, f"The ledger already has an ask for {source!r}.") from None
+        raise RuleViolation(CODE_SOURCE_IN_USE, _source_in_use(source)) from None
 
     # The reservation may have taken this contact or the whole customer to its cap; a resting/cap
     # profile that was asked under an override stays resting, one whose window freed wakes.
@@ -218,54 +221,82 @@ def capacity_reserve(
     return entry
 
 
+def _source_in_use(source: str) -> str:
+    return _("The ledger already has an ask for “%(source)s”.") % {"source": source}
+
+
 def _refusal(code: str, profile, customer, activity_type, row: dict, policy, on: date) -> str:
     """The sentence that explains a refusal of the verdict to the person asking."""
     name = profile.contact.name
     points = activity_type.weight
     if code == CODE_REFERENCE_UNAVAILABLE:
         reason = (
-            "resting on request" if profile.status == ProfileStatus.RESTING else profile.get_status_display()
+            _("resting on request")
+            if profile.status == ProfileStatus.RESTING
+            else profile.get_status_display()
         )
-        return f"{name} cannot be asked: {reason.lower()}."
+        return _("%(name)s cannot be asked: %(reason)s.") % {"name": name, "reason": str(reason).lower()}
     if code == CODE_STALE:
-        return (
-            f"{name} is stale: its account owner must re-confirm the customer is still "
-            f"happy before anyone asks (validation and customer health must be newer than "
-            f"{policy.stale_after_days} days)."
-        )
+        return _(
+            "%(name)s is stale: its account owner must re-confirm the customer is still happy before "
+            "anyone asks (validation and customer health must be newer than %(days)s days)."
+        ) % {"name": name, "days": policy.stale_after_days}
     if code == CODE_DETRACTOR:
-        return (
-            f"{customer.name} is a detractor (health {customer.health_score} is below "
-            f"{policy.detractor_below}): it is not put in front of prospects or the public."
-        )
+        return _(
+            "%(customer)s is a detractor (health %(health)s is below %(threshold)s): it is not put in "
+            "front of prospects or the public."
+        ) % {"customer": customer.name, "health": customer.health_score, "threshold": policy.detractor_below}
     if code == CODE_ON_HOLD:
         ends_on = row.get("hold_ends_on")
-        until = f"until {ends_on:%d %b %Y}" if ends_on else "until the hold is lifted"
-        return f"{name} is on hold {until}: {row.get('hold_reason') or 'no reason given'}."
+        values = {"name": name, "reason": row.get("hold_reason") or _("no reason given")}
+        if ends_on:
+            return _("%(name)s is on hold until %(date)s: %(reason)s.") % {**values, "date": day(ends_on)}
+        return _("%(name)s is on hold until the hold is lifted: %(reason)s.") % values
     if code == CODE_CONSENT_WITHDRAWN:
-        return f"{name} withdrew their consent and left the reference program: never asked again."
+        return _("%(name)s withdrew their consent and left the reference program: never asked again.") % {
+            "name": name
+        }
     if code == CODE_ACTIVITY_NOT_OFFERED:
-        return f"{name} does not do {activity_type.name.lower()}."
+        return _("%(name)s does not do %(activity)s.") % {
+            "name": name,
+            "activity": activity_type.name.lower(),
+        }
     if code == CODE_PRIVATE_ONLY:
-        return f"{name} is kept for private (sales) use only."
+        return _("%(name)s is kept for private (sales) use only.") % {"name": name}
     if code == CODE_REST_PERIOD:
         last_live = row["last_live_on"]
-        return (
-            f"{name} is resting after a live activity on {last_live:%d %b %Y} "
-            f"until {last_live + timedelta(days=policy.rest_days):%d %b %Y}."
-        )
+        return _("%(name)s is resting after a live activity on %(date)s until %(until)s.") % {
+            "name": name,
+            "date": day(last_live),
+            "until": day(last_live + timedelta(days=policy.rest_days)),
+        }
     if code == CODE_REFERENCE_CAP:
         frees = (row["cap_window_oldest"] or on) + timedelta(days=policy.window_days)
-        return (
-            f"{activity_type.name} costs {points} points; {name} has used {row['cap_used']} of "
-            f"{policy.reference_cap} in {policy.window_days} days (frees from {frees:%d %b %Y})."
-        )
+        return _(
+            "%(activity)s costs %(points)s points; %(name)s has used %(used)s of %(cap)s in %(days)s days "
+            "(frees from %(date)s)."
+        ) % {
+            "activity": activity_type.name,
+            "points": points,
+            "name": name,
+            "used": row["cap_used"],
+            "cap": policy.reference_cap,
+            "days": policy.window_days,
+            "date": day(frees),
+        }
     frees = (row["customer_window_oldest"] or on) + timedelta(days=policy.window_days)
-    return (
-        f"{activity_type.name} costs {points} points; {customer.name} (all its contacts) has used "
-        f"{row['customer_cap_used']} of {policy.customer_cap} in {policy.window_days} days "
-        f"(frees from {frees:%d %b %Y})."
-    )
+    return _(
+        "%(activity)s costs %(points)s points; %(customer)s (all its contacts) has used %(used)s of "
+        "%(cap)s in %(days)s days (frees from %(date)s)."
+    ) % {
+        "activity": activity_type.name,
+        "points": points,
+        "customer": customer.name,
+        "used": row["customer_cap_used"],
+        "cap": policy.customer_cap,
+        "days": policy.window_days,
+        "date": day(frees),
+    }
 
 
 # --- Ledger transitions ----------------------------------------------------------------------
@@ -282,12 +313,15 @@ def usage_transition(*, entry: UsageEntry, to: str, actor: User | None, note: st
     Customer.objects.select_for_update().filter(pk=entry.customer_id).first()
     entry = UsageEntry.objects.select_for_update().get(pk=entry.pk)
     if to not in UsageStatus.values:
-        raise RuleViolation(CODE_INVALID_TRANSITION, f"Unknown ledger status {to!r}.")
+        raise RuleViolation(
+            CODE_INVALID_TRANSITION, _("Unknown ledger status “%(status)s”.") % {"status": to}
+        )
     if not entry.can_transition_to(to):
-        allowed = ", ".join(sorted(USAGE_TRANSITIONS.get(entry.status, set()))) or "none"
+        allowed = ", ".join(sorted(USAGE_TRANSITIONS.get(entry.status, set()))) or _("none")
         raise RuleViolation(
             CODE_INVALID_TRANSITION,
-            f"An ask that is {entry.get_status_display().lower()} cannot become {to}; allowed: {allowed}.",
+            _("An ask that is %(status)s cannot become %(to)s; allowed: %(allowed)s.")
+            % {"status": entry.get_status_display().lower(), "to": to, "allowed": allowed},
         )
     entry.status = to
     if to == UsageStatus.ASKED and actor is not None:
@@ -325,7 +359,7 @@ def usage_record(
         UsageStatus.DONE: [UsageStatus.ASKED, UsageStatus.DONE],
     }
     if status not in path:
-        raise ValidationError({"status": "Record an ask as asked, declined or done."})
+        raise ValidationError({"status": _("Record an ask as asked, declined or done.")})
     import uuid
 
     entry = capacity_reserve(
@@ -359,7 +393,7 @@ def policy_limits_check(fields: dict[str, Any]) -> None:
         except TypeError:
             inside = False
         if not inside:
-            errors[name] = f"Use a value from {low} to {high}."
+            errors[name] = _("Use a value from %(low)s to %(high)s.") % {"low": low, "high": high}
     if errors:
         raise ValidationError(errors)
 
@@ -372,7 +406,7 @@ def policy_update(*, actor: User | None, **fields: Any) -> OverusePolicy:
     """
     unknown = set(fields) - set(POLICY_FIELDS)
     if unknown:
-        raise ValidationError({name: "Not a policy setting." for name in sorted(unknown)})
+        raise ValidationError({name: _("Not a policy setting.") for name in sorted(unknown)})
     policy_limits_check(fields)
     policy = OverusePolicy.objects.select_for_update().filter(pk=1).first() or OverusePolicy.current()
     caps_changed = any(
@@ -409,7 +443,9 @@ def activity_type_update(
     The lead time is at most ``LEAD_TIME_MAX_DAYS``.
     """
     if lead_time_days is not None and not 0 <= lead_time_days <= LEAD_TIME_MAX_DAYS:
-        raise ValidationError({"lead_time_days": f"Use a value from 0 to {LEAD_TIME_MAX_DAYS}."})
+        raise ValidationError(
+            {"lead_time_days": _("Use a value from 0 to %(max)s.") % {"max": LEAD_TIME_MAX_DAYS}}
+        )
     if weight is not None:
         activity_type.weight = weight
     if lead_time_days is not None:
@@ -511,6 +547,28 @@ def profiles_wake_freed(
 # --- Staleness ---------------------------------------------------------------------------------
 
 
+def _stale_subject(owned: list[dict]) -> str:
+    """The stale reminder's subject, in the active language."""
+    if len(owned) == 1:
+        return _("Please re-confirm %(contact)s (%(customer)s)") % {
+            "contact": owned[0]["contact__name"],
+            "customer": owned[0]["customer__name"],
+        }
+    return _("Please re-confirm %(count)s references of your accounts") % {"count": len(owned)}
+
+
+def _stale_body(owned: list[dict], days: int) -> str:
+    names = [f"- {r['contact__name']} ({r['customer__name']})" for r in owned[:25]]
+    if len(owned) > 25:
+        names.append(_("… and %(count)s more") % {"count": len(owned) - 25})
+    intro = _(
+        "These references have not been re-confirmed, or their customer's health not checked, for more "
+        "than %(days)s days. Nobody will ask them until you confirm the customer is still happy to speak "
+        "for us (the button on your home page):"
+    ) % {"days": days}
+    return intro + "\n\n" + "\n".join(names)
+
+
 def stale_profiles_notify(*, today: date, policy: OverusePolicy | None = None) -> dict[str, int]:
     """Flag profiles in the catalog that went stale and ask each account owner, once, to re-confirm.
 
@@ -554,19 +612,7 @@ def stale_profiles_notify(*, today: date, policy: OverusePolicy | None = None) -
             f"{r['pk']}:{r['last_validated']}:{r['customer__health_updated']}" for r in owned
         )
         key = "stale:" + hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
-        names = [f"- {r['contact__name']} ({r['customer__name']})" for r in owned[:25]]
-        if len(owned) > 25:
-            names.append(f"… and {len(owned) - 25} more")
-        subject = (
-            f"Please re-confirm {owned[0]['contact__name']} ({owned[0]['customer__name']})"
-            if len(owned) == 1
-            else f"Please re-confirm {len(owned)} references of your accounts"
-        )
-        body = (
-            "These references have not been re-confirmed, or their customer's health not checked, for "
-            f"more than {policy.stale_after_days} days. Nobody will ask them until you confirm the "
-            "customer is still happy to speak for us (the button on your home page):\n\n" + "\n".join(names)
-        )
+        subject, body = partial(_stale_subject, owned), partial(_stale_body, owned, policy.stale_after_days)
         if notification_send(user=owner, key=key, subject=subject, body=body, link=link):
             notified += 1
     return {"flagged": flagged, "cleared": cleared, "notified": notified}

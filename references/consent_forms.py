@@ -72,5 +72,5 @@ class EraseForm(forms.Form):
     def clean_confirm_name(self):
         typed = self.cleaned_data["confirm_name"].strip()
         if typed != self.contact_name.strip():
-            raise forms.ValidationError("Type the name exactly as shown to confirm the erasure.")
+            raise forms.ValidationError(_("Type the name exactly as shown to confirm the erasure."))
         return typed

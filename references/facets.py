@@ -57,8 +57,11 @@ def facet_text(
     activity_codes: Iterable[str],
     language_codes: Iterable[str],
     health: int | None = None,
+    custom_keys: Iterable[str] = (),
 ) -> str:
-    """A profile's facet keys from plain values, in a fixed order (sorted within each facet)."""
+    """A profile's facet keys from plain values, in a fixed order (sorted within each facet); the
+    program's own list and yes/no fields last (``custom.<slug>=<value>``,
+    ``services.custom_fields.custom_facet_keys``)."""
     keys = [
         facet_key("industry", industry),
         facet_key("region", region),
@@ -75,6 +78,7 @@ def facet_text(
     keys += [facet_key("language", code) for code in sorted(language_codes)]
     if health is not None:
         keys.append(facet_key("health", health))
+    keys += list(custom_keys)
     return " ".join(keys)
 
 

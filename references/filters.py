@@ -83,8 +83,24 @@ def _m2m_exists(queryset: QuerySet, through, owner_field: str, target_field: str
     )
 
 
+CUSTOM_PARAM = re.compile(r"^custom\.([a-z][a-z0-9_]{0,39})$")
+
+
+def custom_facet_filter(queryset: QuerySet, key: str, values) -> QuerySet:
+    """Profiles holding any of ``values`` of the program's field ``key`` (``custom.<slug>``; yes/no
+    as ``yes``/``no``), on itself, its customer or its contact: one lookup in the facet keys."""
+    values = [str(v) for v in values if v not in ("", None)]
+    if not values:
+        return queryset
+    return queryset.filter(FacetKeys([facet_key(key, v) for v in values], how="any"))
+
+
 class ReferenceProfileFilter(filters.FilterSet):
-    """Filters of the inventory, the sales catalog and `GET /api/v1/references/`."""
+    """Filters of the inventory, the sales catalog and `GET /api/v1/references/`.
+
+    The program's own list and yes/no fields filter as ``?custom.<slug>=<value>`` (several values:
+    any of them). Pages pass the definitions (``custom_fields``) to show them as facets with
+    labels; the API reads the parameters without them (no query for the definitions)."""
 
     search = filters.CharFilter(method="filter_search", label=_("Search"))
     status = filters.MultipleChoiceFilter(distinct=False, choices=ProfileStatus.choices)
@@ -145,6 +161,37 @@ class ReferenceProfileFilter(filters.FilterSet):
     class Meta:
         model = ReferenceProfile
         fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, custom_fields=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        for field in custom_fields or ():
+            if not (field.active and field.is_facet):
+                continue
+            if field.kind == field.Kind.YES_NO:
+                choices = [("yes", _("Yes")), ("no", _("No"))]
+            else:
+                choices = [(c["value"], field.choice_label(c["value"])) for c in field.choices]
+            self.filters[field.key] = filters.MultipleChoiceFilter(
+                field_name=field.key,
+                distinct=False,
+                choices=choices,
+                label=field.label(),
+                method=self.filter_custom,
+            )
+
+    def filter_custom(self, queryset, name, value):
+        return custom_facet_filter(queryset, name, value)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # ``custom.<slug>`` parameters without a filter of their own (the API): the same lookup.
+        getlist = getattr(self.data, "getlist", None)
+        for name in list(self.data or ()):
+            if name in self.filters or not CUSTOM_PARAM.match(name):
+                continue
+            values = getlist(name) if getlist else [self.data[name]]
+            queryset = custom_facet_filter(queryset, name, values)
+        return queryset
 
     def filter_search(self, queryset, name, value):
         return full_text(queryset, value)

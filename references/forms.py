@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from refprogram.validators import BoundedFormMixin
 
 from .choices import NominationSource, ProfileStatus, Seniority
-from .models import Contact, Customer, Nomination, ReferenceProfile
+from .models import CUSTOM_LANGUAGES, Contact, Customer, CustomField, Nomination, ReferenceProfile
+from .services.custom_fields import (
+    CUSTOM_TEXT_MAX,
+    CustomValuesInvalid,
+    custom_definitions,
+    custom_values_clean,
+)
 
 
 class DateInput(forms.DateInput):
@@ -71,10 +77,73 @@ def style_filter_form(form: forms.Form, *, checkboxes=(), hide=(), labels=None, 
     return form
 
 
-class ProfileForm(BoundedFormMixin, forms.ModelForm):
+def custom_form_field(field: CustomField, initial=None) -> forms.Field:
+    """The form field of one of the program's own fields, by its kind, labelled in the reader's
+    language; ``initial`` is the stored value."""
+    common = {"label": field.label(), "required": field.required, "initial": initial}
+    kind = CustomField.Kind
+    if field.kind == kind.TEXT:
+        return forms.CharField(max_length=CUSTOM_TEXT_MAX, **common)
+    if field.kind == kind.NUMBER:
+        return forms.DecimalField(max_digits=18, decimal_places=6, **common)
+    if field.kind == kind.DATE:
+        return forms.DateField(widget=DateInput(), **common)
+    if field.kind == kind.YES_NO:
+        common["initial"] = {True: "true", False: "false"}.get(initial, "")
+        return forms.ChoiceField(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))], **common)
+    choices = [(c["value"], field.choice_label(c["value"])) for c in field.choices]
+    if field.kind == kind.ONE_OF:
+        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+    return forms.MultipleChoiceField(
+        choices=choices, widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}), **common
+    )
+
+
+class CustomFieldsFormMixin:
+    """Adds the program's own fields of ``custom_on`` objects (active ones, in their order) to a
+    form as ``custom.<slug>``; ``clean`` checks them with ``custom_values_clean`` (the one check of
+    the API and the import too) and hands the services ``custom``."""
+
+    custom_on = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        stored = (getattr(instance, "custom", None) or {}) if instance is not None else {}
+        self.custom_fields = custom_definitions(self.custom_on)
+        for field in self.custom_fields:
+            self.fields[field.key] = custom_form_field(field, stored.get(field.slug))
+
+    def clean(self):
+        data = super().clean()
+        values = {}
+        for field in self.custom_fields:
+            if field.key in self.errors:
+                return data
+            value = data.pop(field.key, None)
+            if field.kind == CustomField.Kind.YES_NO:
+                value = {"true": True, "false": False}.get(value)
+            elif field.kind == CustomField.Kind.NUMBER and value is not None:
+                value = str(value)
+            values[field.slug] = value
+        instance = getattr(self, "instance", None)
+        current = (instance.custom if instance is not None and instance.pk else {}) or {}
+        try:
+            custom_values_clean(self.custom_on, values, current=current, definitions=self.custom_fields)
+            data["custom"] = values  # the service writes them over what is stored (empty clears)
+        except CustomValuesInvalid as exc:
+            for slug, messages in exc.by_slug.items():
+                target = f"custom.{slug}"
+                for message in messages:
+                    self.add_error(target if target in self.fields else None, message)
+        return data
+
+
+class ProfileForm(CustomFieldsFormMixin, BoundedFormMixin, forms.ModelForm):
     """The story and attributes of a reference profile (status moves through the lifecycle buttons)."""
 
     single_line_fields = ("headline", "competitor")
+    custom_on = "profile"
 
     class Meta:
         model = ReferenceProfile
@@ -170,8 +239,9 @@ class NewProfileForm(ProfileForm):
         pass
 
 
-class CustomerForm(BoundedFormMixin, forms.ModelForm):
+class CustomerForm(CustomFieldsFormMixin, BoundedFormMixin, forms.ModelForm):
     single_line_fields = ("name", "crm_id", "revenue_band", "strategic_segment")
+    custom_on = "customer"
 
     class Meta:
         model = Customer
@@ -238,8 +308,9 @@ class CustomerForm(BoundedFormMixin, forms.ModelForm):
         return self.cleaned_data.get("crm_id") or None
 
 
-class ContactForm(BoundedFormMixin, forms.ModelForm):
+class ContactForm(CustomFieldsFormMixin, BoundedFormMixin, forms.ModelForm):
     single_line_fields = ("name", "title", "phone", "time_zone")
+    custom_on = "contact"
 
     class Meta:
         model = Contact
@@ -367,3 +438,94 @@ class NominationRejectForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8, comma separated, with the header row."))
+
+
+def choices_from_text(text: str) -> list[dict]:
+    """The choices of a list field from the page's text box: one choice a line, ``value | English |
+    Deutsch | Français | Español`` (only the value is needed; its English label defaults to it)."""
+    choices = []
+    for line in (text or "").splitlines():
+        parts = [p.strip() for p in line.split("|")]
+        if not parts[0]:
+            continue
+        labels = {lang: label for lang, label in zip(CUSTOM_LANGUAGES, parts[1:5], strict=False) if label}
+        choices.append({"value": parts[0], "labels": labels or {"en": parts[0]}})
+    return choices
+
+
+def choices_to_text(choices: list[dict]) -> str:
+    lines = []
+    for choice in choices or []:
+        labels = choice.get("labels") or {}
+        parts = [choice["value"], *(labels.get(lang, "") for lang in CUSTOM_LANGUAGES)]
+        while parts and not parts[-1]:
+            parts.pop()
+        lines.append(" | ".join(parts))
+    return "\n".join(lines)
+
+
+class CustomFieldForm(BoundedFormMixin, forms.ModelForm):
+    """A field the program defines (``services.custom_field_create``/``custom_field_update`` apply
+    the rules; the machine name, what it is on and its kind are fixed once it exists)."""
+
+    single_line_fields = ("slug", "label_en", "label_de", "label_fr", "label_es")
+
+    choices_text = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "gold | Gold | Gold | Or | Oro"}),
+        help_text=_(
+            "For a list: one choice a line, value | English | German | French | Spanish. The value "
+            "(lower-case letters, digits, _ or -) is what is stored, filtered on and imported."
+        ),
+    )
+
+    class Meta:
+        model = CustomField
+        fields = [
+            "on",
+            "slug",
+            "kind",
+            "label_en",
+            "label_de",
+            "label_fr",
+            "label_es",
+            "required",
+            "position",
+            "active",
+        ]
+        labels = {
+            "on": _("On"),
+            "slug": _("Machine name"),
+            "kind": _("Kind"),
+            "label_en": _("Label (English)"),
+            "label_de": _("Label (German)"),
+            "label_fr": _("Label (French)"),
+            "label_es": _("Label (Spanish)"),
+            "required": _("Required"),
+            "position": _("Position"),
+            "active": _("Active"),
+        }
+        help_texts = {
+            "slug": _(
+                "The stable name in the API, the spreadsheet (custom.<name>) and criteria, e.g. partner_tier."
+            ),
+            "label_de": _("Empty: the English label."),
+            "active": _("An inactive field keeps its values but is no longer shown, filtered or matched on."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("on", "slug", "kind"):
+                self.fields[name].disabled = True
+            self.fields["choices_text"].initial = choices_to_text(self.instance.choices)
+
+    def _post_clean(self):
+        # The service validates the definition (choices and uniqueness included).
+        pass
+
+    def clean(self):
+        data = super().clean()
+        data["choices"] = choices_from_text(data.pop("choices_text", ""))
+        return data

@@ -16,6 +16,8 @@ from django.db.models import (
     Q,
 )
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts import permissions as perms
@@ -145,6 +147,104 @@ class ActivityType(models.Model):
     @property
     def is_public(self) -> bool:
         return self.kind == ActivityKind.PUBLIC
+
+
+# --- Program-defined fields -----------------------------------------------------------------
+
+
+CUSTOM_LANGUAGES = ("en", "de", "fr", "es")
+custom_slug = RegexValidator(
+    r"^[a-z][a-z0-9_]{0,39}$",
+    _("Use lower-case letters, digits and _, starting with a letter (at most 40), e.g. partner_tier."),
+)
+
+
+class CustomField(models.Model):
+    """An extra field a manager defines on customers, contacts or reference profiles, in the
+    program's own terms: its stable machine name (``slug``), its kind, its label in each language
+    (English required; the others fall back to it) and, for a list, its choices
+    (``[{"value": "gold", "labels": {"en": "Gold", "de": "Gold"}}]``). Values live in each object's
+    ``custom`` column (``{"<slug>": value}``), checked against the definitions by
+    ``references.services.custom_fields`` (one home for every form, the API and the import).
+    A deactivated field keeps its values but is no longer offered, filtered or matched on."""
+
+    class On(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        CONTACT = "contact", _("Contact")
+        PROFILE = "profile", _("Reference profile")
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        YES_NO = "yes_no", _("Yes/no")
+        ONE_OF = "one_of", _("One of a list")
+        SEVERAL_OF = "several_of", _("Several of a list")
+
+    on = models.CharField(_("on"), max_length=16, choices=On.choices)
+    slug = models.CharField(_("machine name"), max_length=40, unique=True, validators=[custom_slug])
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    label_en = models.CharField(_("label (English)"), max_length=100)
+    label_de = models.CharField(_("label (German)"), max_length=100, blank=True)
+    label_fr = models.CharField(_("label (French)"), max_length=100, blank=True)
+    label_es = models.CharField(_("label (Spanish)"), max_length=100, blank=True)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["on", "position", "slug"]
+
+    def __str__(self) -> str:
+        return self.label()
+
+    @property
+    def key(self) -> str:
+        """How a criterion, a filter and an import column name it: ``custom.<slug>``."""
+        return f"custom.{self.slug}"
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind in (self.Kind.ONE_OF, self.Kind.SEVERAL_OF)
+
+    @property
+    def is_facet(self) -> bool:
+        """Its values are facet keys (``references.facets``): a list or yes/no."""
+        return self.is_list or self.kind == self.Kind.YES_NO
+
+    def label(self, language: str | None = None) -> str:
+        """The label in ``language`` (default: the active one), else the English one."""
+        language = (language or get_language() or "en")[:2]
+        if language not in CUSTOM_LANGUAGES:
+            return self.label_en
+        return getattr(self, f"label_{language}") or self.label_en
+
+    def choice_values(self) -> list[str]:
+        return [c["value"] for c in self.choices or []]
+
+    def choice_label(self, value: str, language: str | None = None) -> str:
+        """A choice's label in ``language``, else in English, else its value."""
+        language = (language or get_language() or "en")[:2]
+        for choice in self.choices or []:
+            if choice.get("value") == value:
+                labels = choice.get("labels") or {}
+                return labels.get(language) or labels.get("en") or value
+        return str(value)
+
+    def value_text(self, value, language: str | None = None) -> str:
+        """A stored value as people read it (choice labels, Yes/No, the ISO date)."""
+        if value is None or value == "" or value == []:
+            return ""
+        if self.kind == self.Kind.YES_NO:
+            return str(_("Yes") if value else _("No"))
+        if self.kind == self.Kind.ONE_OF:
+            return self.choice_label(value, language)
+        if self.kind == self.Kind.SEVERAL_OF:
+            return ", ".join(self.choice_label(v, language) for v in value)
+        return str(value)
 
 
 # --- Staleness ----------------------------------------------------------------------------
@@ -278,6 +378,9 @@ class Customer(models.Model):
     renewal_date = models.DateField(null=True, blank=True)
     # The CRM sync (integrations) marks an account deleted in the CRM instead of deleting it here.
     crm_deleted_at = models.DateTimeField("deleted in CRM", null=True, blank=True, editable=False)
+    # The program's own fields (``CustomField``): {"<slug>": value}, checked by
+    # ``services.custom_fields.custom_values_clean``.
+    custom = models.JSONField(_("own fields"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -286,7 +389,11 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["name"]), models.Index(fields=["industry", "region", "size_band"])]
+        indexes = [
+            models.Index(fields=["name"]),
+            models.Index(fields=["industry", "region", "size_band"]),
+            GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="customer_custom"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(health_score__gte=-100, health_score__lte=100) | Q(health_score__isnull=True),
@@ -343,6 +450,9 @@ class Contact(models.Model):
     retention_review_since = models.DateField(null=True, blank=True, editable=False, db_index=True)
     retention_kept_on = models.DateField(null=True, blank=True, editable=False)
     retention_kept_reason = models.CharField(max_length=500, blank=True, editable=False)
+    custom = models.JSONField(
+        _("own fields"), default=dict, blank=True, editable=False
+    )  # see Customer.custom
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -351,6 +461,7 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="contact_custom")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.customer})"
@@ -494,6 +605,9 @@ class ReferenceProfile(models.Model):
     stale_notified_on = models.DateField(null=True, blank=True)
     search_document = models.TextField(blank=True, editable=False)
     search_facets = models.TextField(blank=True, editable=False)  # see references.facets
+    custom = models.JSONField(
+        _("own fields"), default=dict, blank=True, editable=False
+    )  # see Customer.custom
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -507,6 +621,7 @@ class ReferenceProfile(models.Model):
         indexes = [
             models.Index(fields=["status", "customer"]),
             models.Index(fields=["last_validated"]),
+            GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="profile_custom"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["contact"], name="one_profile_per_contact"),

@@ -50,6 +50,8 @@ def _display(field, value, lookups: dict) -> str | None:
     """A stored value as a person reads it: names, not ids; labels, not codes; ``None`` for empty."""
     if value in (None, "") or (field.many_to_many and not value):
         return None
+    if isinstance(value, dict):  # the program's own fields: {"<slug>": value}
+        return ", ".join(f"{slug}: {v}" for slug, v in sorted(value.items())) or None
     if field.many_to_many:
         names = lookups.get(field.related_model, {})
         target = field.m2m_reverse_field_name()

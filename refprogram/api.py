@@ -12,6 +12,7 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -43,7 +44,7 @@ def exception_handler(exc, context):
         set_rollback()
         response = Response(
             {
-                "detail": "The database is unavailable; nothing was saved. Try again in a minute.",
+                "detail": _("The database is unavailable; nothing was saved. Try again in a minute."),
                 "code": "database_unavailable",
             },
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -51,5 +52,5 @@ def exception_handler(exc, context):
         response["Retry-After"] = "30"
         return response
     if isinstance(exc, Http404):
-        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
     return drf_exception_handler(exc, context)

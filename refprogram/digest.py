@@ -12,10 +12,13 @@ from __future__ import annotations
 from datetime import date
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.choices import Role
 from accounts.models import User
 from accounts.services import notification_send
+from refprogram.i18n import day
 
 
 def night_record(*, today: date, check: str, changes: dict[str, int]) -> None:
@@ -47,15 +50,24 @@ def _words(key: str, check: str) -> str:
 
 
 def digest_text(*, today: date, results: dict[str, dict[str, int]]) -> tuple[str, str]:
-    """The digest's subject and body: one line per check that changed something."""
+    """The digest's subject and body, in the active language: one line per check that changed
+    something (the checks' and the changes' own names)."""
     lines = []
     for check, changes in results.items():
         changed = [f"{_words(key, check)} {value}" for key, value in changes.items() if value]
         if changed:
             lines.append(f"- {check.replace('_', ' ')}: {', '.join(changed)}")
     total = sum(value for changes in results.values() for value in changes.values())
-    subject = f"Nightly checks of {today:%d %b %Y}: {total} change{'s' if total != 1 else ''}"
-    body = f"What the nightly checks changed on {today:%d %b %Y}:\n\n" + "\n".join(lines) + "\n"
+    values = {"date": day(today), "count": total}
+    subject = (
+        ngettext(
+            "Nightly checks of %(date)s: %(count)s change",
+            "Nightly checks of %(date)s: %(count)s changes",
+            total,
+        )
+        % values
+    )
+    body = _("What the nightly checks changed on %(date)s:") % values + "\n\n" + "\n".join(lines) + "\n"
     return subject, body
 
 
@@ -64,7 +76,8 @@ def digest_send(*, today: date) -> int:
     results = night_results(today)
     if not any(value for changes in results.values() for value in changes.values()):
         return 0
-    subject, body = digest_text(today=today, results=results)
+    subject = lambda: digest_text(today=today, results=results)[0]  # noqa: E731 (each in their language)
+    body = lambda: digest_text(today=today, results=results)[1]  # noqa: E731
     due = results.get("retention", {}).get("retention_due_for_review")
     link = reverse("contact-retention") if due else ""
     sent = 0

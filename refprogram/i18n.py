@@ -15,13 +15,16 @@ of their customer's country, else the company's — :func:`contact_language`, us
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 from contextlib import AbstractContextManager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 # The interface's languages by the countries where they are the first language of business.
 _COUNTRY_LANGUAGES = {
@@ -81,6 +84,49 @@ def contact_language(contact) -> str:
 def for_contact(contact) -> AbstractContextManager:
     """``with for_contact(contact): …`` renders a page or an e-mail in the contact's language."""
     return translation.override(contact_language(contact) if contact is not None else default_language())
+
+
+def preferences_activate(user) -> None:
+    """Speak ``user``'s language and show dates in their time zone, when their profile names them
+    (the pages: ``refprogram.middleware.PersonalPreferencesMiddleware``; an API call signed with a
+    token: ``refprogram.authentication.TokenAuthentication``). The caller ends the time zone after
+    the request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return
+    language = getattr(user, "language", "") or ""
+    if language in language_codes():
+        translation.activate(language)
+    zone = getattr(user, "time_zone", "") or ""
+    if zone:
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(zone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+
+
+def day(value) -> str:
+    """A date inside a sentence, the way the active language writes it ("01 Dec 2026",
+    "1. Dez. 2026", "1 déc. 2026"); a date-time counts by its day."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    # Translators: a date inside a sentence, in Django's date format letters (d: 01, j: 1, M: Dec, Y: 2026).
+    return date_format(value, pgettext("date in a sentence", "d M Y"))
+
+
+def user_language(user) -> str:
+    """The language to write to a person of the company in when no request is at hand (an e-mail,
+    a calendar invitation): their profile's, else the company's."""
+    chosen = getattr(user, "language", "") or ""
+    return chosen if chosen in language_codes() else default_language()
+
+
+def moment(value) -> str:
+    """A date and time inside a sentence, the way the active language writes it, in the active
+    time zone ("01 Dec 2026 14:30", "1. Dez. 2026 14:30")."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    # Translators: a date and a time inside a sentence, in Django's date format letters (H:i: 14:30).
+    return date_format(value, pgettext("date and time in a sentence", "d M Y H:i"))
 
 
 def validate_time_zone(value: str) -> None:

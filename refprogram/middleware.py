@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-import zoneinfo
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.utils import timezone, translation
 
+from refprogram.i18n import preferences_activate
 from refprogram.logging import request_id_var
 
 logger = logging.getLogger("refprogram.requests")
@@ -93,18 +93,11 @@ class PersonalPreferencesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
-        zone = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
-        if language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = translation.get_language()
         timezone.deactivate()
-        if zone:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                pass
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            preferences_activate(user)
+            request.LANGUAGE_CODE = translation.get_language()
         try:
             return self.get_response(request)
         finally:

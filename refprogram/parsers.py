@@ -4,6 +4,7 @@
 which DRF's parser lets through as a 500. Anything a client sends must be a 400 at worst.
 """
 
+from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -26,7 +27,7 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type=media_type, parser_context=parser_context)
         except RecursionError as exc:
-            raise ParseError("JSON parse error - the document is nested too deeply.") from exc
+            raise ParseError(_("JSON parse error - the document is nested too deeply.")) from exc
         if _has_nul(data):
-            raise ParseError("JSON parse error - text may not contain NUL (\\u0000) characters.")
+            raise ParseError(_("JSON parse error - text may not contain NUL (\\u0000) characters."))
         return data

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 
@@ -28,6 +29,12 @@ JSON = "application/json"
 MULTIPART = "multipart/form-data"
 WRITE_METHODS = ("post", "put", "patch", "delete")
 ERROR_CODES = ("400", "401", "403", "404", "409", "429")
+
+
+class TokenScheme(KnoxTokenScheme):
+    """Our token class (knox's, speaking its person's language) is described as knox's."""
+
+    target_class = "refprogram.authentication.TokenAuthentication"
 
 
 class AutoSchema(SpectacularAutoSchema):

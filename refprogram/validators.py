@@ -23,6 +23,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import serializers
 
 __all__ = [
@@ -41,8 +43,8 @@ __all__ = [
 
 DATE_MIN = dt.date(2000, 1, 1)
 DATE_MAX = dt.date(2100, 12, 31)
-DATE_RANGE_MESSAGE = "Use a date from 2000-01-01 to 2100-12-31."
-NUL_MESSAGE = "Contains a NUL character; remove it."
+DATE_RANGE_MESSAGE = gettext_noop("Use a date from 2000-01-01 to 2100-12-31.")  # said with gettext
+NUL_MESSAGE = gettext_noop("Contains a NUL character; remove it.")
 _SEPARATORS = {"\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
 
 
@@ -52,7 +54,7 @@ def validate_date_in_range(value: dt.date | dt.datetime | None) -> None:
         return
     day = value.date() if isinstance(value, dt.datetime) else value
     if not DATE_MIN <= day <= DATE_MAX:
-        raise ValidationError(DATE_RANGE_MESSAGE, code="date_out_of_range")
+        raise ValidationError(_(DATE_RANGE_MESSAGE), code="date_out_of_range")
 
 
 def control_character(value: str) -> str | None:
@@ -64,8 +66,8 @@ def control_character(value: str) -> str | None:
 
 
 def _describe(char: str) -> str:
-    names = {"\x00": "NUL", "\t": "tab", "\n": "line break", "\r": "carriage return"}
-    name = names.get(char) or _SEPARATORS.get(char) or "control character"
+    names = {"\x00": "NUL", "\t": _("tab"), "\n": _("line break"), "\r": _("carriage return")}
+    name = names.get(char) or _SEPARATORS.get(char) or _("control character")
     return f"{name} (U+{ord(char):04X})"
 
 
@@ -76,14 +78,15 @@ def validate_single_line(value: Any) -> None:
     char = control_character(value)
     if char is not None:
         raise ValidationError(
-            f"Contains a {_describe(char)}; use one line of plain text.", code="control_character"
+            _("Contains a %(character)s; use one line of plain text.") % {"character": _describe(char)},
+            code="control_character",
         )
 
 
 def validate_no_nul(value: Any) -> None:
     """Refuse text (multi-line text too) holding a NUL character, which PostgreSQL cannot store."""
     if isinstance(value, str) and "\x00" in value:
-        raise ValidationError(NUL_MESSAGE, code="nul_character")
+        raise ValidationError(_(NUL_MESSAGE), code="nul_character")
 
 
 _DATE_FIELDS = (forms.DateField, forms.DateTimeField, serializers.DateField, serializers.DateTimeField)

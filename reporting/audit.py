@@ -41,6 +41,7 @@ from simple_history.utils import get_m2m_reverse_field_name
 
 from accounts import permissions as perms
 from accounts.models import User
+from accounts.terms import word
 from approvals.models import ApprovalEvent
 from ledger.models import Hold, OverusePolicy, UsageEntry
 from references.models import CONTACT_PII_FIELDS, Contact, Customer, ReferenceProfile
@@ -66,7 +67,7 @@ OTHER_HISTORY_MODELS: dict[str, tuple[str, str]] = {
     "webhook": ("integrations", "WebhookSubscription"),
 }
 OBJECT_TYPES = {
-    "customer": _("Customer"),
+    "customer": word("customer"),  # the program's word (accounts.terms)
     "contact": _("Contact"),
     "reference": _("Reference profile"),
     "hold": _("Hold"),

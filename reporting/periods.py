@@ -63,7 +63,7 @@ def _parse_date(raw: str, field: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(raw)
     except ValueError:
-        raise ValidationError({field: "Enter a date as YYYY-MM-DD."}) from None
+        raise ValidationError({field: _("Enter a date as YYYY-MM-DD.")}) from None
     try:
         validate_date_in_range(day)
     except ValidationError as exc:
@@ -82,14 +82,16 @@ def period_from_params(params, today: dt.date | None = None) -> Period:
     raw_from, raw_to = (params.get("from") or "").strip(), (params.get("to") or "").strip()
     preset = (params.get("preset") or "").strip() or ("custom" if raw_from or raw_to else DEFAULT_PRESET)
     if preset not in PRESETS:
-        raise ValidationError({"preset": f"Choose one of: {', '.join(PRESETS)}."})
+        raise ValidationError({"preset": _("Choose one of: %(valid)s.") % {"valid": ", ".join(PRESETS)}})
     if preset == "custom":
         end = _parse_date(raw_to, "to") if raw_to else today
         start = _parse_date(raw_from, "from") if raw_from else end - dt.timedelta(days=29)
         if start > end:
-            raise ValidationError({"from": "The start must be on or before the end."})
+            raise ValidationError({"from": _("The start must be on or before the end.")})
         if (end - start).days + 1 > MAX_DAYS:
-            raise ValidationError({"from": f"A period can be at most {MAX_DAYS} days long."})
+            raise ValidationError(
+                {"from": _("A period can be at most %(days)s days long.") % {"days": MAX_DAYS}}
+            )
         return Period(start, end, "custom")
     if preset == "quarter":
         return Period(quarter_start(today), today, preset)

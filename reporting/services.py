@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Min, Sum
 from django.db.models.functions import Extract
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ledger.models import OverusePolicy, UsageEntry
 from references.models import Industry, Product, Region
@@ -42,7 +43,10 @@ def target_set(*, dimension: str, value: str, target_share: Decimal, actor) -> S
     if dimension in TargetDimension.values and value not in _known_values(dimension):
         known = ", ".join(_known_values(dimension)) or "none yet"
         raise ValidationError(
-            {"value": f"Unknown {TargetDimension(dimension).label.lower()}. Known: {known}."}
+            {
+                "value": _("Unknown %(dimension)s. Known: %(known)s.")
+                % {"dimension": str(TargetDimension(dimension).label).lower(), "known": known}
+            }
         )
     target = StrategicTarget.objects.filter(dimension=dimension, value=value).first() or StrategicTarget(
         dimension=dimension, value=value

@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.terms import word
 from references.choices import NominationSource
 from requests_app.choices import UnmetReason
 
@@ -228,7 +229,7 @@ def t_coverage(s):
             ("segment", _("Segment"), "text"),
             ("target_share", _("Target %"), "share"),
             ("actual_share", _("Actual %"), "share"),
-            ("references", _("References"), "int"),
+            ("references", word("references"), "int"),
             ("gap", _("Gap (points)"), "points"),
         ],
         [
@@ -257,8 +258,8 @@ def t_most_used(s):
         "most_used",
         _("Most-used references in the period"),
         [
-            ("contact", _("Reference"), "link"),
-            ("customer", _("Customer"), "link"),
+            ("contact", word("reference"), "link"),
+            ("customer", word("customer"), "link"),
             ("asks", _("Asks"), "int"),
             ("points", _("Points"), "int"),
         ],

@@ -288,16 +288,19 @@ def candidate_chase(*, candidate: Candidate, actor: User, today: dt.date | None 
     Refused with 409 ``nothing_to_chase`` when the candidate waits for no one (another state, or
     its request is closed) and ``no_account_owner`` when its customer has no owner to remind."""
     if not perms.has_capability(actor, perms.TRIAGE_REQUESTS):
-        raise PermissionDenied("Only a reference manager may chase.")
+        raise PermissionDenied(_("Only a reference manager may chase."))
     today = today or timezone.localdate()
     request = candidate.request
     if candidate.state not in WAITING_STATES or not request.is_open:
-        raise RuleViolation(CODE_NOTHING_TO_CHASE, "This candidate is not waiting for anyone.")
+        raise RuleViolation(CODE_NOTHING_TO_CHASE, _("This candidate is not waiting for anyone."))
     reference = candidate.reference
     customer = reference.customer
     owner = customer.account_owner
     if owner is None:
-        raise RuleViolation(CODE_NO_ACCOUNT_OWNER, f"{customer.name} has no account owner to remind.")
+        raise RuleViolation(
+            CODE_NO_ACCOUNT_OWNER,
+            _("%(customer)s has no account owner to remind.") % {"customer": customer.name},
+        )
     activity = request.activity_type.name.lower()
     values = {
         "contact": reference.contact.name,

@@ -21,8 +21,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
+
+from refprogram.i18n import contact_language, default_language, moment, user_language
 
 from .models import Candidate
 
@@ -36,6 +39,7 @@ class Person:
     name: str
     email: str
     role: str  # RFC 5545 ROLE: CHAIR (the organizer), REQ-PARTICIPANT, OPT-PARTICIPANT
+    language: str = ""  # what their e-mailed invitation speaks (blank: the company's language)
 
 
 def _uid_host() -> str:
@@ -52,7 +56,9 @@ def candidate_uid(candidate: Candidate) -> str:
 def _user_person(user, role: str) -> Person | None:
     if user is None or not user.email:
         return None
-    return Person(name=user.get_full_name() or user.username, email=user.email, role=role)
+    return Person(
+        name=user.get_full_name() or user.username, email=user.email, role=role, language=user_language(user)
+    )
 
 
 def organizer(candidate: Candidate) -> Person | None:
@@ -67,7 +73,9 @@ def attendees(candidate: Candidate, *, with_contact: bool = True) -> list[Person
     contact = candidate.reference.contact
     people = [
         _user_person(request.requester, "REQ-PARTICIPANT"),
-        Person(name=contact.name, email=contact.email, role="REQ-PARTICIPANT")
+        Person(
+            name=contact.name, email=contact.email, role="REQ-PARTICIPANT", language=contact_language(contact)
+        )
         if with_contact and contact.email
         else None,
         _user_person(candidate.reference.customer.account_owner, "OPT-PARTICIPANT"),
@@ -83,8 +91,13 @@ def attendees(candidate: Candidate, *, with_contact: bool = True) -> list[Person
 
 
 def summary(candidate: Candidate) -> str:
+    """The meeting's title, in the active language."""
     request = candidate.request
-    return f"{request.activity_type.name}: {candidate.reference.customer.name} with {request.prospect_name}"
+    return _("%(activity)s: %(customer)s with %(prospect)s") % {
+        "activity": request.activity_type.name,
+        "customer": candidate.reference.customer.name,
+        "prospect": request.prospect_name,
+    }
 
 
 def _address(person: Person, *, organizer: bool = False) -> vCalAddress:
@@ -100,7 +113,7 @@ def _address(person: Person, *, organizer: bool = False) -> vCalAddress:
 def invitation(candidate: Candidate, *, method: str = METHOD_REQUEST, with_contact: bool = True) -> bytes:
     """The candidate's meeting as an RFC 5545 calendar (one VEVENT). ``candidate`` must have a
     meeting (``scheduled_for``); ``with_contact=False`` leaves the reference's contact out of the
-    attendees (for a viewer who may not see the contact)."""
+    attendees (for a viewer who may not see the contact). Its words are in the active language."""
     if candidate.scheduled_for is None:
         raise ValueError("The candidate has no meeting to put in a calendar.")
     cal = Calendar()
@@ -117,9 +130,9 @@ def invitation(candidate: Candidate, *, method: str = METHOD_REQUEST, with_conta
     event.add("summary", summary(candidate))
     if candidate.meeting_details:
         event.add("location", candidate.meeting_details)
-    description = [f"Reference: {candidate.reference.customer.name}"]
+    description = [_("Reference: %(customer)s") % {"customer": candidate.reference.customer.name}]
     if candidate.meeting_details:
-        description.append(f"Where: {candidate.meeting_details}")
+        description.append(_("Where: %(place)s") % {"place": candidate.meeting_details})
     event.add("description", "\n".join(description))
     event.add("status", "CANCELLED" if method == METHOD_CANCEL else "CONFIRMED")
     event.add("transp", "OPAQUE")
@@ -136,26 +149,16 @@ def invitation_send(candidate: Candidate, *, method: str = METHOD_REQUEST, link:
     """E-mail the invitation (after commit) to each attendee with an address; returns them.
 
     Every recipient may see the contact (requester and account owner once the customer
-    accepted; the contact is the contact), so each gets the full invitation."""
+    accepted; the contact is the contact), so each gets the full invitation, in their own language:
+    the contact's (``refprogram.i18n.contact_language``), the requester's and the account owner's
+    from their profile (else the company's)."""
     people = attendees(candidate)
     if not people:
         return []
-    ics = invitation(candidate, method=method)
-    cancelled = method == METHOD_CANCEL
-    when = timezone.localtime(candidate.scheduled_for)
-    minutes = candidate.meeting_minutes
-    subject = " ".join(
-        (("Cancelled: " if cancelled else "") + f"{summary(candidate)}, {when:%d %b %Y %H:%M}").split()
-    )
-    body = (
-        f"{summary(candidate)}\n"
-        f"When: {when:%d %b %Y %H:%M} ({minutes} min)\n"
-        + (f"Where: {candidate.meeting_details}\n" if candidate.meeting_details else "")
-        + ("\nThis meeting is cancelled.\n" if cancelled else "\nThe invitation is attached.\n")
-        + (f"\n{link}\n" if link else "")
-    )
     messages = []
     for person in people:
+        with translation.override(person.language or default_language()):
+            subject, body, ics = _invitation_mail(candidate, method=method, link=link)
         message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
         message.attach("invitation.ics", ics, f"text/calendar; method={method}; charset=UTF-8")
         messages.append(message)
@@ -166,6 +169,30 @@ def invitation_send(candidate: Candidate, *, method: str = METHOD_REQUEST, link:
 
     transaction.on_commit(send)
     return [p.email for p in people]
+
+
+def _invitation_mail(candidate: Candidate, *, method: str, link: str) -> tuple[str, str, bytes]:
+    """The invitation e-mail's subject, body and ``.ics``, in the active language."""
+    ics = invitation(candidate, method=method)
+    title = summary(candidate)
+    when = moment(candidate.scheduled_for)
+    if method == METHOD_CANCEL:
+        subject = _("Cancelled: %(title)s, %(when)s") % {"title": title, "when": when}
+    else:
+        subject = _("%(title)s, %(when)s") % {"title": title, "when": when}
+    lines = [
+        title,
+        _("When: %(when)s (%(minutes)s min)") % {"when": when, "minutes": candidate.meeting_minutes},
+    ]
+    if candidate.meeting_details:
+        lines.append(_("Where: %(place)s") % {"place": candidate.meeting_details})
+    lines += [
+        "",
+        _("This meeting is cancelled.") if method == METHOD_CANCEL else _("The invitation is attached."),
+    ]
+    if link:
+        lines += ["", link]
+    return " ".join(subject.split()), "\n".join(lines) + "\n", ics
 
 
 def request_link(candidate: Candidate) -> str:

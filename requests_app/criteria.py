@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from references.choices import Deployment, Seniority, SizeBand, country_choices
-from references.models import Industry, Language, Product, Region, UseCase
+from references.models import CustomField, Industry, Language, Product, Region, UseCase
 from refprogram.validators import validate_single_line
 
 from .choices import CriterionField
@@ -23,6 +23,37 @@ MAX_CRITERIA = 12
 # Criteria whose stored value is already what people read.
 NAMED_AS_READ = frozenset({CriterionField.PRODUCT, CriterionField.USE_CASE, CriterionField.COMPETITOR})
 MAX_WEIGHT = 10
+
+
+# The program's own list and yes/no fields are criteria too: field ``custom.<slug>``, value a
+# choice's value (yes/no: ``yes`` or ``no``), met through the same facet keys as the built-in ones.
+CUSTOM_PREFIX = "custom."
+
+
+def custom_criterion_fields() -> dict[str, CustomField]:
+    """``{"custom.<slug>": definition}`` of the active list and yes/no fields (one query)."""
+    return {d.key: d for d in CustomField.objects.filter(active=True) if d.is_facet}
+
+
+def _custom_field(field: str) -> CustomField | None:
+    if not isinstance(field, str) or not field.startswith(CUSTOM_PREFIX):
+        return None
+    return custom_criterion_fields().get(field)
+
+
+def field_label(field: str) -> str:
+    """What a criterion is about, as people read it: "Industry", or a program field's label."""
+    try:
+        return str(CriterionField(field).label)
+    except ValueError:
+        custom = _custom_field(field)
+        return custom.label() if custom is not None else str(field)
+
+
+def criterion_field_choices() -> list[tuple[str, str]]:
+    """The fields a criterion can be about (the request form's list): the built-in ones, then the
+    program's own list and yes/no fields."""
+    return [*CriterionField.choices, *((key, d.label()) for key, d in custom_criterion_fields().items())]
 
 
 def default_weight(position: int) -> int:
@@ -51,6 +82,11 @@ def value_choices(field: str) -> list[tuple[str, str]] | None:
         return list(Seniority.choices)
     if field == CriterionField.DEPLOYMENT:
         return list(Deployment.choices)
+    custom = _custom_field(field)
+    if custom is not None:
+        if custom.kind == CustomField.Kind.YES_NO:
+            return [("yes", _("Yes")), ("no", _("No"))]
+        return [(v, custom.choice_label(v)) for v in custom.choice_values()]
     return None
 
 
@@ -130,11 +166,7 @@ def criteria_in_words(must: list[dict], nice: list[dict]) -> dict[str, list[dict
     cache: dict = {}
 
     def said(c: dict) -> dict:
-        try:
-            field_label = CriterionField(c["field"]).label
-        except ValueError:
-            field_label = c["field"]
-        return {"field": field_label, "value": value_label(c["field"], c["value"], cache)}
+        return {"field": field_label(c["field"]), "value": value_label(c["field"], c["value"], cache)}
 
     return {
         "must": [said(c) for c in must],
@@ -146,12 +178,14 @@ def _clean_value(field: str, raw, where: str, cache: dict, people: bool = False)
     if not isinstance(raw, str) or not raw.strip():
         if people:
             raise ValidationError(_("%(where)s: a value is required.") % {"where": where})
-        raise ValidationError(f"{where}: a value is required.")
+        raise ValidationError(_("%(where)s: a value is required.") % {"where": where})
     value = raw.strip()
     try:
         validate_single_line(value)
     except ValidationError as exc:
-        raise ValidationError(f"{where}: {exc.messages[0]}") from None
+        raise ValidationError(
+            _("%(where)s: %(problem)s") % {"where": where, "problem": exc.messages[0]}
+        ) from None
     if field == CriterionField.COUNTRY:
         code = _valid_values(field).get(value.lower())
         if code is None and people:
@@ -161,7 +195,8 @@ def _clean_value(field: str, raw, where: str, cache: dict, people: bool = False)
             )
         if code is None:
             raise ValidationError(
-                f"{where}: {value!r} is not a country; give its name (Germany) or its two letters (DE)."
+                _("%(where)s: %(value)s is not a country; give its name (Germany) or its two letters (DE).")
+                % {"where": where, "value": repr(value)}
             )
         return code
     if field == CriterionField.COMPETITOR:
@@ -177,12 +212,18 @@ def _clean_value(field: str, raw, where: str, cache: dict, people: bool = False)
                 % {
                     "where": where,
                     "value": repr(value),
-                    "field": CriterionField(field).label.lower(),
+                    "field": field_label(field).lower(),
                     "names": ", ".join(names),
                 }
             )
         raise ValidationError(
-            f"{where}: unknown {field} {value!r}; valid values: {', '.join(sorted(set(valid.values())))}."
+            _("%(where)s: unknown %(field)s %(value)s; valid values: %(valid)s.")
+            % {
+                "where": where,
+                "field": field,
+                "value": repr(value),
+                "valid": ", ".join(sorted(set(valid.values()))),
+            }
         )
     return valid[value.lower()]
 
@@ -195,20 +236,23 @@ def criteria_clean(data, *, people: bool = False) -> dict:
     if data in (None, ""):
         data = {}
     if not isinstance(data, dict):
-        raise ValidationError('Criteria must be an object: {"must": [...], "nice": [...]}.')
+        raise ValidationError(_('Criteria must be an object: {"must": [...], "nice": [...]}.'))
     unknown_keys = set(data) - {"must", "nice"}
     if unknown_keys:
-        raise ValidationError(f"Unknown criteria keys: {', '.join(sorted(unknown_keys))}; use must and nice.")
+        raise ValidationError(
+            _("Unknown criteria keys: %(keys)s; use must and nice.")
+            % {"keys": ", ".join(sorted(unknown_keys))}
+        )
     errors: list[str] = []
     cleaned: dict[str, list[dict]] = {"must": [], "nice": []}
     cache: dict = {}
     for kind in ("must", "nice"):
         rows = data.get(kind) or []
         if not isinstance(rows, list):
-            errors.append(f"{kind} must be a list.")
+            errors.append(_("%(kind)s must be a list.") % {"kind": kind})
             continue
         if len(rows) > MAX_CRITERIA:
-            errors.append(f"At most {MAX_CRITERIA} {kind} criteria.")
+            errors.append(_("At most %(max)s %(kind)s criteria.") % {"max": MAX_CRITERIA, "kind": kind})
             continue
         for position, row in enumerate(rows):
             if people:
@@ -218,15 +262,18 @@ def criteria_clean(data, *, people: bool = False) -> dict:
             else:
                 where = f"{kind}[{position}]"
             if not isinstance(row, dict):
-                errors.append(f"{where}: each criterion is an object with field and value.")
+                errors.append(
+                    _("%(where)s: each criterion is an object with field and value.") % {"where": where}
+                )
                 continue
             field = row.get("field")
-            if field not in CriterionField.values:
+            if field not in CriterionField.values and _custom_field(field) is None:
                 if people:
                     errors.append(_("%(where)s: choose what the criterion is about.") % {"where": where})
                     continue
                 errors.append(
-                    f"{where}: unknown field {field!r}; valid fields: {', '.join(CriterionField.values)}."
+                    _("%(where)s: unknown field %(field)s; valid fields: %(valid)s.")
+                    % {"where": where, "field": repr(field), "valid": ", ".join(CriterionField.values)}
                 )
                 continue
             try:
@@ -242,10 +289,16 @@ def criteria_clean(data, *, people: bool = False) -> dict:
                 try:
                     weight = int(weight)
                 except (TypeError, ValueError):
-                    errors.append(f"{where}: weight must be a whole number from 1 to {MAX_WEIGHT}.")
+                    errors.append(
+                        _("%(where)s: weight must be a whole number from 1 to %(max)s.")
+                        % {"where": where, "max": MAX_WEIGHT}
+                    )
                     continue
                 if not 1 <= weight <= MAX_WEIGHT:
-                    errors.append(f"{where}: weight must be a whole number from 1 to {MAX_WEIGHT}.")
+                    errors.append(
+                        _("%(where)s: weight must be a whole number from 1 to %(max)s.")
+                        % {"where": where, "max": MAX_WEIGHT}
+                    )
                     continue
                 item["weight"] = weight
             if item in cleaned[kind]:

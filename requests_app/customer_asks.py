@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
 from .choices import CandidateState
 from .models import Candidate, Request
@@ -49,19 +50,25 @@ def ask_facts(usage_ids: Iterable[int], viewer) -> dict[int, dict]:
         if row["answer_reason"]:
             answer.append(row["answer_reason"])
         if row["ask_again_after"]:
-            answer.append(f"Ask again after {row['ask_again_after']:%Y-%m-%d}.")
+            answer.append(_("Ask again after %(date)s.") % {"date": row["ask_again_after"].isoformat()})
         feedback = []
         if row["customer_feedback"]:
-            feedback.append(f"The reference: {row['customer_feedback']}")
+            feedback.append(_("The reference: %(feedback)s") % {"feedback": row["customer_feedback"]})
         if row["completion_notes"]:
-            feedback.append(f"What happened: {row['completion_notes']}")
+            feedback.append(_("What happened: %(notes)s") % {"notes": row["completion_notes"]})
         if row["found_useful"] is not None:
             feedback.append(
-                "The prospect found it useful." if row["found_useful"] else "Not useful to the prospect."
+                _("The prospect found it useful.")
+                if row["found_useful"]
+                else _("Not useful to the prospect.")
             )
         if row["request_visible"] and row["request__rating"]:
-            comment = f": {row['request__rating_comment']}" if row["request__rating_comment"] else ""
-            feedback.append(f"The requester rated it {row['request__rating']} of 5{comment}")
+            values = {"rating": row["request__rating"], "comment": row["request__rating_comment"]}
+            feedback.append(
+                _("The requester rated it %(rating)s of 5: %(comment)s") % values
+                if row["request__rating_comment"]
+                else _("The requester rated it %(rating)s of 5") % values
+            )
         facts[row["usage_id"]] = {
             "request_id": row["request_id"] if row["request_visible"] else None,
             "requester": name or row["request__requester__username"],

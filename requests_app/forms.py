@@ -21,7 +21,14 @@ from references.models import ActivityType, Industry, Product, Region
 from refprogram.validators import BoundedFormMixin
 
 from .choices import CriterionField, OutcomeResult
-from .criteria import IMPORTANCE, criteria_clean, importance_words, value_choices, value_label
+from .criteria import (
+    IMPORTANCE,
+    criteria_clean,
+    criterion_field_choices,
+    importance_words,
+    value_choices,
+    value_label,
+)
 from .models import Opportunity, Request
 
 # Catalog filters (ReferenceProfileFilter names) that become must-haves when the request is
@@ -149,7 +156,7 @@ class RequestForm(BoundedFormMixin, forms.ModelForm):
         for kind in ("must", "nice"):
             for row in self.criteria_rows.get(kind) or []:
                 value = str(row.get("value") or "")
-                if not self.is_bound and row.get("field") in CriterionField.values:
+                if not self.is_bound and row.get("field") in dict(self.criterion_fields):
                     value = value_label(row["field"], value, cache)
                 shown = {"field": row.get("field") or "", "value": value}
                 if kind == "nice":
@@ -158,11 +165,17 @@ class RequestForm(BoundedFormMixin, forms.ModelForm):
         return rows
 
     @cached_property
+    def criterion_fields(self) -> list[tuple[str, str]]:
+        """What a criterion can be about: the built-in fields and the program's own list and
+        yes/no fields (``criteria.criterion_field_choices``)."""
+        return criterion_field_choices()
+
+    @cached_property
     def criterion_values(self) -> list[tuple[str, list[str]]]:
         """(field, labels) for each field with a closed list: the editor's suggestions."""
         return [
             (field, [label for _value, label in choices])
-            for field in CriterionField.values
+            for field, _label in self.criterion_fields
             if (choices := value_choices(field))
         ]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from .choices import OutcomeResult, RequestStatus
 from .deals import deal_result_sql
 from .models import CandidateFeedback, Request
@@ -43,10 +45,10 @@ def feedback_in_words(item: CandidateFeedback) -> str:
     "Reference: 5 of 5, would do it again", "Requester: did not happen"."""
     side = item.get_side_display()
     if not item.happened:
-        return f"{side}: did not happen"
-    parts = [f"{item.rating} of 5"] if item.rating else []
+        return _("%(side)s: did not happen") % {"side": side}
+    parts = [_("%(rating)s of 5") % {"rating": item.rating}] if item.rating else []
     if item.would_do_again is not None:
-        parts.append("would do it again" if item.would_do_again else "would not do it again")
+        parts.append(_("would do it again") if item.would_do_again else _("would not do it again"))
     if item.comment:
         parts.append(f"“{item.comment.strip()}”")
-    return f"{side}: " + (", ".join(parts) or "happened")
+    return _("%(side)s: %(feedback)s") % {"side": side, "feedback": ", ".join(parts) or _("happened")}

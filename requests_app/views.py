@@ -74,7 +74,7 @@ def _form_context(form: RequestForm, user, **extra) -> dict:
         "form": form,
         "opportunity": form.linked_opportunity,
         "show_opportunity_amounts": Opportunity.amount_visible_to(user),
-        "criterion_fields": CriterionField.choices,
+        "criterion_fields": form.criterion_fields,
         "rows": form.criteria_rows,
         "lead_times": {a.code: a.lead_time_days for a in form.fields["activity_type"].queryset},
         **extra,

@@ -43,6 +43,31 @@ def _eager_tasks_and_plain_static(settings):
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _usual_words():
+    """Each test starts with the interface's usual words for the main nouns, as a warm cache holds
+    them (``accounts.terms``): no renaming left behind by an earlier test, and no query to learn
+    that there is none."""
+    from django.core.cache import cache
+
+    from accounts.terms import CACHE_KEY
+
+    cache.set(CACHE_KEY, {}, None)
+    yield
+    cache.delete(CACHE_KEY)
+
+
+@pytest.fixture(autouse=True)
+def _company_language_after_each_test():
+    """A request leaves its language active in the thread (Django's ``LocaleMiddleware`` sets it at
+    the next request, never back); a test after a German person's call starts in the company's."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(translation.get_supported_language_variant(settings.LANGUAGE_CODE))
+
+
 @pytest.fixture
 def users(db):
     """One user per role, keyed by role."""

@@ -236,7 +236,7 @@ def test_the_consent_page_refuses_a_name_with_a_line_break(client, users):
     from approvals import services as approvals
     from approvals.models import Approval
 
-    customer = CustomerFactory()
+    customer = CustomerFactory(country="US")  # the consent page speaks the customer's language: English
     approval = Approval.objects.create(customer=customer, use="logo", scope=["website"])
     sent = approvals.approval_send_link(
         approval=approval, by=users["manager"], base_url="http://testserver", email="dana@customer.example"

@@ -4,11 +4,12 @@ them. A team is its name, its scope (region and industry codes, product names) a
 
 from __future__ import annotations
 
-from knox.auth import TokenAuthentication
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
+
+from refprogram.authentication import TokenAuthentication
 
 from .. import permissions as perms
 from ..models import Team

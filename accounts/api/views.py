@@ -1,6 +1,6 @@
 from django.contrib.auth import authenticate, user_logged_in
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from knox.auth import TokenAuthentication
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
+from refprogram.authentication import TokenAuthentication
 from refprogram.security import LoginRateThrottle, raise_if_locked_out
 
 from .. import second_factor
@@ -43,7 +44,7 @@ class TokenRequestSerializer(serializers.Serializer):
         )
         if user is None:  # wrong password, unknown user, deactivated, or locked out
             raise ValidationError(
-                {"non_field_errors": ["Unable to log in with provided credentials."]}, code="authorization"
+                {"non_field_errors": [_("Unable to log in with provided credentials.")]}, code="authorization"
             )
         attrs["user"] = user
         self._second_factor(user, attrs.get("otp", ""))
@@ -55,18 +56,19 @@ class TokenRequestSerializer(serializers.Serializer):
         if second_factor.authenticator_for(user) is None:
             if second_factor.second_factor_required(user):
                 raise ValidationError(
-                    {"otp": ["Set up your second factor on the log-in page first."]}, code="required"
+                    {"otp": [_("Set up your second factor on the log-in page first.")]}, code="required"
                 )
             return
         if not code:
             raise ValidationError(
-                {"otp": ["This account has a second factor: send its current code as otp."]}, code="required"
+                {"otp": [_("This account has a second factor: send its current code as otp.")]},
+                code="required",
             )
         if second_factor.second_factor_verify(user=user, code=code) is None:
             second_factor.second_factor_failure_record(
                 request=self.context["request"]._request, username=user.username
             )
-            raise ValidationError({"otp": ["The code is wrong or has expired."]}, code="invalid")
+            raise ValidationError({"otp": [_("The code is wrong or has expired.")]}, code="invalid")
 
 
 class ObtainTokenView(APIView):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
-from knox.auth import TokenAuthentication
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 
 from accounts import permissions as perms
 from accounts.permissions import HasCapability
+from refprogram.authentication import TokenAuthentication
 from refprogram.parsers import JSONParser
 
 from .. import services

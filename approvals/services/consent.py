@@ -64,14 +64,14 @@ def approval_send_link(
     if approval.status not in APPROVAL_OPEN_STATUSES:
         raise RuleViolation(
             CODE_APPROVAL_NOT_OPEN,
-            f"This approval is {approval.get_status_display().lower()}; "
-            "only open requests go to the customer.",
+            _("This approval is %(status)s; only open requests go to the customer.")
+            % {"status": approval.get_status_display().lower()},
         )
     email = (email or "").strip() or (approval.contact.email if approval.contact_id else "")
     name = (name or "").strip() or (approval.contact.name if approval.contact_id else "")
     if not email:
         raise RuleViolation(
-            CODE_NO_RECIPIENT, "Choose the customer contact (with an email address) who should decide."
+            CODE_NO_RECIPIENT, _("Choose the customer contact (with an email address) who should decide.")
         )
     from django.core.validators import validate_email
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from refprogram.errors import RuleViolation
@@ -39,22 +40,26 @@ def upload_check(upload, *, field: str = "document") -> tuple[str, str, str]:
         or ".." in name
         or len(name) > 200
     ):
-        raise ValidationError({field: "Give the file a plain name (no folders, no '..')."})
+        raise ValidationError({field: _("Give the file a plain name (no folders, no '..').")})
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in FILE_TYPES:
-        raise ValidationError({field: "Upload a PDF, PNG or JPEG file."})
+        raise ValidationError({field: _("Upload a PDF, PNG or JPEG file.")})
     size = getattr(upload, "size", None) or 0
     limit = getattr(settings, "APPROVAL_UPLOAD_MAX_BYTES", UPLOAD_MAX_BYTES)
     if size <= 0:
-        raise ValidationError({field: "The file is empty."})
+        raise ValidationError({field: _("The file is empty.")})
     if size > limit:
-        raise ValidationError({field: f"The file is larger than {limit // (1024 * 1024)} MB."})
+        raise ValidationError(
+            {field: _("The file is larger than %(megabytes)s MB.") % {"megabytes": limit // (1024 * 1024)}}
+        )
     magic, content_type = FILE_TYPES[ext]
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     if not head.startswith(magic):
-        raise ValidationError({field: f"The file's content is not a {ext.upper()} file."})
+        raise ValidationError(
+            {field: _("The file's content is not a %(kind)s file.") % {"kind": ext.upper()}}
+        )
     return get_valid_filename(name), ext, content_type
 
 
@@ -75,8 +80,11 @@ def approval_file_attach(*, approval: Approval, by: User | None, upload, kind: s
     if approval.status not in APPROVAL_OPEN_STATUSES:
         raise RuleViolation(
             CODE_APPROVAL_DECIDED,
-            f"This approval is {approval.get_status_display().lower()}: its files can't be changed. "
-            "For a new file, request a new approval.",
+            _(
+                "This approval is %(status)s: its files can't be changed. "
+                "For a new file, request a new approval."
+            )
+            % {"status": approval.get_status_display().lower()},
         )
     original, ext, content_type = upload_check(upload, field=kind)
     file_field = "document" if kind == "document" else "asset_file"

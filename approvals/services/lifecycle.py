@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from references.choices import CODE_INVALID_TRANSITION
@@ -54,7 +55,7 @@ def _refuse_past_expiry(expires_on: date | None) -> None:
     """An "approved until" day already past would approve a use nobody may make: refused (the
     expiry day itself still counts, so today is fine)."""
     if expires_on is not None and expires_on < timezone.localdate():
-        raise ValidationError({"expires_on": "“Approved until” is in the past: choose today or later."})
+        raise ValidationError({"expires_on": _("“Approved until” is in the past: choose today or later.")})
 
 
 def _clean_scope(scope: Any) -> list[str]:
@@ -64,11 +65,14 @@ def _clean_scope(scope: Any) -> list[str]:
     if isinstance(scope, str):
         scope = [scope]
     if not isinstance(scope, list | tuple | set) or not all(isinstance(c, str) for c in scope):
-        raise ValidationError({"scope": "Give a list of channels."})
+        raise ValidationError({"scope": _("Give a list of channels.")})
     unknown = sorted(set(scope) - set(Channel.values))
     if unknown:
         raise ValidationError(
-            {"scope": f"Unknown channel {', '.join(unknown)}; valid channels: {', '.join(Channel.values)}."}
+            {
+                "scope": _("Unknown channel %(unknown)s; valid channels: %(valid)s.")
+                % {"unknown": ", ".join(unknown), "valid": ", ".join(Channel.values)}
+            }
         )
     return [c for c in Channel.values if c in scope]
 
@@ -113,8 +117,11 @@ def approval_request(
     if supersedes is not None and supersedes.customer_id != customer.pk:
         raise RuleViolation(
             CODE_SUPERSEDES_OTHER_CUSTOMER,
-            f"Approval #{supersedes.pk} is for another customer: a new approval can only replace "
-            f"one of {customer.name}'s own.",
+            _(
+                "Approval #%(number)s is for another customer: a new approval can only replace "
+                "one of %(customer)s's own."
+            )
+            % {"number": supersedes.pk, "customer": customer.name},
         )
     _refuse_past_expiry(expires_on)
     approval = Approval(
@@ -158,7 +165,7 @@ def approval_update(*, approval: Approval, by: User | None, data: dict[str, Any]
     approval = Approval.objects.select_for_update().get(pk=approval.pk)
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:
-        raise ValidationError({field: "This field cannot be changed here." for field in unknown})
+        raise ValidationError({field: _("This field cannot be changed here.") for field in unknown})
     if "scope" in data:
         data = {**data, "scope": _clean_scope(data["scope"])}
     if "quote_text" in data:
@@ -176,11 +183,12 @@ def approval_update(*, approval: Approval, by: User | None, data: dict[str, Any]
         if approval.status == ApprovalStatus.APPROVED and "quote_text" in changes:
             raise RuleViolation(
                 CODE_NEW_APPROVAL_REQUIRED,
-                "The customer approved this exact wording. Request a new approval for the new text.",
+                _("The customer approved this exact wording. Request a new approval for the new text."),
             )
         raise RuleViolation(
             CODE_APPROVAL_LOCKED,
-            f"This approval is {approval.get_status_display().lower()}; only open requests can be edited.",
+            _("This approval is %(status)s; only open requests can be edited.")
+            % {"status": approval.get_status_display().lower()},
         )
     for field, value in data.items():
         setattr(approval, field, value)
@@ -227,25 +235,33 @@ def approval_transition(
     """
     approval = Approval.objects.select_for_update().get(pk=approval.pk)
     if to not in ApprovalStatus.values:
-        raise ValidationError({"to": f"Unknown status {to!r}; valid: {', '.join(ApprovalStatus.values)}."})
+        raise ValidationError(
+            {
+                "to": _("Unknown status “%(to)s”; valid: %(valid)s.")
+                % {"to": to, "valid": ", ".join(ApprovalStatus.values)}
+            }
+        )
     if not approval.can_transition_to(to) or (to in APPROVAL_AUTOMATIC_STATUSES and not system):
         raise RuleViolation(
             CODE_INVALID_TRANSITION,
-            f"An approval that is {approval.get_status_display().lower()} cannot become "
-            f"{ApprovalStatus(to).label.lower()}"
-            + (" by hand: it expires on its date." if to in APPROVAL_AUTOMATIC_STATUSES else "."),
+            (
+                _("An approval that is %(status)s cannot become %(to)s by hand: it expires on its date.")
+                if to in APPROVAL_AUTOMATIC_STATUSES
+                else _("An approval that is %(status)s cannot become %(to)s.")
+            )
+            % {"status": approval.get_status_display().lower(), "to": ApprovalStatus(to).label.lower()},
         )
     before = approval.status
     changes: dict[str, list] = {}
     if to in (ApprovalStatus.APPROVED, ApprovalStatus.DECLINED):
         if to == ApprovalStatus.APPROVED and not (approver_name or "").strip():
-            raise ValidationError({"approver_name": "Say who at the customer approved."})
+            raise ValidationError({"approver_name": _("Say who at the customer approved.")})
         if expires_on and expires_on != approval.expires_on:
             _refuse_past_expiry(expires_on)
             changes["expires_on"] = [_plain(approval.expires_on), _plain(expires_on)]
             approval.expires_on = expires_on
         if to == ApprovalStatus.APPROVED and approval.expires_on is None:
-            raise ValidationError({"expires_on": "An approval needs an expiry date."})
+            raise ValidationError({"expires_on": _("An approval needs an expiry date.")})
         if to == ApprovalStatus.APPROVED:
             _refuse_past_expiry(approval.expires_on)
         approval.approver_name = (approver_name or "").strip()

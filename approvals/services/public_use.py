@@ -12,11 +12,13 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from references.choices import CODE_CONSENT_WITHDRAWN, ConsentScope
 from references.models import ActivityType, ContactConsent, Customer, ReferenceProfile
 from references.services.consents import consents_withdrawn_scopes
 from refprogram.errors import RuleViolation
+from refprogram.i18n import day
 
 from ..choices import (
     ACTIVITY_APPROVAL_USES,
@@ -123,16 +125,20 @@ def approval_require_for_activity(
         return
     if reference is not None and reference.private_only:
         raise RuleViolation(
-            CODE_PRIVATE_ONLY, f"{reference.customer.name}'s reference is private only: never for public use."
+            CODE_PRIVATE_ONLY,
+            _("%(customer)s's reference is private only: never for public use.")
+            % {"customer": reference.customer.name},
         )
     if reference is not None:
         withdrawn = consents_withdrawn_scopes(reference.contact, on)
         needed = [s for s in person_scopes_for_activity(activity_type) if s in withdrawn]
         if needed:
             labels = dict(ConsentScope.choices)
-            what = " and ".join(labels[s].lower() for s in needed)
+            what = _(" and ").join(str(labels[s]).lower() for s in needed)
             raise RuleViolation(
-                CODE_CONSENT_WITHDRAWN, f"{reference.contact.name} withdrew their consent ({what})."
+                CODE_CONSENT_WITHDRAWN,
+                _("%(name)s withdrew their consent (%(what)s).")
+                % {"name": reference.contact.name, "what": what},
             )
     missing = approvals_missing_for_activity(
         customer=customer, activity_type=activity_type, on=on, channel=channel
@@ -141,12 +147,22 @@ def approval_require_for_activity(
         code = activity_type.code if isinstance(activity_type, ActivityType) else activity_type
         channel = channel or ACTIVITY_DEFAULT_CHANNEL.get(code)
         labels = dict(ApprovalUse.choices)
-        what = " or ".join(labels.get(u, u).lower() for u in missing)
-        where = f" for the {Channel(channel).label.lower()} channel" if channel in Channel.values else ""
-        when = f" on {on:%d %b %Y}" if on else ""
-        raise RuleViolation(
-            CODE_APPROVAL_MISSING, f"{customer.name} has no valid {what} approval{where}{when}."
-        )
+        what = _(" or ").join(str(labels.get(u, u)).lower() for u in missing)
+        values = {"customer": customer.name, "what": what, "date": day(on) if on else ""}
+        if channel in Channel.values:
+            values["channel"] = Channel(channel).label.lower()
+            message = (
+                _("%(customer)s has no valid %(what)s approval for the %(channel)s channel on %(date)s.")
+                if on
+                else _("%(customer)s has no valid %(what)s approval for the %(channel)s channel.")
+            )
+        else:
+            message = (
+                _("%(customer)s has no valid %(what)s approval on %(date)s.")
+                if on
+                else _("%(customer)s has no valid %(what)s approval.")
+            )
+        raise RuleViolation(CODE_APPROVAL_MISSING, message % values)
 
 
 def approvals_follow_withdrawal(withdrawal) -> dict[str, int]:

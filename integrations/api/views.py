@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from knox.auth import TokenAuthentication
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
@@ -22,6 +22,7 @@ from accounts import permissions as perms
 from accounts.permissions import HasCapability
 from references.choices import SizeBand
 from references.models import Industry, Region
+from refprogram.authentication import TokenAuthentication
 from requests_app.api.serializers import ListValueField
 from requests_app.models import Opportunity
 from requests_app.services import opportunities
@@ -38,7 +39,9 @@ class StrictSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise serializers.ValidationError({name: ["This field does not exist."] for name in unknown})
+                raise serializers.ValidationError(
+                    {name: [_("This field does not exist.")] for name in unknown}
+                )
         return super().to_internal_value(data)
 
 
@@ -262,13 +265,13 @@ class CrmOpportunityUpsertSerializer(StrictSerializer):
     def validate_country(self, value):
         value = (value or "").strip().upper()
         if value and not (len(value) == 2 and value.isalpha()):
-            raise serializers.ValidationError("Use an ISO 3166-1 alpha-2 country code, e.g. DE or US.")
+            raise serializers.ValidationError(_("Use an ISO 3166-1 alpha-2 country code, e.g. DE or US."))
         return value
 
     def validate(self, attrs):
         if attrs.get("is_won") and attrs.get("is_closed") is False:
             raise serializers.ValidationError(
-                {"is_won": ["A won opportunity is closed: send is_closed true."]}
+                {"is_won": [_("A won opportunity is closed: send is_closed true.")]}
             )
         if attrs.get("is_won") and "is_closed" not in attrs:
             attrs["is_closed"] = True

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from references.choices import SizeBand
 from references.models import Industry, Region
@@ -68,9 +69,9 @@ def mapping_clean(kind: str, mapping: Any) -> dict[str, Any]:
     """Validate a connection's mapping; raise ``ValidationError`` ({"mapping": [...]}) naming each
     problem. Returns the mapping as given (only the differences from the defaults are stored)."""
     if kind not in DEFAULTS:
-        raise ValidationError({"kind": f"Unknown CRM {kind!r}."})
+        raise ValidationError({"kind": _("Unknown CRM “%(kind)s”.") % {"kind": kind}})
     if not isinstance(mapping, dict):
-        raise ValidationError({"mapping": "The mapping must be a JSON object."})
+        raise ValidationError({"mapping": _("The mapping must be a JSON object.")})
     problems = [f"Unknown key {key!r}." for key in mapping if key not in DEFAULTS[kind]]
     merged = mapping_for(kind, {k: v for k, v in mapping.items() if k in DEFAULTS[kind]})
     fields = merged["account_fields"]

@@ -36,6 +36,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from references.choices import Seniority, SizeBand
 from references.models import Contact, Customer, Industry, Region
@@ -93,14 +94,18 @@ def crm_sync_start(*, connection: CrmConnection, full: bool = False, actor=None)
     failed and no longer blocks."""
     CrmConnection.objects.select_for_update().get(pk=connection.pk)
     if not connection.enabled:
-        raise RuleViolation("crm_not_enabled", f"The {connection} connection is switched off.")
+        raise RuleViolation(
+            "crm_not_enabled", gettext("The %(crm)s connection is switched off.") % {"crm": connection}
+        )
     active = connection.runs.filter(status__in=[SyncStatus.QUEUED, SyncStatus.RUNNING])
     active.filter(created_at__lt=timezone.now() - ABANDONED_AFTER).update(
         status=SyncStatus.FAILED, finished_at=timezone.now(), phase="", error="Abandoned: its worker stopped."
     )
     busy = active.exists()
     if busy:
-        raise RuleViolation("crm_sync_running", f"A {connection} sync is already under way.")
+        raise RuleViolation(
+            "crm_sync_running", gettext("A %(crm)s sync is already under way.") % {"crm": connection}
+        )
     return CrmSyncRun.objects.create(connection=connection, full=full, requested_by=actor)
 
 

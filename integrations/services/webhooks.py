@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from refprogram.tasks_util import enqueue
@@ -102,17 +103,17 @@ def url_check(url: str) -> None:
     private address (host names are checked again at every delivery, as DNS can change)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError({"url": "Give an http:// or https:// URL with a host name."})
+        raise ValidationError({"url": _("Give an http:// or https:// URL with a host name.")})
     if parts.username or parts.password:
         raise ValidationError(
-            {"url": "Put no user name or password in the URL; the signature proves the sender."}
+            {"url": _("Put no user name or password in the URL; the signature proves the sender.")}
         )
     try:
         literal = ipaddress.ip_address(parts.hostname)
     except ValueError:
         return
     if not _private_allowed() and not _address_allowed(str(literal)):
-        raise ValidationError({"url": "Private, loopback and link-local addresses are refused."})
+        raise ValidationError({"url": _("Private, loopback and link-local addresses are refused.")})
 
 
 @transaction.atomic
@@ -122,7 +123,9 @@ def webhook_create(*, actor: User, url: str, events: list[str], secret: str = ""
     url_check(url)
     unknown = sorted(set(events) - set(WebhookEvent.values))
     if not events or unknown:
-        raise ValidationError({"events": f"Choose one or more of: {', '.join(WebhookEvent.values)}."})
+        raise ValidationError(
+            {"events": _("Choose one or more of: %(valid)s.") % {"valid": ", ".join(WebhookEvent.values)}}
+        )
     return WebhookSubscription.objects.create(
         url=url,
         events=sorted(set(events)),

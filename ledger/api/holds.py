@@ -8,6 +8,7 @@ Proposing a held reference answers 409 ``on_hold`` (``ledger.capacity``).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -78,7 +79,7 @@ class HoldCreateSerializer(StrictSerializer):
 
     def validate(self, data):
         if ("customer" in data) == ("reference" in data):
-            raise serializers.ValidationError({"customer": ["Give either a customer or a reference."]})
+            raise serializers.ValidationError({"customer": [_("Give either a customer or a reference.")]})
         return data
 
 
@@ -113,7 +114,7 @@ class HoldViewSet(
     def create(self, request, *args, **kwargs):
         """Put a reference, or a whole customer, on hold (managers; account owners for their accounts)."""
         if not hold_services.may_put_holds(request.user):
-            raise PermissionDenied("Only a reference manager or an account owner may put a hold.")
+            raise PermissionDenied(_("Only a reference manager or an account owner may put a hold."))
         data = HoldCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         hold = hold_services.hold_create(actor=request.user, **data.validated_data)

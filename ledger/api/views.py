@@ -9,8 +9,8 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from knox.auth import TokenAuthentication
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from accounts import permissions as perms
 from accounts.permissions import HasCapability
 from references.models import ActivityType
+from refprogram.authentication import TokenAuthentication
 
 from .. import services
 from ..choices import UsageStatus
@@ -34,7 +35,9 @@ class StrictSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise serializers.ValidationError({name: ["This field does not exist."] for name in unknown})
+                raise serializers.ValidationError(
+                    {name: [_("This field does not exist.")] for name in unknown}
+                )
         return super().to_internal_value(data)
 
 
@@ -91,7 +94,7 @@ class OverusePolicySerializer(serializers.ModelSerializer):
             unknown = sorted(set(data) - set(services.POLICY_FIELDS))
             if unknown:
                 raise serializers.ValidationError(
-                    {name: ["This field does not exist or cannot be changed."] for name in unknown}
+                    {name: [_("This field does not exist or cannot be changed.")] for name in unknown}
                 )
         return super().to_internal_value(data)
 
@@ -116,7 +119,7 @@ class ActivityTypeSerializer(serializers.ModelSerializer):
             unknown = sorted(set(data) - {"weight", "lead_time_days", "live"})
             if unknown:
                 raise serializers.ValidationError(
-                    {name: ["This field does not exist or cannot be changed."] for name in unknown}
+                    {name: [_("This field does not exist or cannot be changed.")] for name in unknown}
                 )
         return super().to_internal_value(data)
 

@@ -3,6 +3,7 @@ made by ``references.services``, called from the views."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -17,6 +18,7 @@ from ..models import (
     Contact,
     ContactConsent,
     Customer,
+    CustomField,
     Industry,
     Language,
     Nomination,
@@ -26,6 +28,7 @@ from ..models import (
     Region,
     UseCase,
 )
+from ..services.custom_fields import CustomValuesInvalid, custom_values_clean
 from .fields import ManagedListField, VisibleRelatedField
 
 PII_FIELDS = CONTACT_PII_FIELDS
@@ -106,8 +109,55 @@ class NoUnknownFieldsMixin:
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise serializers.ValidationError({name: ["This field does not exist."] for name in unknown})
+                raise serializers.ValidationError(
+                    {name: [_("This field does not exist.")] for name in unknown}
+                )
         return super().to_internal_value(data)
+
+
+CUSTOM_HELP = (
+    'The program\'s own fields (see custom-fields/): {"<slug>": value}. Text, number, date '
+    "(YYYY-MM-DD), true/false, a choice's value, or a list of choice values. On write, the fields "
+    "named are set (null clears one) and the others keep their value; each value is checked against "
+    'its definition: 400 {"custom": {"<slug>": ["..."]}}.'
+)
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True, "example": {"partner_tier": "gold"}})
+class CustomValuesField(serializers.Field):
+    """An object's ``custom`` values, read as stored (no query) and checked on write by
+    ``services.custom_fields.custom_values_clean`` (by the serializer's :class:`CustomValuesMixin`)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", CUSTOM_HELP)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return value or {}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(_('Give an object: {"<slug>": value}.'))
+        return data
+
+
+class CustomValuesMixin:
+    """Checks ``custom`` against the active definitions of ``custom_on`` objects, over what the
+    object holds; a new object gets its required fields checked even without ``custom``."""
+
+    custom_on = ""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "custom" in attrs or self.instance is None:
+            current = self.instance.custom if self.instance is not None else {}
+            attrs["custom"] = attrs.get("custom") or {}
+            try:  # the service writes the same values over the same ones (a null clears)
+                custom_values_clean(self.custom_on, attrs["custom"], current=current)
+            except CustomValuesInvalid as exc:
+                raise serializers.ValidationError({"custom": exc.by_slug}) from None
+        return attrs
 
 
 # --- Managed lists -------------------------------------------------------------------------
@@ -156,8 +206,12 @@ class ProgramSerializer(BoundedSerializerMixin, serializers.ModelSerializer):
 # --- Customers and contacts ----------------------------------------------------------------
 
 
-class CustomerSerializer(BoundedSerializerMixin, NoUnknownFieldsMixin, serializers.ModelSerializer):
+class CustomerSerializer(
+    CustomValuesMixin, BoundedSerializerMixin, NoUnknownFieldsMixin, serializers.ModelSerializer
+):
     single_line_fields = ("name", "crm_id", "revenue_band", "strategic_segment")
+    custom_on = "customer"
+    custom = CustomValuesField()
 
     industry = _industry()
     region = _region()
@@ -187,6 +241,7 @@ class CustomerSerializer(BoundedSerializerMixin, NoUnknownFieldsMixin, serialize
             "health_score",
             "health_updated",
             "renewal_date",
+            "custom",
             "created_at",
             "updated_at",
         ]
@@ -196,9 +251,15 @@ class CustomerSerializer(BoundedSerializerMixin, NoUnknownFieldsMixin, serialize
 
 
 class ContactSerializer(
-    BoundedSerializerMixin, PiiHidingMixin, NoUnknownFieldsMixin, serializers.ModelSerializer
+    CustomValuesMixin,
+    BoundedSerializerMixin,
+    PiiHidingMixin,
+    NoUnknownFieldsMixin,
+    serializers.ModelSerializer,
 ):
     single_line_fields = ("name", "title", "phone", "time_zone")
+    custom_on = "contact"
+    custom = CustomValuesField()
 
     customer = VisibleRelatedField(model=Customer, help_text="A customer id.")
     languages = _languages(required=False)
@@ -217,6 +278,7 @@ class ContactSerializer(
             "phone",
             "languages",
             "time_zone",
+            "custom",
             "left_program_at",
             "created_at",
             "updated_at",
@@ -306,6 +368,7 @@ class CustomerSummarySerializer(serializers.ModelSerializer):
             "health_score",
             "health_updated",
             "is_marquee",
+            "custom",
         ]
         read_only_fields = fields
 
@@ -320,14 +383,18 @@ class ContactSummarySerializer(PiiHidingMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = ["id", "name", "title", "seniority", "languages", "email", "phone"]
-        read_only_fields = ["id", "name", "title", "seniority", "languages"]
+        fields = ["id", "name", "title", "seniority", "languages", "email", "phone", "custom"]
+        read_only_fields = ["id", "name", "title", "seniority", "languages", "custom"]
 
 
-class ReferenceProfileSerializer(BoundedSerializerMixin, NoUnknownFieldsMixin, serializers.ModelSerializer):
+class ReferenceProfileSerializer(
+    CustomValuesMixin, BoundedSerializerMixin, NoUnknownFieldsMixin, serializers.ModelSerializer
+):
     """A reference: who, the story, what it will do, and whether it can be asked today."""
 
     single_line_fields = ("headline", "competitor")
+    custom_on = "profile"
+    custom = CustomValuesField()
 
     customer = VisibleRelatedField(
         model=Customer, required=False, help_text="A customer id; defaults to the contact's customer."
@@ -380,6 +447,7 @@ class ReferenceProfileSerializer(BoundedSerializerMixin, NoUnknownFieldsMixin, s
             "outcomes",
             "private_only",
             "last_validated",
+            "custom",
             "is_stale",
             "capacity",
             "customer_summary",
@@ -403,7 +471,7 @@ class ReferenceProfileSerializer(BoundedSerializerMixin, NoUnknownFieldsMixin, s
     def validate_status(self, value):
         if self.instance is not None and value != self.instance.status:
             raise serializers.ValidationError(
-                "Change the status with POST references/{id}/transition/ so the lifecycle is respected."
+                _("Change the status with POST references/{id}/transition/ so the lifecycle is respected.")
             )
         return value
 
@@ -553,3 +621,49 @@ class NominationAcceptSerializer(InventoryNoteSerializer):
 
 class NominationRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why the nomination is rejected (required).")
+
+
+# --- The program's own fields ----------------------------------------------------------------
+
+
+class CustomFieldChoiceSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="The stable value stored and filtered on, e.g. `gold`.")
+    labels = serializers.DictField(
+        child=serializers.CharField(), help_text='By language: {"en": "Gold", "de": "Gold"}; en required.'
+    )
+
+
+class CustomFieldSerializer(BoundedSerializerMixin, NoUnknownFieldsMixin, serializers.ModelSerializer):
+    """A field the program defines on customers, contacts or reference profiles (``on``). ``slug``
+    (its stable machine name: in ``custom``, in ``?custom.<slug>=`` filters, as the import column
+    ``custom.<slug>`` and as the criterion field ``custom.<slug>``), ``on`` and ``kind`` are fixed
+    once created; deactivate a field rather than delete it."""
+
+    single_line_fields = ("label_en", "label_de", "label_fr", "label_es")
+
+    choices = CustomFieldChoiceSerializer(many=True, required=False)
+    label = serializers.SerializerMethodField(help_text="The label in the caller's language.")
+
+    class Meta:
+        model = CustomField
+        fields = [
+            "slug",
+            "on",
+            "kind",
+            "label",
+            "label_en",
+            "label_de",
+            "label_fr",
+            "label_es",
+            "choices",
+            "required",
+            "position",
+            "active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"slug": {"validators": []}}  # uniqueness: the model's full_clean in the service
+
+    def get_label(self, field: CustomField) -> str:
+        return field.label()

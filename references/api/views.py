@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from knox.auth import TokenAuthentication
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
@@ -21,6 +20,7 @@ from rest_framework.response import Response
 
 from accounts import permissions as perms
 from accounts.permissions import HasCapability, has_capability
+from refprogram.authentication import TokenAuthentication
 from refprogram.paging import KeysFirstPagination
 
 from .. import services
@@ -28,6 +28,7 @@ from ..filters import ContactFilter, CustomerFilter, NominationFilter, Reference
 from ..models import (
     Contact,
     Customer,
+    CustomField,
     Industry,
     Nomination,
     Product,
@@ -507,6 +508,55 @@ class NominationViewSet(
         )
 
 
+# --- The program's own fields ----------------------------------------------------------------
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        parameters=[OpenApiParameter("slug", str, "path", description="The field's slug.")]
+    ),
+    partial_update=extend_schema(parameters=[OpenApiParameter("slug", str, "path")]),
+)
+class CustomFieldViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    InventoryViewSet,
+):
+    """The fields the program defines on customers, contacts and reference profiles: read by
+    everyone who sees the catalog (inactive ones only by those who manage them), defined and
+    changed by managers and admins (``manage_lists``). Nothing is deleted: set ``active`` false."""
+
+    serializer_class = s.CustomFieldSerializer
+    lookup_field = "slug"
+    lookup_value_regex = r"[a-z0-9_]+"
+    filter_backends: list = []
+    pagination_class = None
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    required_capabilities = {
+        "GET": perms.VIEW_CATALOG,
+        "POST": perms.MANAGE_LISTS,
+        "PATCH": perms.MANAGE_LISTS,
+    }
+
+    def get_queryset(self):
+        qs = CustomField.objects.all()
+        if not has_capability(self.request.user, perms.MANAGE_LISTS):
+            qs = qs.filter(active=True)
+        return qs
+
+    def perform_create(self, serializer):
+        serializer.instance = services.custom_field_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.custom_field_update(
+            field=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+
 def register(router) -> None:
     """Add this module's viewsets to the API router."""
     router.register("industries", IndustryViewSet, basename="industry")
@@ -518,3 +568,4 @@ def register(router) -> None:
     router.register("contacts", ContactViewSet, basename="contact")
     router.register("references", ReferenceProfileViewSet, basename="reference")
     router.register("nominations", NominationViewSet, basename="nomination")
+    router.register("custom-fields", CustomFieldViewSet, basename="customfield")

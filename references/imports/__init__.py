@@ -18,15 +18,16 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .columns import _BY_NAME, COLUMN_NAMES, COLUMNS, Column, ImportReport, RowError, _counts
+from .columns import _BY_NAME, COLUMN_NAMES, COLUMNS, Column, ImportReport, RowError, _counts, custom_columns
 from .export import export_columns, inventory_csv_template, inventory_export_rows
 from .parse import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, read_csv_text, read_rows
-from .validate import _match
+from .validate import _check_custom, _match
 from .write import _write
 
 __all__ = [
     "COLUMNS",
     "Column",
+    "custom_columns",
     "ImportReport",
     "RowError",
     "IMPORT_MAX_BYTES",
@@ -56,6 +57,8 @@ def inventory_import(*, file: Any, actor: User | None) -> ImportReport:
     if report.errors:
         return _sorted(report)
     _match(rows, report)
+    if not report.errors:
+        _check_custom(rows, report)
     if report.errors:
         return _sorted(report)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,7 @@ class Column:
     description: str | Promise
     target: str
     kind: str = "text"
+    custom: Any = None  # the program's own field (``CustomField``) of a ``custom.<slug>`` column
 
     @property
     def entity(self) -> str:
@@ -180,6 +182,29 @@ COLUMNS: list[Column] = [
         "date",
     ),
 ]
+KIND_HINTS = {
+    "text": _("Text."),
+    "number": _("A number, e.g. 12 or 3.5."),
+    "date": _("A date, YYYY-MM-DD."),
+    "yes_no": _("yes or no."),
+    "one_of": _("One of: %(choices)s."),
+    "several_of": _("Any of %(choices)s, separated by ;"),
+}
+
+
+def custom_columns(definitions) -> list[Column]:
+    """One column per active field of the program's own (``custom.<slug>``), after the built-in
+    ones: on the customer, the contact or the reference profile, read by its kind."""
+    columns = []
+    for d in definitions:
+        if not d.active:
+            continue
+        hint = str(KIND_HINTS[d.kind]) % {"choices": ", ".join(d.choice_values())}
+        description = f"{d.label()} ({d.get_on_display().lower()}). {hint}"
+        columns.append(Column(d.key, False, description, f"{d.on}.custom", "custom", d))
+    return columns
+
+
 COLUMN_NAMES = [c.name for c in COLUMNS]
 _BY_NAME = {c.name: c for c in COLUMNS}
 _MODELS = {"customer": Customer, "contact": Contact, "profile": ReferenceProfile}

@@ -17,6 +17,7 @@ from refprogram.csvsafe import csv_writer, safe_cell
 from ..models import (
     CONTACT_PII_FIELDS,
     Customer,
+    CustomField,
     Industry,
     Product,
     Program,
@@ -24,6 +25,7 @@ from ..models import (
     Region,
     UseCase,
 )
+from ..services.custom_fields import custom_definitions, custom_value_to_text
 from .columns import COLUMN_NAMES, LIST_SEPARATOR
 
 # --- Template and export -------------------------------------------------------------------
@@ -73,11 +75,37 @@ def inventory_csv_template() -> str:
         "private_only": "no",
         "last_validated": timezone.localdate().isoformat(),
     }
+    definitions = custom_definitions()
     out = io.StringIO()
     writer = csv_writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMN_NAMES)
-    writer.writerow([example[name] for name in COLUMN_NAMES])
+    writer.writerow(COLUMN_NAMES + [d.key for d in definitions])
+    writer.writerow([example[name] for name in COLUMN_NAMES] + [_custom_example(d) for d in definitions])
     return out.getvalue()
+
+
+def _custom_example(field: CustomField) -> str:
+    """An example value of the program's own field that imports cleanly."""
+    kind = CustomField.Kind
+    if field.kind in (kind.ONE_OF, kind.SEVERAL_OF):
+        return field.choice_values()[0] if field.choices else ""
+    return {
+        kind.YES_NO: "yes",
+        kind.NUMBER: "1",
+        kind.DATE: timezone.localdate().isoformat(),
+        kind.TEXT: field.label_en if field.required else "",
+    }[field.kind]
+
+
+def _custom_cells(definitions: list[CustomField], customer, contact, profile) -> list:
+    """The cells of the program's own fields (``custom.<slug>`` columns, after the built-in ones)."""
+    owners = {"customer": customer, "contact": contact, "profile": profile}
+    cells = []
+    for d in definitions:
+        owner = owners[d.on]
+        value = (owner.custom or {}).get(d.slug) if owner is not None else None
+        text = custom_value_to_text(d, value)
+        cells.append(value if d.kind == CustomField.Kind.NUMBER and isinstance(value, int) else text)
+    return cells
 
 
 def _cell(value: Any) -> Any:
@@ -152,9 +180,14 @@ def export_columns(viewer: User) -> list[str]:
     """The columns ``viewer`` gets in an inventory export: every import column, less the
     contact's email and phone for a role without ``view_contact_pii`` (the API hides the same
     fields by the same capability)."""
+    return _export_columns(viewer, custom_definitions())
+
+
+def _export_columns(viewer: User, definitions: list[CustomField]) -> list[str]:
+    names = COLUMN_NAMES + [d.key for d in definitions]
     if perms.has_capability(viewer, perms.VIEW_CONTACT_PII):
-        return list(COLUMN_NAMES)
-    return [name for name in COLUMN_NAMES if name not in CONTACT_DATA_COLUMNS]
+        return names
+    return [name for name in names if name not in CONTACT_DATA_COLUMNS]
 
 
 def inventory_export_rows(queryset: QuerySet, *, viewer: User) -> Iterator[list]:
@@ -167,8 +200,10 @@ def inventory_export_rows(queryset: QuerySet, *, viewer: User) -> Iterator[list]
     one row for each customer without a profile). Streams in chunks with a fixed number of
     queries per chunk, so a large export neither loads everything nor queries per row.
     """
-    columns = export_columns(viewer)
-    kept = [COLUMN_NAMES.index(name) for name in columns]
+    definitions = custom_definitions()  # the program's own fields: a column each, after the others
+    columns = _export_columns(viewer, definitions)
+    all_names = COLUMN_NAMES + [d.key for d in definitions]
+    kept = [all_names.index(name) for name in columns]
 
     def shown(cells: list) -> list:
         return [safe_cell(cells[i]) for i in kept]
@@ -185,9 +220,11 @@ def inventory_export_rows(queryset: QuerySet, *, viewer: User) -> Iterator[list]
             cells = _customer_cells(customer)
             profiles = customer.export_profiles
             if not profiles:
-                yield shown(cells + [""] * (len(COLUMN_NAMES) - len(cells)))
+                blank = [""] * (len(COLUMN_NAMES) - len(cells))
+                yield shown(cells + blank + _custom_cells(definitions, customer, None, None))
             for profile in profiles:
-                yield shown(cells + _profile_cells(profile))
+                custom = _custom_cells(definitions, customer, profile.contact, profile)
+                yield shown(cells + _profile_cells(profile) + custom)
         return
     profiles = queryset.select_related(*customer_related, "contact").prefetch_related(
         "customer__products",
@@ -198,7 +235,8 @@ def inventory_export_rows(queryset: QuerySet, *, viewer: User) -> Iterator[list]
         "use_cases",
     )
     for profile in profiles.iterator(chunk_size=EXPORT_CHUNK):
-        yield shown(_customer_cells(profile.customer) + _profile_cells(profile))
+        custom = _custom_cells(definitions, profile.customer, profile.contact, profile)
+        yield shown(_customer_cells(profile.customer) + _profile_cells(profile) + custom)
 
 
 def _profiles_prefetch():

@@ -36,6 +36,12 @@ from ..models import (
     Region,
     UseCase,
 )
+from ..services.custom_fields import (
+    CustomValuesInvalid,
+    custom_definitions,
+    custom_value_from_text,
+    custom_values_clean,
+)
 from .columns import (
     _BY_NAME,
     _M2M_KINDS,
@@ -45,6 +51,7 @@ from .columns import (
     LIST_SEPARATOR,
     Column,
     ImportReport,
+    custom_columns,
 )
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -117,7 +124,8 @@ def read_csv_text(file: Any, report, *, one_row_per: str = "reference") -> str |
     return text
 
 
-def _read_header(header: list[str], report: ImportReport) -> list[str] | None:
+def _read_header(header: list[str], report: ImportReport, extra: dict | None = None) -> list[str] | None:
+    extra = extra or {}
     names = [h.strip().lower() for h in header]
     if len(names) == 1 and LIST_SEPARATOR in names[0]:
         report.add(
@@ -128,12 +136,12 @@ def _read_header(header: list[str], report: ImportReport) -> list[str] | None:
     for name in names:
         if not name:
             report.add(1, "", _("The header has an empty column name."))
-        elif name not in _BY_NAME:
+        elif name not in _BY_NAME and name not in extra:
             report.add(
                 1,
                 name,
                 _("Unknown column %(name)s. Valid columns: %(valid)s.")
-                % {"name": repr(name), "valid": ", ".join(COLUMN_NAMES)},
+                % {"name": repr(name), "valid": ", ".join([*COLUMN_NAMES, *extra])},
             )
         elif name in seen:
             report.add(1, name, _("Column %(name)s appears twice in the header.") % {"name": repr(name)})
@@ -359,14 +367,39 @@ class _Row:
     profile: ReferenceProfile | None = None
 
 
-def _parse_row(line: int, cells: dict[str, str], lookups: _Lookups, report: ImportReport) -> _Row | None:
+def _parse_custom(column: Column, raw: str) -> Any:
+    """A ``custom.<slug>`` cell's value (None: empty, which clears it), checked by the one check of
+    the program's fields (``services.custom_fields``); a required field is checked per object later."""
+    field = column.custom
+    value = custom_value_from_text(field, _unquote(raw))
+    if value is None:
+        return None
+    try:
+        return custom_values_clean(field.on, {field.slug: value}, definitions=[field])[field.slug]
+    except CustomValuesInvalid as exc:
+        raise _CellError(" ".join(exc.by_slug.get(field.slug, []))) from None
+
+
+def _parse_row(
+    line: int, cells: dict[str, str], lookups: _Lookups, report: ImportReport, extra: dict | None = None
+) -> _Row | None:
     values: dict[str, dict[str, Any]] = {"customer": {}, "contact": {}, "profile": {}}
+    extra = extra or {}
     bad = False
     for name, raw in cells.items():
-        column = _BY_NAME[name]
+        column = _BY_NAME.get(name) or extra[name]
         if "\x00" in raw:  # PostgreSQL cannot store it, and it is in no valid value
             report.add(line, name, NUL_MESSAGE)
             bad = True
+            continue
+        if column.kind == "custom":
+            try:
+                value = _parse_custom(column, raw.strip())
+            except _CellError as exc:
+                report.add(line, name, str(exc))
+                bad = True
+            else:
+                values[column.entity].setdefault("custom", {})[column.custom.slug] = value
             continue
         raw = raw.strip()
         if not raw:
@@ -396,7 +429,7 @@ def _parse_row(line: int, cells: dict[str, str], lookups: _Lookups, report: Impo
     if not has_contact and not cells.get("contact_name", "").strip():  # (a bad name is reported above)
         filled = [
             c.name
-            for c in COLUMNS
+            for c in [*COLUMNS, *extra.values()]
             if c.entity != "customer" and c.name != "contact_name" and cells.get(c.name, "").strip()
         ]
         if filled:
@@ -426,7 +459,8 @@ def read_rows(file: Any, report: ImportReport) -> list[_Row] | None:
         if header is None:
             report.add(1, "", _("The file is empty."))
             return None
-        names = _read_header(header, report)
+        extra = {c.name: c for c in custom_columns(custom_definitions())}
+        names = _read_header(header, report, extra)
         if names is None:
             return None
         usernames: set[str] = set()
@@ -467,5 +501,5 @@ def read_rows(file: Any, report: ImportReport) -> list[_Row] | None:
         return None
     report.rows = len(raw_rows)
     lookups = _Lookups(usernames)
-    rows = [r for r in (_parse_row(line, cells, lookups, report) for line, cells in raw_rows) if r]
+    rows = [r for r in (_parse_row(line, cells, lookups, report, extra) for line, cells in raw_rows) if r]
     return rows

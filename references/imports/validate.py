@@ -16,6 +16,7 @@ from ..models import (
     Customer,
     ReferenceProfile,
 )
+from ..services.custom_fields import CustomValuesInvalid, custom_definitions, custom_values_clean
 from ..services.inventory import profile_transition_plan
 from .columns import COLUMNS, ImportReport
 from .parse import _Row
@@ -55,6 +56,20 @@ def _match(rows: list[_Row], report: ImportReport) -> None:
             continue
         for name, value in row.values["customer"].items():
             if name == "crm_id" and not value:
+                continue
+            if name == "custom":  # the program's own fields, column by column
+                other = first.values["customer"].get("custom") or {}
+                for slug, cell in value.items():
+                    if slug in other and other[slug] != cell:
+                        report.add(
+                            row.line,
+                            f"custom.{slug}",
+                            _(
+                                "The same customer has a different %(column)s on line %(line)s; "
+                                "describe a customer the same way on every row."
+                            )
+                            % {"column": f"custom.{slug}", "line": first.line},
+                        )
                 continue
             other = first.values["customer"].get(name)
             if name in first.values["customer"] and _comparable(other) != _comparable(value):
@@ -197,3 +212,30 @@ def _check_status(row: _Row, report: ImportReport) -> None:
         profile_transition_plan(profile=row.profile, to=status, actor=None, today=timezone.localdate())
     except RuleViolation as exc:
         report.add(row.line, "status", exc.message)
+
+
+def _check_custom(rows: list[_Row], report: ImportReport) -> None:
+    """The program's own fields of each customer, contact and reference of the file, as they will
+    be: the file's values over the stored ones, checked by ``custom_values_clean`` (a required field
+    must end with a value; a new object needs its required fields in the file)."""
+    definitions = custom_definitions()
+    if not definitions:
+        return
+    for row in rows:
+        owners = {"customer": row.customer}
+        if row.has_contact:
+            owners.update(contact=row.contact, profile=row.profile)
+        for on, owner in owners.items():
+            values = row.values[on].get("custom")
+            if values is None and owner is not None:
+                continue  # nothing of it in the file: an existing object keeps what it holds
+            try:
+                row.values[on]["custom"] = custom_values_clean(
+                    on,
+                    values or {},
+                    current=owner.custom if owner is not None else {},
+                    definitions=definitions,
+                )
+            except CustomValuesInvalid as exc:
+                for slug, messages in exc.by_slug.items():
+                    report.add(row.line, f"custom.{slug}", " ".join(messages))

@@ -5,6 +5,7 @@ package, ``references.imports`` (it plans status moves with ``profile_transition
 """
 
 from .consents import *  # noqa: F403
+from .custom_fields import *  # noqa: F403
 from .erasure import *  # noqa: F403
 from .inventory import *  # noqa: F403
 from .nominations import *  # noqa: F403

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from refprogram import links
+from refprogram.i18n import day
 
 from ..choices import WITHDRAWAL_LINK_DAYS, ConsentMethod, ConsentScope
 from ..models import Contact, ContactConsent, WithdrawalLink
@@ -88,24 +89,27 @@ def consent_record(
     contact = Contact.objects.select_for_update().get(pk=contact.pk)  # a withdrawal may be under way
     errors: dict[str, str] = {}
     if scope not in ConsentScope.values:
-        errors["scope"] = f"Choose one of: {', '.join(ConsentScope.values)}."
+        errors["scope"] = _("Choose one of: %(valid)s.") % {"valid": ", ".join(ConsentScope.values)}
     if method not in ConsentMethod.values:
-        errors["method"] = f"Choose one of: {', '.join(ConsentMethod.values)}."
+        errors["method"] = _("Choose one of: %(valid)s.") % {"valid": ", ".join(ConsentMethod.values)}
     method_reference = (method_reference or "").strip()
     if method == ConsentMethod.CONTRACT_CLAUSE and not method_reference:
-        errors["method_reference"] = "Name the contract and clause (e.g. 'MSA 2025 §12.3')."
+        errors["method_reference"] = _("Name the contract and clause (e.g. 'MSA 2025 §12.3').")
     text_version = (text_version or "").strip()
     if not text_version:
-        errors["text_version"] = "Say which version of the consent text the person was shown."
+        errors["text_version"] = _("Say which version of the consent text the person was shown.")
     elif len(text_version) > TEXT_MAX:
-        errors["text_version"] = f"At most {TEXT_MAX} characters."
+        errors["text_version"] = _("At most %(limit)s characters.") % {"limit": TEXT_MAX}
     if given_on and given_on > timezone.localdate():
-        errors["given_on"] = "A consent cannot be given in the future."
+        errors["given_on"] = _("A consent cannot be given in the future.")
     if expires_on and given_on and expires_on < given_on:
-        errors["expires_on"] = "The consent cannot end before it was given."
+        errors["expires_on"] = _("The consent cannot end before it was given.")
     if contact.left_program_at:
         left = timezone.localtime(contact.left_program_at)
-        errors["contact"] = f"{contact.name} left the reference program on {left:%d %b %Y}."
+        errors["contact"] = _("%(name)s left the reference program on %(date)s.") % {
+            "name": contact.name,
+            "date": day(left),
+        }
     if errors:
         raise ValidationError(errors)
     return ContactConsent.objects.create(
@@ -144,9 +148,9 @@ def consent_withdraw(
     now = now or timezone.now()
     unknown = [s for s in scopes if s not in ConsentScope.values]
     if unknown:
-        raise ValidationError({"scopes": f"Unknown: {', '.join(unknown)}."})
+        raise ValidationError({"scopes": _("Unknown: %(unknown)s.") % {"unknown": ", ".join(unknown)}})
     if not scopes and not leave_program:
-        raise ValidationError({"scopes": "Choose what to withdraw, or leave the program."})
+        raise ValidationError({"scopes": _("Choose what to withdraw, or leave the program.")})
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     ended = tuple(ConsentScope.values) if leave_program else tuple(dict.fromkeys(scopes))
     ContactConsent.objects.filter(contact=contact, scope__in=ended, withdrawn_at__isnull=True).update(

@@ -25,9 +25,11 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from refprogram.errors import RuleViolation
+from refprogram.i18n import day
 
 from ..models import Contact
 from .consents import consent_withdraw
@@ -123,12 +125,13 @@ def contact_erase(*, contact: Contact, reason: str, by: User | None, now: dateti
 
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why (e.g. 'The person asked to be erased on 3 March')."})
+        raise ValidationError({"reason": _("Say why (e.g. 'The person asked to be erased on 3 March').")})
     now = now or timezone.now()
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.erased_at:
         raise RuleViolation(
-            CODE_ALREADY_ERASED, f"{contact.name} was erased on {contact.erased_at:%d %b %Y}."
+            CODE_ALREADY_ERASED,
+            _("%(name)s was erased on %(date)s.") % {"name": contact.name, "date": day(contact.erased_at)},
         )
     if not contact.left_program_at:
         consent_withdraw(contact=contact, leave_program=True, via="erased on request", now=now)

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
 from accounts.models import User
@@ -18,7 +19,16 @@ from refprogram.i18n import in_company_language
 
 from ..choices import CODE_INVALID_TRANSITION, PROFILE_TRANSITIONS, ProfileStatus, RestingReason
 from ..facets import facet_text
-from ..models import Contact, Customer, ProfileEvent, ReferenceProfile, customer_changed, program_policy
+from ..models import (
+    Contact,
+    Customer,
+    CustomField,
+    ProfileEvent,
+    ReferenceProfile,
+    customer_changed,
+    program_policy,
+)
+from .custom_fields import custom_definitions, custom_facet_keys, custom_values_clean
 
 __all__ = [
     "customer_create",
@@ -46,10 +56,15 @@ PROFILE_M2M = ("activity_types", "products", "use_cases")
 
 
 def _apply(instance, data: dict[str, Any], m2m: Iterable[str]) -> dict[str, Any]:
-    """Set plain fields on ``instance``, validate it, and return the many-to-many values to set."""
+    """Set plain fields on ``instance``, validate it, and return the many-to-many values to set.
+    ``custom`` (the program's own fields) is written over what the object holds, each value checked
+    against its definition (``custom_fields.custom_values_clean``)."""
     later = {}
     for field, value in data.items():
-        if field in m2m:
+        if field == "custom":
+            on = {Customer: "customer", Contact: "contact", ReferenceProfile: "profile"}[type(instance)]
+            instance.custom = custom_values_clean(on, value, current=instance.custom)
+        elif field in m2m:
             later[field] = value
         else:
             setattr(instance, field, value)
@@ -84,9 +99,18 @@ def build_search_document(profile: ReferenceProfile) -> str:
     return " ".join(p for p in parts if p)
 
 
-def build_search_facets(profile: ReferenceProfile) -> str:
-    """The keys the catalog's filters look up on PostgreSQL (see ``references.facets``)."""
+def build_search_facets(profile: ReferenceProfile, definitions: list[CustomField] | None = None) -> str:
+    """The keys the catalog's filters look up on PostgreSQL (see ``references.facets``), with the
+    list and yes/no values of the program's own fields of the profile, its customer and its
+    contact (``definitions``: the active ones, read once by the caller; read here when not given)."""
     customer, contact = profile.customer, profile.contact
+    if definitions is None:
+        definitions = [d for d in custom_definitions() if d.is_facet]
+    custom_keys = sorted(
+        custom_facet_keys(customer.custom, [d for d in definitions if d.on == CustomField.On.CUSTOMER])
+        + custom_facet_keys(contact.custom, [d for d in definitions if d.on == CustomField.On.CONTACT])
+        + custom_facet_keys(profile.custom, [d for d in definitions if d.on == CustomField.On.PROFILE])
+    )
     return facet_text(
         industry=customer.industry_id,
         region=customer.region_id,
@@ -99,6 +123,7 @@ def build_search_facets(profile: ReferenceProfile) -> str:
         activity_codes=[a.pk for a in profile.activity_types.all()],
         language_codes=[lang.pk for lang in contact.languages.all()],
         health=customer.health_score,
+        custom_keys=custom_keys,
     )
 
 
@@ -110,9 +135,10 @@ def search_documents_refresh(*, profile_ids: Iterable[int]) -> int:
         .select_related("customer__industry", "customer__region", "contact")
         .prefetch_related("products", "use_cases", "activity_types", "contact__languages")
     )
+    definitions = [d for d in custom_definitions() if d.is_facet] if profiles else []
     for profile in profiles:
         profile.search_document = build_search_document(profile)
-        profile.search_facets = build_search_facets(profile)
+        profile.search_facets = build_search_facets(profile, definitions)
     ReferenceProfile.objects.bulk_update(profiles, ["search_document", "search_facets"], batch_size=500)
     return len(profiles)
 
@@ -141,7 +167,7 @@ def customer_update(*, customer: Customer, actor: User | None = None, **data: An
 def customer_delete(*, customer: Customer, actor: User | None = None) -> None:
     if customer.usage.exists():
         raise RuleViolation(
-            "customer_has_usage", "This customer has usage history; retire its references instead."
+            "customer_has_usage", _("This customer has usage history; retire its references instead.")
         )
     customer.delete()
 
@@ -168,7 +194,7 @@ def _check_contact_belongs(profile: ReferenceProfile) -> None:
     from django.core.exceptions import ValidationError
 
     if profile.contact_id and profile.customer_id and profile.contact.customer_id != profile.customer_id:
-        raise ValidationError({"contact": "This contact works at another customer."})
+        raise ValidationError({"contact": _("This contact works at another customer.")})
 
 
 # A new reference profile starts as nominated, vetting or active (the page offers vetting or
@@ -190,7 +216,12 @@ def profile_start_plan(
     allowed = tuple(allowed)
     if status not in allowed:
         names = ", ".join(str(s) for s in allowed)
-        raise ValidationError({"status": f"A new reference starts as one of: {names} (not {status!r})."})
+        raise ValidationError(
+            {
+                "status": _("A new reference starts as one of: %(names)s (not “%(status)s”).")
+                % {"names": names, "status": status}
+            }
+        )
     plan: dict[str, Any] = {
         "status": status,
         "resting_reason": RestingReason.REQUEST if status == ProfileStatus.RESTING else "",
@@ -212,13 +243,13 @@ def profile_transition_plan(
     move the lifecycle does not allow. Activating a never-validated profile validates it today.
     The page, the API and the CSV import all plan their moves here."""
     if to not in ProfileStatus.values:
-        raise RuleViolation(CODE_INVALID_TRANSITION, f"Unknown status {to!r}.")
+        raise RuleViolation(CODE_INVALID_TRANSITION, _("Unknown status “%(status)s”.") % {"status": to})
     if not profile.can_transition_to(to):
-        allowed = ", ".join(sorted(PROFILE_TRANSITIONS.get(profile.status, set()))) or "none"
+        allowed = ", ".join(sorted(PROFILE_TRANSITIONS.get(profile.status, set()))) or _("none")
         raise RuleViolation(
             CODE_INVALID_TRANSITION,
-            f"A {ProfileStatus(profile.status).label.lower()} reference cannot become {to}; "
-            f"allowed: {allowed}.",
+            _("A %(status)s reference cannot become %(to)s; allowed: %(allowed)s.")
+            % {"status": ProfileStatus(profile.status).label.lower(), "to": to, "allowed": allowed},
         )
     plan: dict[str, Any] = {
         "status": to,
@@ -345,7 +376,7 @@ def profile_reconfirm(
     because of its customer's old health date. A fresh health date is left alone.
     """
     if not can_reconfirm(actor, profile):
-        raise PermissionDenied("Only the account owner or a reference manager can re-confirm.")
+        raise PermissionDenied(_("Only the account owner or a reference manager can re-confirm."))
     today = today or timezone.localdate()
     policy = program_policy()
     profile = profile_revalidate(profile=profile, actor=actor, note=note or "Re-confirmed", on=today)

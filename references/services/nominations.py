@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions as perms
 from accounts.models import User
@@ -49,13 +51,13 @@ def nomination_submit(*, nominated_by: User, products=(), **data: Any) -> Nomina
     if owner is not None and not (
         nomination_owner_choices(user=nominated_by, customer=nomination.customer).filter(pk=owner.pk).exists()
     ):
-        raise ValidationError({"account_owner": "Name yourself or the customer's current account owner."})
+        raise ValidationError({"account_owner": _("Name yourself or the customer's current account owner.")})
     if nomination.contact_id is None and not nomination.contact_name:
-        raise ValidationError({"contact": "Choose an existing contact or give the new contact's name."})
+        raise ValidationError({"contact": _("Choose an existing contact or give the new contact's name.")})
     if nomination.contact_id and nomination.contact.customer_id != nomination.customer_id:
-        raise ValidationError({"contact": "This contact works at another customer."})
+        raise ValidationError({"contact": _("This contact works at another customer.")})
     if nomination.contact_id and ReferenceProfile.objects.filter(contact_id=nomination.contact_id).exists():
-        raise ValidationError({"contact": "This contact already has a reference profile."})
+        raise ValidationError({"contact": _("This contact already has a reference profile.")})
     nomination.full_clean()
     nomination.save()
     nomination.products.set(products)
@@ -66,7 +68,8 @@ def _locked(nomination: Nomination, *allowed_from: str) -> Nomination:
     nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
     if nomination.status not in allowed_from:
         raise RuleViolation(
-            CODE_INVALID_TRANSITION, f"This nomination is already {nomination.get_status_display().lower()}."
+            CODE_INVALID_TRANSITION,
+            _("This nomination is already %(status)s.") % {"status": nomination.get_status_display().lower()},
         )
     return nomination
 
@@ -99,9 +102,21 @@ def nomination_vet(
 # The vetting checks an accepted nomination needs, in the order the page lists them:
 # (field, what is missing when it is not done yet, what is wrong when it says no).
 VETTING_CHECKS = (
-    ("strategic_fit", "strategic fit not checked yet", "it does not fit the program's strategy"),
-    ("health_ok", "customer health not checked yet", "the customer's health is not good enough"),
-    ("owner_consent", "account owner not asked yet", "the account owner declined"),
+    (
+        "strategic_fit",
+        gettext_lazy("strategic fit not checked yet"),
+        gettext_lazy("it does not fit the program's strategy"),
+    ),
+    (
+        "health_ok",
+        gettext_lazy("customer health not checked yet"),
+        gettext_lazy("the customer's health is not good enough"),
+    ),
+    (
+        "owner_consent",
+        gettext_lazy("account owner not asked yet"),
+        gettext_lazy("the account owner declined"),
+    ),
 )
 CODE_VETTING_INCOMPLETE = "vetting_incomplete"
 CODE_VETTING_FAILED = "vetting_failed"
@@ -126,18 +141,20 @@ def nomination_missing_checks(nomination: Nomination) -> list[str]:
 def _check_vetted(nomination: Nomination) -> None:
     if nomination.owner_consent is False:
         raise RuleViolation(
-            CODE_OWNER_CONSENT_MISSING, "The account owner declined; reject the nomination instead."
+            CODE_OWNER_CONSENT_MISSING, _("The account owner declined; reject the nomination instead.")
         )
     failed = [failed for field, _, failed in VETTING_CHECKS if getattr(nomination, field) is False]
     if failed:
         raise RuleViolation(
-            CODE_VETTING_FAILED, f"Not accepted: {'; '.join(failed)}. Reject the nomination instead."
+            CODE_VETTING_FAILED,
+            _("Not accepted: %(failed)s. Reject the nomination instead.")
+            % {"failed": "; ".join(map(str, failed))},
         )
     missing = nomination_missing_checks(nomination)
     if missing:
         raise RuleViolation(
             CODE_VETTING_INCOMPLETE,
-            f"Finish vetting before accepting: {'; '.join(missing)}.",
+            _("Finish vetting before accepting: %(missing)s.") % {"missing": "; ".join(map(str, missing))},
         )
 
 
@@ -160,10 +177,15 @@ def nomination_accept(
     activities = list(ActivityType.objects.filter(code__in=codes))
     if len(activities) != len(set(codes)):
         unknown = sorted(set(codes) - {a.pk for a in activities})
-        raise ValidationError({"activity_types": f"Unknown activity: {', '.join(map(str, unknown))}."})
+        raise ValidationError(
+            {
+                "activity_types": _("Unknown activity: %(unknown)s.")
+                % {"unknown": ", ".join(map(str, unknown))}
+            }
+        )
     if not activities:
         raise RuleViolation(
-            CODE_ACTIVITIES_MISSING, "Choose at least one activity the reference has agreed to do."
+            CODE_ACTIVITIES_MISSING, _("Choose at least one activity the reference has agreed to do.")
         )
     contact = nomination.contact
     if contact is None:
@@ -175,7 +197,7 @@ def nomination_accept(
             seniority=nomination.contact_seniority or "manager",
         )
     elif ReferenceProfile.objects.filter(contact=contact).exists():
-        raise RuleViolation("already_a_reference", "This contact already has a reference profile.")
+        raise RuleViolation("already_a_reference", _("This contact already has a reference profile."))
     profile = profile_create(
         actor=actor,
         customer=nomination.customer,
@@ -201,7 +223,7 @@ def nomination_accept(
 def nomination_reject(*, nomination: Nomination, actor: User, reason: str) -> Nomination:
     """Reject a nomination; the reason is required and kept."""
     if not reason or not reason.strip():
-        raise ValidationError({"reason": "Say why the nomination is rejected."})
+        raise ValidationError({"reason": _("Say why the nomination is rejected.")})
     nomination = _locked(nomination, NominationStatus.SUBMITTED, NominationStatus.VETTING)
     nomination.status = NominationStatus.REJECTED
     nomination.rejection_reason = reason.strip()

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from refprogram.errors import RuleViolation
-from refprogram.i18n import for_contact
+from refprogram.i18n import day, for_contact
 
 from ..imports.columns import CHANGE_REASON as IMPORT_CHANGE_REASON
 from ..models import Contact, ContactNotice, NoticeTemplate, Retention, program_policy
@@ -101,13 +101,16 @@ def _placeholders(text: str, field: str) -> set[str]:
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError:
-        raise ValidationError({field: "Unbalanced braces: write {{ and }} for a brace itself."}) from None
+        raise ValidationError({field: _("Unbalanced braces: write {{ and }} for a brace itself.")}) from None
     unknown = sorted(n for n in names if n not in NOTICE_PLACEHOLDERS)
     if unknown:
         raise ValidationError(
             {
-                field: f"Unknown placeholder {', '.join('{' + n + '}' for n in unknown)}; "
-                f"use {', '.join('{' + n + '}' for n in NOTICE_PLACEHOLDERS)}."
+                field: _("Unknown placeholder %(unknown)s; use %(valid)s.")
+                % {
+                    "unknown": ", ".join("{" + n + "}" for n in unknown),
+                    "valid": ", ".join("{" + n + "}" for n in NOTICE_PLACEHOLDERS),
+                }
             }
         )
     return names
@@ -143,19 +146,19 @@ def notice_template_save(
     for field in _TEXT_FIELDS:
         values[field] = (values[field] or "").strip()
         if not values[field]:
-            errors[field] = "Required."
+            errors[field] = _("Required.")
     if " ".join(values["subject"].split()) != values["subject"]:
         errors.setdefault("subject", "One line.")
     if errors:
         raise ValidationError(errors)
     subject_names = _placeholders(values["subject"], "subject")
     if "withdrawal_link" in subject_names:
-        raise ValidationError({"subject": "The withdrawal link belongs in the body."})
+        raise ValidationError({"subject": _("The withdrawal link belongs in the body.")})
     if "withdrawal_link" not in _placeholders(values["body"], "body"):
-        raise ValidationError({"body": "The body must carry the person's {withdrawal_link}."})
+        raise ValidationError({"body": _("The body must carry the person's {withdrawal_link}.")})
     for field in ("purpose", "legal_basis", "rights"):
         if _placeholders(values[field], field):
-            raise ValidationError({field: "Plain text here: placeholders go in the subject and the body."})
+            raise ValidationError({field: _("Plain text here: placeholders go in the subject and the body.")})
     current = notice_template_current()
     if all(getattr(current, f) == values[f] for f in _TEXT_FIELDS):
         return current
@@ -222,19 +225,26 @@ def notice_send(
     now = now or timezone.now()
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
     if contact.erased_at:
-        raise RuleViolation(CODE_ALREADY_ERASED, f"This contact was erased on {contact.erased_at:%d %b %Y}.")
+        raise RuleViolation(
+            CODE_ALREADY_ERASED, _("This contact was erased on %(date)s.") % {"date": day(contact.erased_at)}
+        )
     if contact.left_program_at:
         raise RuleViolation(
-            CODE_LEFT_PROGRAM, f"{contact.name} left the program on {contact.left_program_at:%d %b %Y}."
+            CODE_LEFT_PROGRAM,
+            _("%(name)s left the program on %(date)s.")
+            % {"name": contact.name, "date": day(contact.left_program_at)},
         )
     sent = ContactNotice.objects.filter(contact=contact).first()
     if sent is not None:
         raise RuleViolation(
-            CODE_NOTICE_SENT, f"{contact.name} was sent the notice on {sent.sent_at:%d %b %Y}."
+            CODE_NOTICE_SENT,
+            _("%(name)s was sent the notice on %(date)s.")
+            % {"name": contact.name, "date": day(sent.sent_at)},
         )
     if not contact.email:
         raise RuleViolation(
-            CODE_NO_EMAIL, f"{contact.name} has no e-mail address: add one to send the notice."
+            CODE_NO_EMAIL,
+            _("%(name)s has no e-mail address: add one to send the notice.") % {"name": contact.name},
         )
     template = template or notice_template_current()
     link = withdrawal_url(contact=contact, base_url=base_url, now=now)

@@ -26,9 +26,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from refprogram.errors import RuleViolation
+from refprogram.i18n import day
 
 from ..models import Contact, ContactConsent, Retention, program_policy
 from .erasure import CODE_ALREADY_ERASED, contact_erase
@@ -123,15 +125,17 @@ def retention_keep(*, contact: Contact, reason: str, by: User | None, today: dat
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError(
-            {"reason": "Say why the program keeps this person (e.g. 'Case study due in May')."}
+            {"reason": _("Say why the program keeps this person (e.g. 'Case study due in May').")}
         )
     limit = Contact._meta.get_field("retention_kept_reason").max_length
     if len(reason) > limit:
-        raise ValidationError({"reason": f"At most {limit} characters."})
+        raise ValidationError({"reason": _("At most %(limit)s characters.") % {"limit": limit}})
     today = today or timezone.localdate()
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.erased_at:
-        raise RuleViolation(CODE_ALREADY_ERASED, f"This contact was erased on {contact.erased_at:%d %b %Y}.")
+        raise RuleViolation(
+            CODE_ALREADY_ERASED, _("This contact was erased on %(date)s.") % {"date": day(contact.erased_at)}
+        )
     contact.retention_kept_on = today
     contact.retention_kept_reason = reason
     contact.retention_review_since = None

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions as perms
 from refprogram.views import capability_required, posted
 
+from .. import services
 from ..forms import ImportForm
 
 
@@ -38,7 +39,13 @@ def inventory_import(request):
     return render(
         request,
         "references/inventory_import.html",
-        {"form": form, "report": report, "columns": imports.COLUMNS, "kinds": kinds},
+        {
+            "form": form,
+            "report": report,
+            # the built-in columns, then one per field of the program's own (``custom.<slug>``)
+            "columns": imports.COLUMNS + imports.custom_columns(services.custom_definitions()),
+            "kinds": kinds,
+        },
     )
 
 

@@ -110,8 +110,15 @@ def home_context(user, *, counts: bool = True) -> dict:
 # --- Inventory -----------------------------------------------------------------------------
 
 
+def facet_fields() -> list:
+    """The program's own list and yes/no fields, as the profile lists' facets (one query)."""
+    return [d for d in services.custom_definitions() if d.is_facet]
+
+
 def _inventory_filter(request, queryset):
-    filterset = ReferenceProfileFilter(request.GET or None, queryset=queryset, request=request)
+    filterset = ReferenceProfileFilter(
+        request.GET or None, queryset=queryset, request=request, custom_fields=facet_fields()
+    )
     style_filter_form(filterset.form, hide=("customer",), order=["search", "available", "stale"])
     plain_words(filterset.form)
     return filterset
@@ -146,11 +153,12 @@ def plain_words(form) -> None:
 
 def facet_context(filterset, names) -> dict:
     """The filter panel of a profile list: facets with counts, the other fields, how many are in use."""
-    facets = build_facets(
-        filterset,
-        {name: PROFILE_FACETS[name] for name in names if name in filterset.form.fields},
-        PROFILE_FACET_LABELS,
+    counters = {name: PROFILE_FACETS[name] for name in names if name in filterset.form.fields}
+    # The program's own fields, after the built-in ones (``ReferenceProfileFilter(custom_fields=)``).
+    counters.update(
+        {name: count_facet_keys(name) for name in filterset.form.fields if name.startswith("custom.")}
     )
+    facets = build_facets(filterset, counters, PROFILE_FACET_LABELS)
     return {
         "filter": filterset,
         "facets": facets,
@@ -228,7 +236,9 @@ def catalog(request):
     """The sales rep's self-service search of active and resting references (no contact PII)."""
     today, policy = timezone.localdate(), program_policy()
     base = ReferenceProfile.objects.visible_to(request.user).in_catalog().with_capacity(today, policy)
-    filterset = ReferenceProfileFilter(request.GET or None, queryset=base, request=request)
+    filterset = ReferenceProfileFilter(
+        request.GET or None, queryset=base, request=request, custom_fields=facet_fields()
+    )
     style_filter_form(
         filterset.form,
         hide=("customer", "status", "stale", "marquee", "product_line"),
@@ -290,6 +300,10 @@ def profile_detail(request, pk):
             "scope", "-given_on", "-id"
         ),
     }
+    definitions = services.custom_definitions()  # the program's own fields, one query for the three
+    context["profile_custom"] = services.custom_facts(profile.custom, definitions, "profile")
+    context["customer_custom"] = services.custom_facts(profile.customer.custom, definitions, "customer")
+    context["contact_custom"] = services.custom_facts(profile.contact.custom, definitions, "contact")
     return render(request, "references/referenceprofile_detail.html", context)
 
 
@@ -439,6 +453,9 @@ def customer_detail(request, pk):
         "references/customer_detail.html",
         {
             "customer": customer,
+            "customer_custom": services.custom_facts(
+                customer.custom, services.custom_definitions("customer"), "customer"
+            ),
             "contacts": contacts,
             "profiles": profiles,
             "show_pii": perms.has_capability(request.user, perms.VIEW_CONTACT_PII),

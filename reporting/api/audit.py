@@ -1,5 +1,6 @@
 """``GET /api/v1/audit/``: the audit log as JSON (managers and admins)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
@@ -24,15 +25,17 @@ from .. import audit
                 {"type": "number"},
                 {"type": "boolean"},
                 {"type": "array", "items": {"oneOf": [{"type": "string"}, {"type": "number"}]}},
+                {"type": "object", "additionalProperties": True},
             ],
             "nullable": True,
         },
         "description": "[old, new]; a list field (a team's members, a profile's products) as two "
-        "lists of ids or values.",
+        "lists of ids or values; the program's own fields (`custom`) as two objects, slug → value.",
     }
 )
 class _OldNew(serializers.JSONField):
-    """A field's value before and after: text, a number, true/false, a list, or null (nothing)."""
+    """A field's value before and after: text, a number, true/false, a list, the program's own fields
+    (an object), or null (nothing)."""
 
 
 _ENTRY_FIELDS = {
@@ -92,7 +95,7 @@ class AuditLogView(APIView):
                 max(int(request.query_params.get("page_size", audit.PAGE_SIZE)), 1), audit.MAX_PAGE_SIZE
             )
         except ValueError as exc:
-            raise ValidationError({"page": ["page and page_size must be whole numbers."]}) from exc
+            raise ValidationError({"page": [_("page and page_size must be whole numbers.")]}) from exc
         result = audit.audit_page(
             viewer=request.user, filters=form.cleaned_data, offset=(page - 1) * size, limit=size
         )

@@ -4,6 +4,7 @@ hold the rules."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -31,13 +32,15 @@ class ListValueField(serializers.SlugRelatedField):
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or not data.strip():
-            raise serializers.ValidationError("Give the value as text.")
+            raise serializers.ValidationError(_("Give the value as text."))
         found = self.get_queryset().filter(**{self.slug_field: data.strip()}).first()
         if found is None:
             valid = ", ".join(
                 str(v) for v in self.get_queryset().values_list(self.slug_field, flat=True)[:80]
             )
-            raise serializers.ValidationError(f"Unknown value {data!r}. Valid values: {valid}.")
+            raise serializers.ValidationError(
+                _("Unknown value “%(value)s”. Valid values: %(valid)s.") % {"value": data, "valid": valid}
+            )
         return found
 
 

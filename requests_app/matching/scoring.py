@@ -37,7 +37,7 @@ from references.facets import KEY_CODE_SQL, FacetKeys, facet_key
 from references.models import MatchingRow, Product, UseCase
 
 from ..choices import CriterionField
-from ..criteria import read_value_labels, value_label
+from ..criteria import CUSTOM_PREFIX, field_label, read_value_labels, value_label
 
 
 def _interpolate(text, **values) -> str:
@@ -222,11 +222,13 @@ class MatchSpec:
         )
 
     def label(self, criterion: dict) -> str:
-        """``criterion`` in words (:func:`criterion_label`), said once per request and language: the
+        """``criterion`` in words (:func:`criterion_label`), said once per request: the
         twenty matches of a list name the same criteria over and over. The value labels of every
         criterion are read at the first call, in one query (``criteria.read_value_labels``)."""
+        # A spec serves one call, read in one language (asking for the language per label costs more
+        # than the label): the language is the one active at the first label.
         cache = self.__dict__.setdefault("_said", {})
-        ident = (criterion["field"], str(criterion["value"]), get_language())
+        ident = (criterion["field"], str(criterion["value"]))
         if ident not in cache:
             if not self.labels:
                 self.labels.update(read_value_labels(self.must + self.nice + self.implicit))
@@ -249,6 +251,8 @@ class MatchSpec:
             return facet_key(CRITERION_FACETS[f], pk) if pk is not None else None
         if f == CriterionField.COUNTRY:
             value = str(value).upper()
+        if str(f).startswith(CUSTOM_PREFIX):  # the program's own field: its key is its name
+            return facet_key(f, value)
         return facet_key(CRITERION_FACETS[f], value) if f in CRITERION_FACETS else None
 
     @cached_property
@@ -327,6 +331,8 @@ def criterion_label(c: dict, labels: dict | None = None) -> str:
     request's cache of value labels (``MatchSpec.labels``: one read per listed field); without it
     the value is said as stored."""
     value = c["value"] if labels is None else value_label(c["field"], c["value"], labels)
+    if str(c["field"]).startswith(CUSTOM_PREFIX):  # the program's own field, by its label as written
+        return f"{field_label(c['field'])} {value}"
     try:
         name = str(CriterionField(c["field"]).label)
         # Inside a sentence the field is said in lower case, but German writes its nouns capitalised.
@@ -451,6 +457,8 @@ def criterion_sql(criterion: dict, spec: MatchSpec | None = None) -> Q:
     f, value = criterion["field"], criterion["value"]
     if f == CriterionField.COMPETITOR:
         return Q(competitor__icontains=value)
+    if str(f).startswith(CUSTOM_PREFIX):
+        return Q(FacetKeys([facet_key(f, value)]))
     if f not in CRITERION_FACETS:
         raise ValueError(f"unknown criterion field {f!r}")
     if spec is None and f in _NAMED:

@@ -91,6 +91,8 @@ def _row_meets(criterion: dict) -> Q:
     f, value = criterion["field"], criterion["value"]
     if f == CriterionField.COMPETITOR:
         return Q(profile__competitor__icontains=value)
+    if str(f).startswith("custom."):  # the program's own field: its key, as the built-in ones
+        return Q(FacetCodes([MatchSpec().key(criterion)]))
     if f not in CRITERION_FACETS:
         return criterion_q(criterion)  # an unknown field: the same error
     if f in _NAMED:

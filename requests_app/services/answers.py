@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions as perms
 from accounts.models import User
@@ -239,7 +240,7 @@ def _reason_clean(reason: str, *, required: bool, field: str = "reason") -> str:
     if len(reason) > ANSWER_REASON_MAX:
         raise ValidationError({field: _("At most %(max)s characters.") % {"max": ANSWER_REASON_MAX}})
     if "\x00" in reason:
-        raise ValidationError({field: "Remove the null character."})
+        raise ValidationError({field: _("Remove the null character.")})
     return reason
 
 
@@ -262,12 +263,14 @@ def candidate_owner_decide(
     now = now or timezone.now()
     candidate = _lock(candidate)
     if getattr(actor, "pk", None) != candidate.reference.customer.account_owner_id:
-        raise RuleViolation(CODE_NOT_ACCOUNT_OWNER, "Only the customer's account owner can answer for them.")
+        raise RuleViolation(
+            CODE_NOT_ACCOUNT_OWNER, _("Only the customer's account owner can answer for them.")
+        )
     if candidate.state != CandidateState.PROPOSED:
         raise RuleViolation(
             CODE_INVALID_TRANSITION,
-            f"This candidate is {candidate.get_state_display().lower()}: "
-            "the consent was already given or refused.",
+            _("This candidate is %(state)s: the consent was already given or refused.")
+            % {"state": candidate.get_state_display().lower()},
         )
     reason = _reason_clean(reason, required=not consent)
     _withdraw_links(candidate, CandidateLinkPurpose.OWNER, now)
@@ -278,7 +281,7 @@ def candidate_owner_decide(
             actor=actor,
             note=reason,
             now=now,
-            answered_by="by the account owner",
+            answered_by=gettext_lazy("by the account owner"),
         )
     Candidate.objects.filter(pk=candidate.pk).update(answer_reason=reason)
     return candidate_move(
@@ -287,7 +290,7 @@ def candidate_owner_decide(
         actor=actor,
         note=f"The account owner declined: {reason}",
         now=now,
-        answered_by="the account owner declined",
+        answered_by=gettext_lazy("the account owner declined"),
     )
 
 
@@ -396,7 +399,12 @@ def candidate_ask_answer(
         Candidate.objects.filter(pk=candidate.pk).update(**fields)
     note = fields.get("answer_reason", "")
     candidate = candidate_move(
-        candidate=candidate, to=to, actor=None, note=note, now=now, answered_by="answered by the reference"
+        candidate=candidate,
+        to=to,
+        actor=None,
+        note=note,
+        now=now,
+        answered_by=gettext_lazy("answered by the reference"),
     )
     if candidate.ask_again_after:
         reference_hold_request(candidate=candidate, until=candidate.ask_again_after)
@@ -430,12 +438,13 @@ def candidate_slot_pick(
     if candidate.state != CandidateState.OFFERED_TIMES:
         raise RuleViolation(
             CODE_INVALID_TRANSITION,
-            f"This candidate is {candidate.get_state_display().lower()}: there are no offered times to pick.",
+            _("This candidate is %(state)s: there are no offered times to pick.")
+            % {"state": candidate.get_state_display().lower()},
         )
     if not can_pick_slot(actor, candidate):
-        raise PermissionDenied("Only the requester or a reference manager picks the time.")
+        raise PermissionDenied(_("Only the requester or a reference manager picks the time."))
     if not isinstance(slot, datetime) or timezone.is_naive(slot) or slot not in candidate.slots:
-        raise RuleViolation(CODE_SLOT_NOT_OFFERED, "Pick one of the times the reference offered.")
+        raise RuleViolation(CODE_SLOT_NOT_OFFERED, _("Pick one of the times the reference offered."))
     return candidate_move(
         candidate=candidate,
         to=CandidateState.SCHEDULED,

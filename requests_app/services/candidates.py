@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -17,7 +17,7 @@ from references.models import ReferenceProfile
 from references.services.consents import withdrawal_footer
 from refprogram import events
 from refprogram.errors import RuleViolation
-from refprogram.i18n import for_contact
+from refprogram.i18n import day, default_language, for_contact, moment
 from refprogram.validators import validate_date_in_range, validate_no_nul, validate_single_line
 
 from .. import calendar
@@ -72,15 +72,15 @@ def candidate_propose(
     request = Request.objects.select_for_update().select_related("activity_type").get(pk=request.pk)
     _require_open(request)
     if request.activity_type.is_public and reference.private_only:
-        raise RuleViolation(CODE_PRIVATE_ONLY, "This reference is kept for private (sales) use only.")
+        raise RuleViolation(CODE_PRIVATE_ONLY, _("This reference is kept for private (sales) use only."))
     # Public use of a customer's name needs its valid approval, before the ask and again at completion.
     approvals.approval_require_for_activity(
         customer=reference.customer, activity_type=request.activity_type, reference=reference
     )
     if request.candidates.filter(reference=reference, state__in=OPEN_CANDIDATE_STATES).exists():
-        raise RuleViolation(CODE_ALREADY_PROPOSED, "This reference is already proposed for this request.")
+        raise RuleViolation(CODE_ALREADY_PROPOSED, _("This reference is already proposed for this request."))
     if request.candidates.filter(reference=reference, state=CandidateState.COMPLETED).exists():
-        raise RuleViolation(CODE_ALREADY_PROPOSED, "This reference already completed this request.")
+        raise RuleViolation(CODE_ALREADY_PROPOSED, _("This reference already completed this request."))
     if score is None:
         score = _match_score(request, reference)
     try:
@@ -90,7 +90,7 @@ def candidate_propose(
             )
     except IntegrityError:
         raise RuleViolation(
-            CODE_ALREADY_PROPOSED, "This reference is already proposed for this request."
+            CODE_ALREADY_PROPOSED, _("This reference is already proposed for this request.")
         ) from None
     candidate.usage = ledger.capacity_reserve(
         reference=reference,
@@ -111,19 +111,33 @@ def candidate_propose(
     _notify(
         [request.requester],
         key=f"candidate:{candidate.pk}:proposed:requester",
-        subject=f"A reference was proposed for your request #{request.pk}",
-        body=f"{customer.name} is proposed for the {request.activity_type.name.lower()} "
-        f"with {request.prospect_name}.",
+        subject=lambda: _("A reference was proposed for your request #%(number)s") % {"number": request.pk},
+        body=lambda: (
+            _("%(customer)s is proposed for the %(activity)s with %(prospect)s.")
+            % {
+                "customer": customer.name,
+                "activity": request.activity_type.name.lower(),
+                "prospect": request.prospect_name,
+            }
+        ),
         link=_link(request),
     )
     _notify(
         [customer.account_owner],
         key=f"candidate:{candidate.pk}:proposed:owner",
-        subject=f"Your customer {customer.name} was proposed as a reference",
-        body=(
-            f"{reference.contact.name} is proposed for a {request.activity_type.name.lower()} with "
-            f"{request.prospect_name}. Please consent or decline on the request page, or with the "
-            "one-click link we e-mailed you."
+        subject=lambda: (
+            _("Your customer %(customer)s was proposed as a reference") % {"customer": customer.name}
+        ),
+        body=lambda: (
+            _(
+                "%(contact)s is proposed for a %(activity)s with %(prospect)s. Please consent or decline on "
+                "the request page, or with the one-click link we e-mailed you."
+            )
+            % {
+                "contact": reference.contact.name,
+                "activity": request.activity_type.name.lower(),
+                "prospect": request.prospect_name,
+            }
         ),
         link=_link(request),
     )
@@ -164,9 +178,9 @@ def _schedule_clean(
     where it happens (one line). Field errors as a ``ValidationError`` (400)."""
     errors: dict[str, str] = {}
     if scheduled_for is None:
-        errors["scheduled_for"] = "Give the date and time the activity starts."
+        errors["scheduled_for"] = _("Give the date and time the activity starts.")
     elif timezone.is_naive(scheduled_for):
-        errors["scheduled_for"] = "Give the start with its time zone (e.g. 2026-12-01T10:00:00+01:00)."
+        errors["scheduled_for"] = _("Give the start with its time zone (e.g. 2026-12-01T10:00:00+01:00).")
     else:
         try:
             validate_date_in_range(scheduled_for)
@@ -174,7 +188,7 @@ def _schedule_clean(
             errors["scheduled_for"] = exc.messages[0]
         else:
             if scheduled_for <= now:
-                errors["scheduled_for"] = "The start must be in the future."
+                errors["scheduled_for"] = _("The start must be in the future.")
     if duration_minutes in (None, ""):
         duration_minutes = candidate.default_duration_minutes
     elif (
@@ -182,14 +196,15 @@ def _schedule_clean(
         or not isinstance(duration_minutes, int)
         or not MEETING_MINUTES_MIN <= duration_minutes <= MEETING_MINUTES_MAX
     ):
-        errors["duration_minutes"] = (
-            f"Give the duration in minutes, from {MEETING_MINUTES_MIN} to {MEETING_MINUTES_MAX}."
-        )
+        errors["duration_minutes"] = _("Give the duration in minutes, from %(low)s to %(high)s.") % {
+            "low": MEETING_MINUTES_MIN,
+            "high": MEETING_MINUTES_MAX,
+        }
     meeting_details = (meeting_details or "").strip()
     if not meeting_details:
-        errors["meeting_details"] = "Say where it happens: a video or phone link, or a place."
+        errors["meeting_details"] = _("Say where it happens: a video or phone link, or a place.")
     elif len(meeting_details) > MEETING_DETAILS_MAX:
-        errors["meeting_details"] = f"At most {MEETING_DETAILS_MAX} characters."
+        errors["meeting_details"] = _("At most %(limit)s characters.") % {"limit": MEETING_DETAILS_MAX}
     else:
         try:
             validate_single_line(meeting_details)
@@ -203,22 +218,27 @@ def _schedule_clean(
 def _completion_clean(completion_notes: str, found_useful) -> tuple[str, bool | None]:
     notes = (completion_notes or "").strip()
     if not notes:
-        raise ValidationError({"completion_notes": "Say what happened."})
+        raise ValidationError({"completion_notes": _("Say what happened.")})
     if len(notes) > COMPLETION_NOTES_MAX:
-        raise ValidationError({"completion_notes": f"At most {COMPLETION_NOTES_MAX} characters."})
+        raise ValidationError(
+            {"completion_notes": _("At most %(limit)s characters.") % {"limit": COMPLETION_NOTES_MAX}}
+        )
     try:
         validate_no_nul(notes)
     except ValidationError as exc:
         raise ValidationError({"completion_notes": exc.messages[0]}) from None
     if found_useful is not None and not isinstance(found_useful, bool):
-        raise ValidationError({"found_useful": "Yes, no, or leave it empty."})
+        raise ValidationError({"found_useful": _("Yes, no, or leave it empty.")})
     return notes, found_useful
 
 
 def _meeting_text(candidate: Candidate) -> str:
-    when = timezone.localtime(candidate.scheduled_for)
-    minutes = candidate.meeting_minutes
-    return f"{when:%d %b %Y %H:%M} ({minutes} min), {candidate.meeting_details}"
+    """The meeting in words, in the active language ("04 Mar 2031 09:00 (30 min), Room 4")."""
+    return _("%(when)s (%(minutes)s min), %(place)s") % {
+        "when": moment(candidate.scheduled_for),
+        "minutes": candidate.meeting_minutes,
+        "place": candidate.meeting_details,
+    }
 
 
 def _thank_the_reference(candidate: Candidate) -> None:
@@ -247,18 +267,17 @@ def _answer_text(candidate: Candidate, note: str) -> str:
     """What the reference (or the account owner) answered, for the people told about it."""
     parts = [note]
     if candidate.state == CandidateState.OFFERED_TIMES:
-        parts.append(
-            "Times offered: " + "; ".join(f"{timezone.localtime(s):%d %b %Y %H:%M}" for s in candidate.slots)
-        )
+        times = "; ".join(moment(slot) for slot in candidate.slots)
+        parts.append(_("Times offered: %(times)s") % {"times": times})
     if candidate.ask_again_after and candidate.state == CandidateState.DECLINED:
-        parts.append(f"Ask again after {candidate.ask_again_after:%d %b %Y}.")
+        parts.append(_("Ask again after %(date)s.") % {"date": day(candidate.ask_again_after)})
     return "\n".join(p for p in parts if p)
 
 
 def _contact_text(candidate: Candidate) -> str:
     contact = candidate.reference.contact
     parts = [contact.name, contact.title, contact.email, contact.phone]
-    return "Contact: " + ", ".join(p for p in parts if p)
+    return _("Contact: %(contact)s") % {"contact": ", ".join(p for p in parts if p)}
 
 
 @transaction.atomic
@@ -353,15 +372,20 @@ def candidate_move(
     )
     request = candidate.request
     if to not in CANDIDATE_TRANSITIONS:
-        raise ValidationError({"to": f"Unknown state {to!r}; valid: {', '.join(CandidateState.values)}."})
+        raise ValidationError(
+            {
+                "to": _("Unknown state “%(to)s”; valid: %(valid)s.")
+                % {"to": to, "valid": ", ".join(CandidateState.values)}
+            }
+        )
     before = candidate.state
     rescheduling = before == CandidateState.SCHEDULED and to == CandidateState.SCHEDULED
     if not rescheduling and not candidate.can_transition_to(to):
-        allowed = ", ".join(candidate.next_states) or "none"
+        allowed = ", ".join(candidate.next_states) or _("none")
         raise RuleViolation(
             CODE_INVALID_TRANSITION,
-            f"A candidate that is {candidate.get_state_display().lower()} cannot move to {to} "
-            f"(allowed: {allowed}).",
+            _("A candidate that is %(state)s cannot move to %(to)s (allowed: %(allowed)s).")
+            % {"state": candidate.get_state_display().lower(), "to": to, "allowed": allowed},
         )
     if to != CandidateState.WITHDRAWN:
         _require_open(request)
@@ -372,7 +396,11 @@ def candidate_move(
         and not (note or "").strip()
     ):
         raise ValidationError(
-            {"note": "Consenting for the account owner is an override: say why (e.g. they agreed by phone)."}
+            {
+                "note": _(
+                    "Consenting for the account owner is an override: say why (e.g. they agreed by phone)."
+                )
+            }
         )
     if to == CandidateState.COMPLETED:
         # The approval may have expired or been revoked since the proposal.
@@ -425,7 +453,8 @@ def candidate_move(
     candidate.save()
     event_note = note
     if to == CandidateState.SCHEDULED:
-        event_note = " — ".join(p for p in (_meeting_text(candidate), note) if p)
+        with translation.override(default_language()):  # the history reads the same for everyone
+            event_note = " — ".join(p for p in (_meeting_text(candidate), note) if p)
     CandidateEvent.objects.create(
         candidate=candidate, from_state=before, to_state=to, actor=actor, note=event_note
     )
@@ -434,49 +463,67 @@ def candidate_move(
         {"candidate": candidate.pk, "request": request.pk, "from": before, "to": to},
     )
 
-    label = CandidateState(to).label.lower()
     customer = candidate.reference.customer
+
+    def label() -> str:
+        """The new state in the reader's words, with who answered ("declined (answered by …)")."""
+        state = str(CandidateState(to).label).lower()
+        return f"{state} ({answered_by})" if answered_by else state
+
+    def subject() -> str:
+        return _("Request #%(number)s: %(customer)s — %(state)s") % {
+            "number": request.pk,
+            "customer": customer.name,
+            "state": label(),
+        }
+
     if answered_by:
-        label = f"{label} ({answered_by})"
         _notify(
             [request.assignee],
             key=f"candidate:{candidate.pk}:{to}:manager",
-            subject=f"Request #{request.pk}: {customer.name} — {label}",
-            body=_answer_text(candidate, note),
+            subject=subject,
+            body=lambda: _answer_text(candidate, note),
             link=_link(request),
         )
     if to in _NOTIFY_REQUESTER:
-        body = note
-        if to == CandidateState.OFFERED_TIMES:
-            body = "\n".join(
-                p
-                for p in (
+
+        def requester_body() -> str:
+            if to == CandidateState.OFFERED_TIMES:
+                parts = (
                     _answer_text(candidate, note),
-                    "Pick one on the request page.",
+                    _("Pick one on the request page."),
                     _contact_text(candidate),
                 )
-                if p
-            )
-        elif to == CandidateState.ACCEPTED:
-            body = "\n".join(p for p in (note, _contact_text(candidate)) if p)
-        elif to == CandidateState.SCHEDULED:
-            body = "\n".join(p for p in (note, _meeting_text(candidate), _contact_text(candidate)) if p)
+            elif to == CandidateState.ACCEPTED:
+                parts = (note, _contact_text(candidate))
+            elif to == CandidateState.SCHEDULED:
+                parts = (note, _meeting_text(candidate), _contact_text(candidate))
+            else:
+                parts = (note,)
+            return "\n".join(p for p in parts if p)
+
         _notify(
             [request.requester],
             key=f"candidate:{candidate.pk}:{to}:requester",
-            subject=f"Request #{request.pk}: {customer.name} — {label}",
-            body=body,
+            subject=subject,
+            body=requester_body,
             link=_link(request),
         )
     if to in _NOTIFY_OWNER:
-        body = _answer_text(candidate, note) if answered_by else note
-        if to == CandidateState.SCHEDULED:
-            body = "\n".join(p for p in (note, _meeting_text(candidate)) if p)
+
+        def owner_body() -> str:
+            if to == CandidateState.SCHEDULED:
+                return "\n".join(p for p in (note, _meeting_text(candidate)) if p)
+            return _answer_text(candidate, note) if answered_by else note
+
         _notify(
             [customer.account_owner],
             key=f"candidate:{candidate.pk}:{to}:owner",
-            subject=f"Your customer {customer.name}: reference for {request.prospect_name} — {label}",
-            body=body,
+            subject=lambda: (
+                _("Your customer %(customer)s: reference for %(prospect)s — %(state)s")
+                % {"customer": customer.name, "prospect": request.prospect_name, "state": label()}
+            ),
+            body=owner_body,
             link=_link(request),
         )
     if to == CandidateState.ASKED:
@@ -497,8 +544,8 @@ def candidate_move(
             _notify(
                 [request.requester],
                 key=f"request:{request.pk}:fulfilled",
-                subject=f"Your request #{request.pk} is fulfilled",
-                body="Please report the outcome of the deal and rate the reference experience.",
+                subject=lambda: _("Your request #%(number)s is fulfilled") % {"number": request.pk},
+                body=lambda: _("Please report the outcome of the deal and rate the reference experience."),
                 link=_link(request),
             )
     return candidate
@@ -521,20 +568,28 @@ def _reschedule(
     candidate.scheduled_by = actor
     candidate.calendar_sequence += 1
     candidate.save()
+    with translation.override(default_language()):  # the history reads the same for everyone
+        meeting = _meeting_text(candidate)
     CandidateEvent.objects.create(
         candidate=candidate,
         from_state=CandidateState.SCHEDULED,
         to_state=CandidateState.SCHEDULED,
         actor=actor,
-        note=" — ".join(p for p in ("Rescheduled: " + _meeting_text(candidate), note) if p),
+        note=" — ".join(p for p in ("Rescheduled: " + meeting, note) if p),
     )
     customer = candidate.reference.customer
     sequence = candidate.calendar_sequence
     _notify(
         [request.requester, customer.account_owner],
         key=f"candidate:{candidate.pk}:rescheduled:{sequence}",
-        subject=f"Request #{request.pk}: {customer.name} — rescheduled",
-        body="\n".join(p for p in (note, _meeting_text(candidate)) if p),
+        subject=lambda: (
+            _("Request #%(number)s: %(customer)s — rescheduled")
+            % {
+                "number": request.pk,
+                "customer": customer.name,
+            }
+        ),
+        body=lambda: "\n".join(p for p in (note, _meeting_text(candidate)) if p),
         link=_link(request),
     )
     calendar.invitation_send(candidate, link=_link(request))

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from references.services.consents import withdrawal_footer
 from refprogram import links
@@ -95,17 +97,17 @@ def _feedback_clean(
     if rating in ("", None):
         rating = None
         if happened:
-            errors["rating"] = "Rate it from 1 to 5."
+            errors["rating"] = _("Rate it from 1 to 5.")
     elif isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        errors["rating"] = "Rate it from 1 to 5."
+        errors["rating"] = _("Rate it from 1 to 5.")
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX or "\x00" in comment:
-        errors["comment"] = f"At most {COMMENT_MAX} characters, no null character."
+        errors["comment"] = _("At most %(limit)s characters, no null character.") % {"limit": COMMENT_MAX}
     if side == CandidateFeedback.Side.REFERENCE:
         if would_do_again is not None and not isinstance(would_do_again, bool):
-            errors["would_do_again"] = "Yes, no, or leave it empty."
+            errors["would_do_again"] = _("Yes, no, or leave it empty.")
         if too_often and too_often not in TooOften.values:
-            errors["too_often"] = "Choose one of the answers."
+            errors["too_often"] = _("Choose one of the answers.")
     else:
         would_do_again, too_often = None, ""
     if errors:
@@ -162,17 +164,26 @@ def candidate_feedback_give(
             note=f"The {side} said it did not happen."
             + (f" {fields['comment']}" if fields["comment"] else ""),
             now=now,
-            answered_by=f"said by the {side}",
+            answered_by=gettext_lazy("said by the requester")
+            if side == CandidateFeedback.Side.REQUESTER
+            else gettext_lazy("said by the reference"),
         )
     else:
         request = candidate.request
         _notify(
             [request.assignee],
             key=f"candidate:{candidate.pk}:feedback:{side}",
-            subject=f"Request #{request.pk}: feedback from the {side}",
-            body=(
-                f"Happened: {'yes' if happened else 'no'}"
-                + (f", rated {fields['rating']}/5" if fields["rating"] else "")
+            subject=lambda: (
+                (
+                    _("Request #%(number)s: feedback from the requester")
+                    if side == CandidateFeedback.Side.REQUESTER
+                    else _("Request #%(number)s: feedback from the reference")
+                )
+                % {"number": request.pk}
+            ),
+            body=lambda: (
+                (_("Happened: yes") if happened else _("Happened: no"))
+                + (_(", rated %(rating)s/5") % {"rating": fields["rating"]} if fields["rating"] else "")
                 + (f"\n{fields['comment']}" if fields["comment"] else "")
             ),
             link=_link(request),

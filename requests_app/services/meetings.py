@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from references.services.consents import withdrawal_footer
-from refprogram.i18n import for_contact
+from refprogram.i18n import for_contact, moment
 
 from ..choices import CandidateState
 from ..models import Candidate
@@ -20,11 +20,14 @@ from .common import _link, _notify
 
 
 def _meeting_line(candidate: Candidate) -> str:
-    when = timezone.localtime(candidate.scheduled_for)
-    return (
-        f"{candidate.request.activity_type.name} with {candidate.request.prospect_name}: "
-        f"{when:%d %b %Y %H:%M} ({candidate.meeting_minutes} min), {candidate.meeting_details}"
-    )
+    """The meeting in a line, in the active language."""
+    return _("%(activity)s with %(prospect)s: %(when)s (%(minutes)s min), %(place)s") % {
+        "activity": candidate.request.activity_type.name,
+        "prospect": candidate.request.prospect_name,
+        "when": moment(candidate.scheduled_for),
+        "minutes": candidate.meeting_minutes,
+        "place": candidate.meeting_details,
+    }
 
 
 @transaction.atomic
@@ -59,14 +62,14 @@ def meeting_reminders_send(*, today: date | None = None, now: datetime | None = 
         if not claimed:
             continue
         sent += 1
-        line = _meeting_line(candidate)
-        when = timezone.localtime(candidate.scheduled_for)
-        subject = f"Reminder: {candidate.reference.customer.name}, {when:%d %b %H:%M}"
         _notify(
             [candidate.request.requester, candidate.reference.customer.account_owner],
             key=f"candidate:{candidate.pk}:reminder:{candidate.scheduled_for.isoformat()}",
-            subject=subject,
-            body=line,
+            subject=lambda candidate=candidate: (
+                _("Reminder: %(customer)s, %(when)s")
+                % {"customer": candidate.reference.customer.name, "when": moment(candidate.scheduled_for)}
+            ),
+            body=lambda candidate=candidate: _meeting_line(candidate),
             link=_link(candidate.request),
         )
         contact = candidate.reference.contact
@@ -74,7 +77,7 @@ def meeting_reminders_send(*, today: date | None = None, now: datetime | None = 
             with for_contact(contact):
                 body = _("Hello %(name)s,\n\nA reminder of the meeting you agreed to:\n%(meeting)s\n\n") % {
                     "name": contact.name,
-                    "meeting": line,
+                    "meeting": _meeting_line(candidate),
                 }
                 body += _("Thank you.") + "\n"
                 body += withdrawal_footer(contact=contact, now=now)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from ..choices import Crm
 from ..models import Opportunity, Request
@@ -137,15 +138,20 @@ def opportunity_from_deep_link(*, user, crm: str, crm_id: str) -> DeepLink:
     crm = (crm or "").strip().lower()
     crm_id = (crm_id or "").strip()
     if crm not in DEEP_LINK_CRMS:
-        names = " or ".join(f"crm={c}" for c in DEEP_LINK_CRMS)
-        said = crm[:20] or "none"
-        return DeepLink(None, "", f"This link names an unknown CRM ({said}): use {names}.", "error")
+        names = _(" or ").join(f"crm={c}" for c in DEEP_LINK_CRMS)
+        said = crm[:20] or _("none")
+        message = _("This link names an unknown CRM (%(said)s): use %(names)s.") % {
+            "said": said,
+            "names": names,
+        }
+        return DeepLink(None, "", message, "error")
     label = Crm(crm).label
     max_length = Request._meta.get_field("opportunity_crm_id").max_length
     if not crm_id:
-        return DeepLink(None, "", f"This {label} link names no opportunity.", "error")
+        return DeepLink(None, "", _("This %(crm)s link names no opportunity.") % {"crm": label}, "error")
     if len(crm_id) > max_length or not all(ch.isalnum() or ch in "-_" for ch in crm_id):
-        return DeepLink(None, "", f"This {label} link's opportunity id is not a valid id.", "error")
+        message = _("This %(crm)s link's opportunity id is not a valid id.") % {"crm": label}
+        return DeepLink(None, "", message, "error")
     if crm == Crm.SALESFORCE:
         crm_id = salesforce_id_18(crm_id)
     opportunity = Opportunity.objects.visible_to(user).filter(crm=crm, crm_id=crm_id).first()
@@ -153,14 +159,18 @@ def opportunity_from_deep_link(*, user, crm: str, crm_id: str) -> DeepLink:
         return DeepLink(
             None,
             crm_id,
-            f"{label} opportunity {crm_id} is not in RefProgram yet. Submit the request with the "
-            f"prospect's details: it keeps the id and links to the opportunity when the next sync "
-            f"(or the CRM's automation) brings it.",
+            _(
+                "%(crm)s opportunity %(id)s is not in RefProgram yet. Submit the request with the "
+                "prospect's details: it keeps the id and links to the opportunity when the next sync "
+                "(or the CRM's automation) brings it."
+            )
+            % {"crm": label, "id": crm_id},
             "warning",
         )
     return DeepLink(
         opportunity,
         crm_id,
-        f"Linked to {label} opportunity {opportunity.name}: the prospect's details come from {label}.",
+        _("Linked to %(crm)s opportunity %(name)s: the prospect's details come from %(crm)s.")
+        % {"crm": label, "name": opportunity.name},
         "success",
     )

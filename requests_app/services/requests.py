@@ -11,13 +11,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
 from accounts.models import Team, User
 from accounts.services import notification_send
 from refprogram import events
 from refprogram.errors import RuleViolation
-from refprogram.i18n import in_company_language
+from refprogram.i18n import in_company_language, moment
 from refprogram.validators import validate_date_in_range
 from refprogram.words import sentence
 
@@ -73,7 +74,7 @@ def _refuse_past_needed_by(request: Request, before, now: datetime | None = None
     if request.pk is not None and before is not None and _to_minute(request.needed_by) == _to_minute(before):
         return  # kept as it was (the form sends it back to the minute)
     if request.needed_by < (now or timezone.now()):
-        raise ValidationError({"needed_by": "This date and time is already past: choose a later one."})
+        raise ValidationError({"needed_by": _("This date and time is already past: choose a later one.")})
 
 
 def _crm_id_max() -> int:
@@ -92,7 +93,7 @@ def _apply(request: Request, data: dict[str, Any], now: datetime | None = None) 
         data["prospect_country"] = data["prospect_country"].strip().upper()
     for name, value in data.items():
         if name not in REQUEST_FIELDS:
-            raise ValidationError({name: "This field cannot be changed here."})
+            raise ValidationError({name: _("This field cannot be changed here.")})
         setattr(request, name, value)
     if data.get("opportunity") is not None and len(request.opportunity.crm_id) <= _crm_id_max():
         # The linked deal's id is the request's too (lists, exports and filters show it).
@@ -118,7 +119,7 @@ def request_submit(
     is refused, ``needed_by``). When the inventory cannot meet it, the unmet demand is recorded
     at once. ``now`` is the moment the submission counts as made (the demo's past requests)."""
     if not perms.has_capability(requester, perms.SUBMIT_REQUESTS):
-        raise PermissionDenied("Your role cannot submit requests.")
+        raise PermissionDenied(_("Your role cannot submit requests."))
     request = Request(requester=requester)
     products = _apply(request, dict(data), now)
     request.team = owning_team(
@@ -140,7 +141,7 @@ def request_submit(
     _notify(
         [request.assignee],
         key=f"request:{request.pk}:submitted",
-        subject=f"New request #{request.pk}",
+        subject=lambda: _("New request #%(number)s") % {"number": request.pk},
         body="",
         link=_link(request),
     )
@@ -180,8 +181,8 @@ def request_update(*, request: Request, actor: User, data: dict[str, Any]) -> tu
     request = Request.objects.select_for_update().get(pk=request.pk)
     if not can_edit(actor, request):
         if request.requester_id == actor.pk or perms.has_capability(actor, perms.TRIAGE_REQUESTS):
-            raise RuleViolation(CODE_NOT_EDITABLE, "This request can no longer be changed.")
-        raise PermissionDenied("Only the requester or a reference manager may change a request.")
+            raise RuleViolation(CODE_NOT_EDITABLE, _("This request can no longer be changed."))
+        raise PermissionDenied(_("Only the requester or a reference manager may change a request."))
     products = _apply(request, dict(data))
     request.save()
     if products is not None:
@@ -210,13 +211,13 @@ def request_assign(*, requests: Iterable[Request], assignee: User | None, actor:
     request becomes in progress. Returns how many changed."""
     _require_triage(actor)
     if assignee is not None and not perms.has_capability(assignee, perms.TRIAGE_REQUESTS):
-        raise ValidationError({"assignee": "Requests can only be assigned to reference managers."})
+        raise ValidationError({"assignee": _("Requests can only be assigned to reference managers.")})
     changed = 0
     ids = [r.pk for r in requests]
     for request in Request.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
         if not request.is_open:
             if len(ids) == 1:
-                raise RuleViolation(CODE_REQUEST_CLOSED, "This request is closed.")
+                raise RuleViolation(CODE_REQUEST_CLOSED, _("This request is closed."))
             continue
         if request.assignee_id == (assignee.pk if assignee else None):
             continue
@@ -234,8 +235,13 @@ def request_assign(*, requests: Iterable[Request], assignee: User | None, actor:
             _notify(
                 [assignee],
                 key=f"request:{request.pk}:assigned:{assignee.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
-                subject=f"Request #{request.pk} was assigned to you",
-                body=sentence(f"{request.activity_type} for {request.prospect_name}"),
+                subject=lambda request=request: (
+                    _("Request #%(number)s was assigned to you") % {"number": request.pk}
+                ),
+                body=lambda request=request: sentence(
+                    _("%(activity)s for %(prospect)s")
+                    % {"activity": request.activity_type, "prospect": request.prospect_name}
+                ),
                 link=_link(request),
             )
         changed += 1
@@ -249,10 +255,10 @@ def request_cancel(*, request: Request, actor: User, reason: str) -> Request:
     request = Request.objects.select_for_update().get(pk=request.pk)
     is_requester = request.requester_id == actor.pk
     if not (is_requester or perms.has_capability(actor, perms.TRIAGE_REQUESTS)):
-        raise PermissionDenied("Only the requester or a reference manager may cancel a request.")
+        raise PermissionDenied(_("Only the requester or a reference manager may cancel a request."))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the request is cancelled."})
+        raise ValidationError({"reason": _("Say why the request is cancelled.")})
     _require_open(request)
     if request.candidates.filter(state__in=OPEN_CANDIDATE_STATES).exists():
         if not perms.has_capability(actor, perms.TRIAGE_REQUESTS):
@@ -267,7 +273,7 @@ def request_cancel(*, request: Request, actor: User, reason: str) -> Request:
     _notify(
         [request.requester if not is_requester else None, request.assignee],
         key=f"request:{request.pk}:cancelled",
-        subject=f"Request #{request.pk} was cancelled",
+        subject=lambda: _("Request #%(number)s was cancelled") % {"number": request.pk},
         body=reason,
         link=_link(request),
     )
@@ -281,7 +287,7 @@ def request_close_unfulfilled(*, request: Request, actor: User, reason: str) -> 
     request = Request.objects.select_for_update().get(pk=request.pk)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the request could not be fulfilled."})
+        raise ValidationError({"reason": _("Say why the request could not be fulfilled.")})
     _require_open(request)
     _withdraw_open_candidates(request, actor=actor, note=f"Request closed unfulfilled: {reason}")
     request.refresh_from_db()
@@ -291,7 +297,7 @@ def request_close_unfulfilled(*, request: Request, actor: User, reason: str) -> 
     _notify(
         [request.requester],
         key=f"request:{request.pk}:unfulfilled",
-        subject=f"Your request #{request.pk} could not be fulfilled",
+        subject=lambda: _("Your request #%(number)s could not be fulfilled") % {"number": request.pk},
         body=reason,
         link=_link(request),
     )
@@ -307,19 +313,21 @@ def request_outcome(*, request: Request, actor: User, result: str, amount: Decim
     """Report the deal's outcome (the requester or a manager): won or lost, and the amount.
     Won amounts are the program's influenced revenue."""
     if not can_report_outcome(actor, request):
-        raise PermissionDenied("Only the requester or a reference manager may report the outcome.")
+        raise PermissionDenied(_("Only the requester or a reference manager may report the outcome."))
     request = Request.objects.select_for_update().get(pk=request.pk)
     if request.status == RequestStatus.CANCELLED:
-        raise RuleViolation(CODE_REQUEST_CLOSED, "A cancelled request has no outcome.")
+        raise RuleViolation(CODE_REQUEST_CLOSED, _("A cancelled request has no outcome."))
     if request.opportunity_id is not None:
         raise RuleViolation(
             CODE_OUTCOME_FROM_CRM,
-            "This request is linked to a CRM opportunity: its result comes from the CRM.",
+            _("This request is linked to a CRM opportunity: its result comes from the CRM."),
         )
     if result not in OutcomeResult.values:
-        raise ValidationError({"result": f"Use one of: {', '.join(OutcomeResult.values)}."})
+        raise ValidationError(
+            {"result": _("Use one of: %(valid)s.") % {"valid": ", ".join(OutcomeResult.values)}}
+        )
     if amount is not None and amount < 0:
-        raise ValidationError({"amount": "The amount cannot be negative."})
+        raise ValidationError({"amount": _("The amount cannot be negative.")})
     request.outcome_result = result
     request.outcome_amount = amount
     request.outcome_reported_at = timezone.now()
@@ -339,18 +347,20 @@ def request_outcome(*, request: Request, actor: User, result: str, amount: Decim
 def request_rate(*, request: Request, actor: User, rating: int, comment: str = "") -> Request:
     """The requester rates the reference experience (1–5) once at least one reference completed."""
     if request.requester_id != actor.pk:
-        raise PermissionDenied("Only the requester rates the reference experience.")
+        raise PermissionDenied(_("Only the requester rates the reference experience."))
     request = Request.objects.select_for_update().get(pk=request.pk)
     if request.rating is not None:
-        raise RuleViolation(CODE_ALREADY_RATED, "You already rated this request.")
+        raise RuleViolation(CODE_ALREADY_RATED, _("You already rated this request."))
     if not request.candidates.filter(state=CandidateState.COMPLETED).exists():
-        raise RuleViolation(CODE_NOT_FULFILLED, "There is nothing to rate until a reference has completed.")
+        raise RuleViolation(
+            CODE_NOT_FULFILLED, _("There is nothing to rate until a reference has completed.")
+        )
     try:
         rating = int(rating)
     except (TypeError, ValueError):
-        raise ValidationError({"rating": "Rate from 1 to 5."}) from None
+        raise ValidationError({"rating": _("Rate from 1 to 5.")}) from None
     if not 1 <= rating <= 5:
-        raise ValidationError({"rating": "Rate from 1 to 5."})
+        raise ValidationError({"rating": _("Rate from 1 to 5.")})
     request.rating = rating
     request.rating_comment = (comment or "").strip()
     request.save(update_fields=["rating", "rating_comment", "updated_at"])
@@ -408,9 +418,17 @@ def deadline_reminders_send(*, today) -> dict[str, int]:
         reminded += notification_send(
             user=request.assignee,
             key=f"request:{request.pk}:due_soon",
-            subject=f"Request #{request.pk} is due within 72 hours",
-            body=f"{request.activity_type} for {request.prospect_name}, needed by "
-            f"{timezone.localtime(request.needed_by):%d %b %Y %H:%M}.",
+            subject=lambda request=request: (
+                _("Request #%(number)s is due within 72 hours") % {"number": request.pk}
+            ),
+            body=lambda request=request: (
+                _("%(activity)s for %(prospect)s, needed by %(when)s.")
+                % {
+                    "activity": request.activity_type,
+                    "prospect": request.prospect_name,
+                    "when": moment(request.needed_by),
+                }
+            ),
             link=_link(request),
         )
     for request in overdue:
@@ -419,9 +437,15 @@ def deadline_reminders_send(*, today) -> dict[str, int]:
         flagged += notification_send(
             user=target,
             key=f"request:{request.pk}:overdue",
-            subject=f"Request #{request.pk} is overdue",
-            body=f"{request.activity_type} for {request.prospect_name} was needed by "
-            f"{timezone.localtime(request.needed_by):%d %b %Y %H:%M}.",
+            subject=lambda request=request: _("Request #%(number)s is overdue") % {"number": request.pk},
+            body=lambda request=request: (
+                _("%(activity)s for %(prospect)s was needed by %(when)s.")
+                % {
+                    "activity": request.activity_type,
+                    "prospect": request.prospect_name,
+                    "when": moment(request.needed_by),
+                }
+            ),
             link=_link(request),
         )
     return {"reminded_due_soon": int(reminded), "flagged_overdue": int(flagged)}

@@ -9,7 +9,23 @@ from .conftest import operations
 pytestmark = pytest.mark.django_db
 
 # Deliberately free-form (docs/api.md "Free-form fields"): their keys are data, not a shape.
-FREE_FORM = {("ApprovalEvent", "changes")}
+FREE_FORM = {("ApprovalEvent", "changes")} | {
+    # the program's own fields: {"<slug>": value}, the slugs are the program's (docs/api.md)
+    (shape, "custom")
+    for shape in (
+        "Customer",
+        "CustomerRequest",
+        "PatchedCustomerRequest",
+        "CustomerSummary",
+        "Contact",
+        "ContactRequest",
+        "PatchedContactRequest",
+        "ContactSummary",
+        "ReferenceProfile",
+        "ReferenceProfileRequest",
+        "PatchedReferenceProfileRequest",
+    )
+}
 UPLOADS = {
     ("post", "/api/v1/approvals/{id}/asset/"),
     ("post", "/api/v1/approvals/{id}/document/"),

@@ -37,7 +37,7 @@ HOME = [
     "Any activity",
 ]
 CATALOG = [
-    "Reference catalog",
+    "References",
     "Contact details are shared by the reference team once a request is approved.",
 ]
 FORM = [

@@ -44,7 +44,7 @@ def test_manager_filters_the_inventory_opens_and_edits_a_profile(live_server, pa
     shot(page, "manager-home")
 
     page.click("nav.mainnav >> text=Inventory")
-    expect(page.locator("h1")).to_have_text("Reference inventory")
+    expect(page.locator("h1")).to_have_text("Inventory: References")
     expect(page.locator("#inventory")).to_contain_text("Bank of Tests")
     page.check("#f-status-active")
     expect(page.locator(".result-count")).to_contain_text("2 reference profiles")

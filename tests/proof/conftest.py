@@ -20,6 +20,7 @@ from integrations.models import WebhookDelivery, WebhookSubscription
 from ledger.holds import hold_create
 from ledger.models import UsageEntry
 from references.models import ActivityType, Industry, Program, Region
+from references.services.custom_fields import custom_field_create
 from reporting.models import StrategicTarget
 from requests_app import services as requests
 from tests.factories import (
@@ -102,6 +103,7 @@ class World:
             "webhook": self.webhook.pk,
             "delivery": self.delivery.pk,
             "team": self.team.pk,
+            "custom_field": "tier",
             "industry": "finance",
             "region": "emea",
             "activity_type": "call",
@@ -185,6 +187,7 @@ def world(users) -> World:
     # (the team dimension: test_access_matrix.test_team_scope).
     team = Team.objects.create(name="EMEA", scope=["region=emea"])
     team.members.set([manager])
+    custom_field_create(on="profile", slug="tier", kind="yes_no", label_en="Tier one")
     tokens = {role: api_token_create(user=user)[1] for role, user in users.items()}
     tokens["sales2"] = api_token_create(user=sales2)[1]
     return World(

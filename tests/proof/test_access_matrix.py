@@ -89,6 +89,20 @@ PAGES = {
     ],
     "teams/<int:pk>/": [("get", "/teams/{team}/", None, e(403, 403, 403, 403, 200))],
     "teams/<int:pk>/delete/": [("post", "/teams/{team}/delete/", {}, e(403, 403, 403, 403, 302))],
+    # The program's words for its main nouns: administrators rename them (an empty form: its errors).
+    "settings/terms/": [
+        ("get", "/settings/terms/", None, e(403, 403, 403, 403, 200)),
+        ("post", "/settings/terms/", {}, e(403, 403, 403, 403, 400)),
+    ],
+    # The program's own fields: managers and administrators (manage_lists) define them.
+    "custom-fields/": [("get", "/custom-fields/", None, CHANGE)],
+    "custom-fields/new/": [
+        ("get", "/custom-fields/new/", None, CHANGE),
+        ("post", "/custom-fields/new/", {}, FORM_REFUSED),
+    ],
+    "custom-fields/<slug:slug>/edit/": [
+        ("get", "/custom-fields/nosuch/edit/", None, e(404, 403, 403, 403, 404))
+    ],
     "": [("get", "/", None, ALL)],
     "inventory/": [("get", "/inventory/", None, INVENTORY)],
     "inventory/export.csv": [("get", "/inventory/export.csv", None, INVENTORY)],
@@ -338,6 +352,14 @@ API = {
     "GET /api/v1/activity-types/": [("/api/v1/activity-types/", None, API_ALL)],
     "GET /api/v1/activity-types/{code}/": [("/api/v1/activity-types/call/", None, API_ALL)],
     "PATCH /api/v1/activity-types/{code}/": [("/api/v1/activity-types/call/", {}, API_CHANGE_PATCH)],
+    "GET /api/v1/custom-fields/": [("/api/v1/custom-fields/", None, API_ALL)],
+    "POST /api/v1/custom-fields/": [("/api/v1/custom-fields/", {}, API_CHANGE_EMPTY)],
+    "GET /api/v1/custom-fields/{slug}/": [
+        ("/api/v1/custom-fields/nosuch/", None, a(404, 404, 404, 404, 404))
+    ],
+    "PATCH /api/v1/custom-fields/{slug}/": [
+        ("/api/v1/custom-fields/nosuch/", {}, a(404, 403, 403, 403, 404))
+    ],
     "GET /api/v1/industries/": [("/api/v1/industries/", None, API_ALL)],
     "POST /api/v1/industries/": [("/api/v1/industries/", {}, API_CHANGE_EMPTY)],
     "GET /api/v1/industries/{code}/": [("/api/v1/industries/finance/", None, API_ALL)],
@@ -519,6 +541,9 @@ API = {
     ],
     "PATCH /api/v1/teams/{id}/": [("/api/v1/teams/{team}/", {}, a(403, 403, 403, 403, 200))],
     "DELETE /api/v1/teams/{id}/": [("/api/v1/teams/{team}/", None, a(403, 403, 403, 403, 204))],
+    # The program's words for its main nouns: everyone reads them, administrators rename them.
+    "GET /api/v1/terms/": [("/api/v1/terms/", None, API_ALL)],
+    "PATCH /api/v1/terms/": [("/api/v1/terms/", {}, a(403, 403, 403, 403, 200))],
     # Outbound webhooks and the inbound opportunities: managers and administrators (integrations).
     "GET /api/v1/webhooks/": [("/api/v1/webhooks/", None, API_INTEGRATIONS)],
     "POST /api/v1/webhooks/": [("/api/v1/webhooks/", {}, a(400, 403, 403, 403, 400))],

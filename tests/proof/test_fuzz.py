@@ -42,6 +42,7 @@ REAL_ID = {
     "holds": "hold",
     "webhooks": "webhook",
     "teams": "team",
+    "custom-fields": "custom_field",
 }
 
 
