@@ -17,4 +17,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
   export PATH
 fi
 mkdir -p test-artifacts
-exec .venv/bin/pytest "$@"
+# Two worker processes by default (the machine's two cores: one runs a test's Python while the other
+# serves its database); TEST_WORKERS=0 runs everything in this one process. ``--dist load`` keeps
+# pytest-django's order (tests that empty the tables run last on each worker).
+exec .venv/bin/pytest -n "${TEST_WORKERS:-2}" --dist load "$@"

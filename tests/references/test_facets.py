@@ -207,7 +207,12 @@ FACET_QUERIES = [
 ]
 
 
-@pytest.mark.parametrize(("query", "expected"), FACET_QUERIES, ids=str)
+def _facet_query_id(value) -> str:
+    """A stable test id (the same in every process, as parallel runs need): sets in sorted order."""
+    return str(sorted(value)) if isinstance(value, (set, frozenset)) else str(value)
+
+
+@pytest.mark.parametrize(("query", "expected"), FACET_QUERIES, ids=_facet_query_id)
 def test_facet_filters_find_the_written_down_profiles(five_profiles, query, expected):
     data = QueryDict(mutable=True)
     for key, values in query.items():
