@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions as perms
 from ledger.models import UsageEntry
@@ -464,8 +465,8 @@ class CandidateFeedback(models.Model):
     is too often. One per candidate and side."""
 
     class Side(models.TextChoices):
-        REQUESTER = "requester", "Requester"
-        REFERENCE = "reference", "Reference"
+        REQUESTER = "requester", _("Requester")
+        REFERENCE = "reference", _("Reference")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="feedback")
     side = models.CharField(max_length=9, choices=Side.choices)
