@@ -5,10 +5,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import translation
 from knox.models import AuthToken
 
-from refprogram.i18n import user_language
+from refprogram.i18n import as_reader, user_language
 
 from .choices import Role
 from .models import Notification, User
@@ -110,7 +109,7 @@ def notification_send(*, user: User, key: str, subject, body="", link: str = "")
     ellipsis to what its column holds: subjects quote customer and prospect names, which are
     up to 200 characters each.
     """
-    with translation.override(user_language(user)):
+    with as_reader(user_language(user), user.time_zone):
         subject = str(subject() if callable(subject) else subject)
         body = str(body() if callable(body) else body)
     subject = " ".join(subject.split())

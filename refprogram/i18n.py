@@ -15,6 +15,7 @@ of their customer's country, else the company's — :func:`contact_language`, us
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import zoneinfo
 from contextlib import AbstractContextManager
@@ -102,6 +103,29 @@ def preferences_activate(user) -> None:
             timezone.activate(zoneinfo.ZoneInfo(zone))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             pass
+
+
+def zone_of(name: str) -> zoneinfo.ZoneInfo | None:
+    """A person's time zone from its IANA name; None when blank or unknown (then the company's)."""
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+@contextlib.contextmanager
+def as_reader(language: str, time_zone: str = ""):
+    """Write for one person when no request is at hand (an e-mail, a notification, a calendar
+    invitation): in their language, with dates and times in their time zone (else the company's)."""
+    with translation.override(language), timezone.override(zone_of(time_zone)):
+        yield
+
+
+def zone_name() -> str:
+    """The active time zone's name ("Europe/Paris", "UTC"), said after a time people must act on."""
+    return timezone.get_current_timezone_name()
 
 
 def day(value) -> str:

@@ -21,11 +21,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from refprogram.i18n import contact_language, default_language, moment, user_language
+from refprogram.i18n import as_reader, contact_language, default_language, moment, user_language, zone_name
 
 from .models import Candidate
 
@@ -40,6 +40,7 @@ class Person:
     email: str
     role: str  # RFC 5545 ROLE: CHAIR (the organizer), REQ-PARTICIPANT, OPT-PARTICIPANT
     language: str = ""  # what their e-mailed invitation speaks (blank: the company's language)
+    time_zone: str = ""  # the zone their e-mail states the time in (blank: the company's)
 
 
 def _uid_host() -> str:
@@ -57,7 +58,11 @@ def _user_person(user, role: str) -> Person | None:
     if user is None or not user.email:
         return None
     return Person(
-        name=user.get_full_name() or user.username, email=user.email, role=role, language=user_language(user)
+        name=user.get_full_name() or user.username,
+        email=user.email,
+        role=role,
+        language=user_language(user),
+        time_zone=user.time_zone,
     )
 
 
@@ -74,7 +79,11 @@ def attendees(candidate: Candidate, *, with_contact: bool = True) -> list[Person
     people = [
         _user_person(request.requester, "REQ-PARTICIPANT"),
         Person(
-            name=contact.name, email=contact.email, role="REQ-PARTICIPANT", language=contact_language(contact)
+            name=contact.name,
+            email=contact.email,
+            role="REQ-PARTICIPANT",
+            language=contact_language(contact),
+            time_zone=contact.time_zone,
         )
         if with_contact and contact.email
         else None,
@@ -157,7 +166,7 @@ def invitation_send(candidate: Candidate, *, method: str = METHOD_REQUEST, link:
         return []
     messages = []
     for person in people:
-        with translation.override(person.language or default_language()):
+        with as_reader(person.language or default_language(), person.time_zone):
             subject, body, ics = _invitation_mail(candidate, method=method, link=link)
         message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
         message.attach("invitation.ics", ics, f"text/calendar; method={method}; charset=UTF-8")
@@ -175,7 +184,7 @@ def _invitation_mail(candidate: Candidate, *, method: str, link: str) -> tuple[s
     """The invitation e-mail's subject, body and ``.ics``, in the active language."""
     ics = invitation(candidate, method=method)
     title = summary(candidate)
-    when = moment(candidate.scheduled_for)
+    when = f"{moment(candidate.scheduled_for)} {zone_name()}"  # in the reader's zone, named
     if method == METHOD_CANCEL:
         subject = _("Cancelled: %(title)s, %(when)s") % {"title": title, "when": when}
     else:

@@ -205,7 +205,7 @@ def test_scheduling_records_the_meeting_and_invites_requester_contact_and_owner(
 
     invitations = [m for m in mail.outbox if m.attachments]
     assert sorted(m.to[0] for m in invitations) == sorted(["dana@acme.example", owner.email, sales.email])
-    assert invitations[0].subject == "Reference call: Acme Corp with Prospect Inc, 04 Mar 2031 09:00"
+    assert invitations[0].subject == "Reference call: Acme Corp with Prospect Inc, 04 Mar 2031 09:00 UTC"
     cal = _ics(invitations[0])
     assert str(cal["method"]) == "REQUEST"
     event = _event(cal)

@@ -157,11 +157,11 @@ def test_each_invitation_speaks_the_language_of_its_reader(
     users, make_profile, make_request, django_capture_on_commit_callbacks
 ):
     manager, sales = users["manager"], users["sales"]
-    sales.language = "de"
-    sales.save(update_fields=["language"])
+    sales.language, sales.time_zone = "de", "America/New_York"
+    sales.save(update_fields=["language", "time_zone"])
     profile = make_profile(name="Acme Corp", activities=("call",))
     contact = profile.contact
-    contact.email, contact.preferred_language = "dana@acme.example", "fr"
+    contact.email, contact.preferred_language, contact.time_zone = "dana@acme.example", "fr", "Europe/Paris"
     contact.save()
     request = make_request(sales, prospect="Prospect Inc")
     candidate = services.candidate_propose(request=request, reference=profile, actor=manager)
@@ -180,15 +180,22 @@ def test_each_invitation_speaks_the_language_of_its_reader(
     invitations = {m.to[0]: m for m in mail.outbox if m.attachments}
 
     french = invitations["dana@acme.example"]
-    assert "Quand : 4 mars 2031 à 09:00 (30 min)" in french.body
+    # The contact reads the time in their own zone (10:00 in Paris is 09:00 UTC), named.
+    assert "Quand : 4 mars 2031 à 10:00 Europe/Paris (30 min)" in french.body
     assert "Où : Salle 4" in french.body
     assert "L’invitation est jointe." in french.body
     event = next(c for c in _ics(french).walk() if c.name == "VEVENT")
     assert str(event["description"]) == "Référence : Acme Corp\nOù : Salle 4"
 
     german = invitations[sales.email]
-    assert german.subject.endswith(", 4. März 2031, 09:00")
-    assert "Wann: 4. März 2031, 09:00 (30 Min.)" in german.body
+    # The requester reads it in their profile's zone (09:00 UTC is 04:00 in New York in March).
+    assert german.subject.endswith(", 4. März 2031, 04:00 America/New_York")
+    assert "Wann: 4. März 2031, 04:00 America/New_York (30 Min.)" in german.body
+    # Their notification of the meeting too, as their pages show times.
+    from accounts.models import Notification
+
+    scheduled = Notification.objects.get(user=sales, key__endswith=":scheduled:requester")
+    assert "4. März 2031, 04:00" in scheduled.body
     assert "Die Einladung ist angehängt." in german.body
 
 
