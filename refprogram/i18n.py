@@ -97,12 +97,9 @@ def preferences_activate(user) -> None:
     language = getattr(user, "language", "") or ""
     if language in language_codes():
         translation.activate(language)
-    zone = getattr(user, "time_zone", "") or ""
-    if zone:
-        try:
-            timezone.activate(zoneinfo.ZoneInfo(zone))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
+    zone = zone_of(getattr(user, "time_zone", "") or "")
+    if zone is not None:
+        timezone.activate(zone)
 
 
 def zone_of(name: str) -> zoneinfo.ZoneInfo | None:

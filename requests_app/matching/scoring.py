@@ -451,15 +451,19 @@ def score_row(row: Row, spec: MatchSpec, today: date) -> dict:
 # --- The same formula in the database -------------------------------------------------------
 
 
+def keyed_field(f) -> bool:
+    """Is a criterion on ``f`` met through the profile's facet keys (a built-in field, or one of the
+    program's own fields, ``custom.<slug>``)? (:meth:`MatchSpec.key` gives the key.)"""
+    return f in CRITERION_FACETS or str(f).startswith(CUSTOM_PREFIX)
+
+
 def criterion_sql(criterion: dict, spec: MatchSpec | None = None) -> Q:
     """One criterion as a condition on a reference profile's own row (its facet keys, or its
     competitor text). Without a spec, product and use-case names are looked up in the query."""
     f, value = criterion["field"], criterion["value"]
     if f == CriterionField.COMPETITOR:
         return Q(competitor__icontains=value)
-    if str(f).startswith(CUSTOM_PREFIX):
-        return Q(FacetKeys([facet_key(f, value)]))
-    if f not in CRITERION_FACETS:
+    if not keyed_field(f):
         raise ValueError(f"unknown criterion field {f!r}")
     if spec is None and f in _NAMED:
         lookup = Subquery(_NAMED[f].objects.filter(name=value).values("pk")[:1])

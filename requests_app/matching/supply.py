@@ -45,7 +45,15 @@ from references.models import (
 from ..choices import CriterionField, UnmetReason
 from ..criteria import read_value_labels
 from .ranking import any_can_be_proposed, matches_for_request, nearest_misses
-from .scoring import _NAMED, CRITERION_FACETS, MatchSpec, criterion_fields, criterion_label, criterion_q
+from .scoring import (
+    _NAMED,
+    CRITERION_FACETS,
+    MatchSpec,
+    criterion_fields,
+    criterion_label,
+    criterion_q,
+    keyed_field,
+)
 
 # Alternatives to a one-to-one activity when supply is short.
 ALTERNATIVE_TYPES = ("event_meeting", "case_study", "video", "quote")
@@ -91,9 +99,7 @@ def _row_meets(criterion: dict) -> Q:
     f, value = criterion["field"], criterion["value"]
     if f == CriterionField.COMPETITOR:
         return Q(profile__competitor__icontains=value)
-    if str(f).startswith("custom."):  # the program's own field: its key, as the built-in ones
-        return Q(FacetCodes([MatchSpec().key(criterion)]))
-    if f not in CRITERION_FACETS:
+    if not keyed_field(f):
         return criterion_q(criterion)  # an unknown field: the same error
     if f in _NAMED:
         lookup = Subquery(_NAMED[f].objects.filter(name=value).values("pk")[:1])
