@@ -4,8 +4,6 @@ vocabulary's names, read once per process)."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from ledger import capacity as capacity_rules
 from ledger.choices import UsageStatus
 from references.models import Product
@@ -56,6 +54,7 @@ def explain(
 ) -> str:
     """The human explanation of one match (or near miss), in the reader's language: the criteria,
     every factor with its points, capacity, availability and last use."""
+    _ = spec.gettext  # each sentence translated once per request, not once per match
     parts: list[str] = []
     must_met = [c for c in spec.must if c not in result["must_missed"]]
     if result["must_missed"]:

@@ -136,10 +136,19 @@ def candidate_rows(activity_type: ActivityType, spec: MatchSpec, *, must: bool =
 
 # --- The batch's ledger and the Python ranking -------------------------------------------------
 
-# What the ranking reads of a candidate besides the verdict's columns.
-_ROW_COLUMNS = ("pk", "customer_id", "search_facets", "competitor", "last_validated")
-# And what a person reads about a match (``explain``), read for the top ones only.
-_NAME_COLUMNS = ("headline", "deployment", "customer__name", "customer__health_updated", "contact__title")
+# What the formula and a person read about a match (``score_row``, ``explain``), read for the top
+# ones only: the batches read no more than the verdict's columns (a hundred rows of facet keys were
+# a millisecond of transfer for nothing).
+_TOP_COLUMNS = (
+    "search_facets",
+    "competitor",
+    "last_validated",
+    "headline",
+    "deployment",
+    "customer__name",
+    "customer__health_updated",
+    "contact__title",
+)
 # Candidates read from the one-row query in its first page (each further page reads three times
 # as many as were read, from where the last ended), and the first batch scored against the ledger.
 # The first page holds the first batch, the second (twice as large) and the bound: with thousands
@@ -168,8 +177,8 @@ class Ranked:
 
 
 def _batch_rows(ids: list[int], *, activity_type, policy, today, spec: MatchSpec) -> list[dict]:
-    """The verdict's columns and the weighted load of these candidates, and the names a person
-    reads (``ledger.capacity.columns_for``: three grouped queries)."""
+    """The verdict's columns and the weighted load of these candidates (``ledger.capacity.columns_for``:
+    three grouped queries)."""
     weighted = effective_points(today, spec.activity)
     return list(
         capacity.columns_for(
@@ -177,7 +186,6 @@ def _batch_rows(ids: list[int], *, activity_type, policy, today, spec: MatchSpec
             today=today,
             policy=policy,
             activity_type=activity_type,
-            values=_ROW_COLUMNS[2:],
             reference_sums={"reference_load": weighted},
             customer_sums={"customer_load": weighted},
             sums_key=("matching.effective_points", today, spec.activity),
@@ -186,8 +194,9 @@ def _batch_rows(ids: list[int], *, activity_type, policy, today, spec: MatchSpec
 
 
 def _details(ids: list[int]) -> dict[int, dict]:
-    """What a person reads about the top references: names, the customer's health date, and when
-    each was last used, for what, and what became of it (one statement, compiled once)."""
+    """What the formula and a person read about the top references: the facet keys, competitor and
+    validation the score needs, names, the customer's health date, and when each was last used, for
+    what, and what became of it (one statement, compiled once)."""
 
     def build():
         last = UsageEntry.objects.filter(reference=OuterRef("pk")).order_by("-occurred_on", "-id")
@@ -200,7 +209,7 @@ def _details(ids: list[int]) -> dict[int, dict]:
                 last_used_status=Subquery(last.values("status")[:1]),
             )
         )
-        return qs, ["pk", *_NAME_COLUMNS, "last_used_on", "last_used_for", "last_used_status"]
+        return qs, ["pk", *_TOP_COLUMNS, "last_used_on", "last_used_for", "last_used_status"]
 
     return {row["pk"]: row for row in statements.run(statements.compiled(("matching.details",), build), ids)}
 
@@ -224,13 +233,13 @@ def _score_batch(chunk: list[tuple], spec: MatchSpec, *, activity_type, policy, 
     return ranked
 
 
-def _scored(ranked: Ranked, spec: MatchSpec, today: date) -> Ranked:
+def _scored(ranked: Ranked, details: dict, spec: MatchSpec, today: date) -> Ranked:
     """The pure formula's score and factors of a top candidate (the same score as the ranking's)."""
     columns = ranked.columns
     ranked.row = Row.of(
-        columns["search_facets"],
-        competitor=columns["competitor"],
-        last_validated=columns["last_validated"],
+        details["search_facets"],
+        competitor=details["competitor"],
+        last_validated=details["last_validated"],
         reference_load=columns["reference_load"] or 0,
         customer_load=columns["customer_load"] or 0,
     )
@@ -249,7 +258,8 @@ def rank(
     first: str = "",
 ) -> list[Ranked]:
     """The best ``limit`` candidates in :func:`rank_queryset`'s order (``first``: an extra leading
-    sort column of ``candidates``, such as the number of must-haves missed)."""
+    sort column of ``candidates``, such as the number of must-haves missed), with their score; their
+    factors come with what a person reads (:func:`_presented`)."""
     order = (first, "-base_score", "pk") if first else ("-base_score", "pk")
     columns = (first, "pk", "base_score") if first else ("pk", "base_score")
     read = candidates.annotate(base_score=base_sql(spec, today)).order_by(*order).values_list(*columns)
@@ -281,7 +291,7 @@ def rank(
         if len(scored) >= limit and scored[limit - 1].key < (next_lead, -1, -next_base, 0, 0, next_pk):
             break
         batch *= 2  # (×4 read more than needed too often)
-    return [_scored(r, spec, today) for r in scored[:limit]]
+    return scored[:limit]
 
 
 def diversify(ranked: list[Ranked], needed: int) -> tuple[list[Ranked], dict[int, str]]:
@@ -360,7 +370,7 @@ def _presented(top: list[Ranked], spec, *, policy, today, notes: dict[int, str])
     products, details = spec.product_names or product_names(), _details([r.pk for r in top])
     return [
         present(
-            r,
+            _scored(r, details[r.pk], spec, today),
             details[r.pk],
             spec,
             policy=policy,

@@ -28,8 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils.functional import lazy
-from django.utils.translation import get_language, gettext_lazy, ngettext
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
 from ledger import capacity
 from references.choices import SENIORITY_ORDER, SIZE_ORDER, Seniority
@@ -235,6 +234,25 @@ class MatchSpec:
             cache[ident] = criterion_label(criterion, self.labels)
         return cache[ident]
 
+    def gettext(self, message: str) -> str:
+        """``message`` in the reader's language, looked up once per request: twenty matches say the
+        same sentences, and each lookup of the active translation costs more than the sentence (a
+        spec serves one call, in one language)."""
+        said = self.__dict__.setdefault("_gettext", {})
+        text = said.get(message)
+        if text is None:
+            text = said[message] = gettext(message)
+        return text
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """:meth:`gettext` for a sentence with a number."""
+        said = self.__dict__.setdefault("_ngettext", {})
+        ident = (singular, n)
+        text = said.get(ident)
+        if text is None:
+            text = said[ident] = ngettext(singular, plural, n)
+        return text
+
     def key(self, criterion: dict) -> str | None:
         """The facet key a profile holds when it meets ``criterion`` (``None``: none can, e.g. an
         unknown product; competitor criteria are matched in the profile's text instead)."""
@@ -364,6 +382,7 @@ def score_row(row: Row, spec: MatchSpec, today: date) -> dict:
     """Score one candidate for one request: ``{"score", "factors", "met", "missed",
     "must_missed", "implicit_met"}``. ``factors`` is ``[{"name", "points", "detail"}]`` and its
     points add up to ``score``. Must-haves filter, they do not score."""
+    _, ngettext = spec.gettext, spec.ngettext  # each sentence translated once per request
     factors: list[dict] = []
 
     def add(name: str, points: int, detail: str) -> None:
