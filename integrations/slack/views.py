@@ -3,7 +3,10 @@
 Every call must carry a valid Slack signature (``X-Slack-Signature`` over
 ``v0:<timestamp>:<body>`` with ``SLACK_SIGNING_SECRET``, at most five minutes old): anything else
 is a 401 and changes nothing. CSRF does not apply: Slack, not a browser session, is the caller,
-and the signature is the proof.
+and the signature is the proof. The one exception is Slack's certificate check of the command's
+address (a POST with ``ssl_check=1``, sent when the app's settings are saved and now and then
+after): it is answered 200 with an empty body, as Slack's slash-command docs ask, and does nothing
+else, so it needs no proof.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ def _ephemeral(text: str) -> JsonResponse:
 @require_POST
 def slack_command(request: HttpRequest) -> HttpResponse:
     """``/reference [prospect]``: open the request modal for a RefProgram user who may submit."""
+    if request.POST.get("ssl_check") == "1" and "command" not in request.POST:
+        return HttpResponse(status=200)  # Slack checking the certificate: nothing to do
     if not _signed(request):
         return _refused()
     if not services.slack_enabled():

@@ -84,6 +84,21 @@ def test_an_unsigned_call_and_a_changed_body_are_refused(client, slack, rep):
     assert slack.calls == []
 
 
+def test_slacks_certificate_check_is_answered_and_does_nothing(client, slack, rep):
+    """Slack checks the command address's certificate with an unsigned POST of ``ssl_check=1``
+    and a token; the answer is an empty 200, and nothing is looked up or opened. A command that
+    carries ``ssl_check=1`` is still a command: it needs its signature."""
+    check = urlencode({"ssl_check": "1", "token": "gIkuvaNzQIHg97ATvDxqgjtO"})
+    response = client.post("/slack/commands/", check, content_type=FORM)
+    assert response.status_code == 200
+    assert response.content == b""
+    assert slack.calls == []
+    sneaked = COMMAND + "&ssl_check=1"
+    assert client.post("/slack/commands/", sneaked, content_type=FORM).status_code == 401
+    assert slack.calls == []
+    assert SlackUser.objects.count() == 0
+
+
 def test_no_signing_secret_refuses_everything(client, slack, settings, rep):
     settings.SLACK_SIGNING_SECRET = ""
     assert post_signed(client, "/slack/commands/", COMMAND, secret="").status_code == 401
