@@ -8,6 +8,7 @@ The private app's access token comes from settings (environment): ``HUBSPOT_ACCE
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -25,7 +26,9 @@ from urllib3.exceptions import HTTPError
 from .base import CrmError, CrmRecord
 from .mapping import ACCOUNT_FIELDS, mapping_for
 
-PAGE_SIZE = 100  # the search API's largest page
+logger = logging.getLogger("refprogram.crm")
+
+PAGE_SIZE = 100  # the search API's largest page (and the owners API's)
 NOTE_TO_DEAL = 214  # HubSpot-defined association type: note → deal
 MODIFIED = {
     "companies": "hs_lastmodifieddate",
@@ -147,9 +150,12 @@ class HubSpotConnector:
         return records
 
     def pull_opportunities(self, *, since: datetime | None) -> list[CrmRecord]:
-        properties = ["dealname", "amount", "dealstage", "closedate", "createdate"]
+        properties = ["dealname", "amount", "dealstage", "closedate", "createdate", "hubspot_owner_id"]
         deals = self._pull("deals", properties, since)
         companies = self._deal_companies([obj.id for obj, archived in deals if not archived])
+        owners = self._owner_emails(
+            {(obj.properties or {}).get("hubspot_owner_id") for obj, _ in deals} - {None, ""}
+        )
         records = []
         for obj, archived in deals:
             props = obj.properties or {}
@@ -162,13 +168,40 @@ class HubSpotConnector:
                 "close_date": _date(close),
                 "account_crm_id": company_id,
                 "account_name": company.get("name") or "",
-                "owner_email": "",
+                "owner_email": owners.get(props.get("hubspot_owner_id") or "", ""),
                 "opened_on": _date(props.get("createdate"))
                 or (obj.created_at.date() if obj.created_at else None),
                 "account": self._firmographics(company),
             }
             records.append(_record(obj, archived, "deals", values))
         return records
+
+    def _owner_emails(self, owner_ids: set[str]) -> dict[str, str]:
+        """The e-mail of each deal owner (``hubspot_owner_id``), from the owners API: its active
+        owners a page at a time, then its archived ones (a deal kept by someone who left) when some
+        are still missing. Without the ``crm.objects.owners.read`` scope the deals still sync, with
+        no owner e-mail, and the log says why."""
+        found: dict[str, str] = {}
+        if not owner_ids:
+            return found
+        owners_api = self.client.crm.owners.owners_api
+        try:
+            for archived in (None, "true"):  # "true" as the API documents it, as for the objects
+                after = None
+                while owner_ids - found.keys():
+                    kwargs = {"limit": PAGE_SIZE, **({"after": after} if after else {})}
+                    if archived:
+                        kwargs["archived"] = archived
+                    page = self._call("owners", owners_api.get_page, **kwargs)
+                    found.update({str(o.id): o.email or "" for o in page.results if str(o.id) in owner_ids})
+                    after = page.paging.next.after if page.paging and page.paging.next else None
+                    if not after:
+                        break
+                if not owner_ids - found.keys():
+                    break
+        except CrmError as exc:
+            logger.warning("%s: deals synced without their owners' e-mail", exc)
+        return found
 
     def _deal_companies(self, deal_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Each deal's first company and that company's properties (two batch calls per 100 deals)."""

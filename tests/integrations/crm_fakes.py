@@ -186,7 +186,7 @@ MODIFIED = {
 
 
 class FakeHubSpot(_Fake):
-    """CRM search, archived lists, deal → company associations, company batch read, notes."""
+    """CRM search, archived lists, deal → company associations, company batch read, owners, notes."""
 
     def __init__(self, page_size: int = 2):
         super().__init__()
@@ -195,6 +195,7 @@ class FakeHubSpot(_Fake):
         self.records = recorded  # {"companies": [...], "contacts": [...], "deals": [...]}
         self.notes: list[dict] = []
         self.page_size = page_size  # small, so paging is exercised
+        self.owners: list[dict] = fixture_body("hubspot/owners")["results"]
 
     @property
     def url(self) -> str:
@@ -247,6 +248,22 @@ class FakeHubSpot(_Fake):
             assert query.get("archived") == ["true"]
             body = fixture_body("hubspot/archived_page")
             body["results"] = copy.deepcopy([r for r in self.records[listing.group(1)] if r.get("archived")])
+            return 200, body
+        if parts.path.rstrip("/") == "/crm/v3/owners" and method == "GET":
+            status = self.next_code("owners", 200)
+            if status >= 400:
+                return status, {"status": "error", "message": "Missing scopes", "category": "MISSING_SCOPES"}
+            query = parse_qs(parts.query)
+            archived = query.get("archived", ["false"]) == ["true"]
+            rows = [o for o in self.owners if o["archived"] == archived]
+            start = int(query.get("after", ["0"])[0])
+            limit = min(int(query.get("limit", ["100"])[0]), self.page_size)
+            body = fixture_body("hubspot/owners")
+            body["results"] = copy.deepcopy(rows[start : start + limit])
+            if start + limit < len(rows):
+                body["paging"] = {"next": {"after": str(start + limit), "link": f"?after={start + limit}"}}
+            else:
+                body.pop("paging")
             return 200, body
         if parts.path == "/crm/v4/associations/deals/companies/batch/read":
             body = fixture_body("hubspot/associations_batch_read")

@@ -86,6 +86,12 @@ def test_first_run_creates_customers_contacts_and_deals(connection, fake_hubspot
     assert str(deal.opened_on) == "2024-01-05"
     won = Opportunity.objects.get(crm="hubspot", crm_id="7002")
     assert (won.is_closed, won.is_won, won.account_name) == (True, True, "Acme Retail Inc.")
+    # Each deal's owner by e-mail (owners API): an active owner, found on the first page of two, and
+    # one who left, found among the archived owners.
+    assert (deal.owner_email, won.owner_email) == ("rep@example.com", "left@example.com")
+    owner_pages = [r["path"] for r in fake_hubspot.requests if r["path"].startswith("/crm/v3/owners")]
+    assert len(owner_pages) == 2
+    assert "archived=true" not in owner_pages[0] and "archived=true" in owner_pages[1]
     # The private app's token on every call; the search pages through (2 per page here).
     assert {r["headers"]["Authorization"] for r in fake_hubspot.requests} == {"Bearer pat-na1-test-token"}
     company_pages = [s for s in searches(fake_hubspot) if "name" in s["properties"]]
@@ -168,3 +174,27 @@ def test_a_bad_record_is_reported_and_skipped_without_losing_the_rest(connection
     assert (run.created, run.failed) == (3, 2)  # Acme, Grace, deal 7001
     assert list(Customer.objects.values_list("crm_id", flat=True)) == ["512"]
     assert Opportunity.objects.filter(crm="hubspot").count() == 1
+
+
+def test_without_the_owners_scope_deals_sync_without_their_owner(connection, fake_hubspot, caplog):
+    """A private app without ``crm.objects.owners.read`` gets a 403 from the owners API: the deals
+    still sync, with no owner e-mail, and the log says why."""
+    fake_hubspot.codes["owners"] = [403]
+
+    run = crm_sync(kind="hubspot")
+
+    assert run.status == "succeeded", run.error
+    deal = Opportunity.objects.get(crm="hubspot", crm_id="7001")
+    assert (deal.name, deal.owner_email) == ("Globex - Core banking", "")
+    assert "deals synced without their owners' e-mail" in caplog.text
+
+
+def test_a_deal_without_an_owner_asks_nothing_of_the_owners_api(connection, fake_hubspot):
+    for deal in fake_hubspot.records["deals"]:
+        deal["properties"].pop("hubspot_owner_id")
+
+    run = crm_sync(kind="hubspot")
+
+    assert run.status == "succeeded", run.error
+    assert not [r for r in fake_hubspot.requests if r["path"].startswith("/crm/v3/owners")]
+    assert Opportunity.objects.get(crm="hubspot", crm_id="7001").owner_email == ""
