@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from accounts import permissions as perms
 
@@ -32,6 +33,10 @@ class WebhookSubscription(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who subscribed, changed or removed which URL to which events, and when (the audit log): a
+    # webhook sends the program's events out of the building, so its removal is kept too. Never
+    # the secret.
+    history = HistoricalRecords(excluded_fields=["secret"])
 
     objects = WebhookSubscriptionQuerySet.as_manager()
 
@@ -112,6 +117,9 @@ class CrmConnection(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who switched it on or off, pointed it at another login or API address, or changed its mapping
+    # (the audit log); not the sync's own bookkeeping, which a run writes without a history line.
+    history = HistoricalRecords(excluded_fields=["cursor", "last_run_at", "last_success_at", "updated_at"])
 
     objects = CrmConnectionQuerySet.as_manager()
 

@@ -15,7 +15,6 @@ filters, order and pages are the database's work:
 - approval events (status changes, edits, links sent, documents and asset files attached, with
   their file names; the customer or a nightly check as the actor when no user acted) and
   usage-ledger entries (an ask, or an override of the caps);
-- webhook subscriptions created, while integrations keep no history of them;
 - django-axes' log of log-ins and of failed log-ins (a wrong password or a wrong second-factor
   code, and whether it locked the account out).
 
@@ -260,13 +259,6 @@ def _union_sql() -> str:
     q = connection.ops.quote_name
     parts = [_history_sql(object_type, model) for object_type, model in history_models().items()]
     users = q(User._meta.db_table)
-    webhook = _other_model("webhook")
-    if webhook is not None and not _has_history(webhook):
-        # Until integrations keep a history of them: who created each webhook subscription, when.
-        parts.append(f"""
-        SELECT w.created_at, w.created_by_id, '', 'created', 'webhook', w.id::text, 'webhook_created',
-               w.id::bigint, ''
-        FROM {q(webhook._meta.db_table)} w""")
     parts += [
         f"""
         SELECT e.created_at, e.actor_id, e.actor_label, 'approval ' || e.kind, 'approval',
@@ -391,19 +383,6 @@ def _approval_changes(ids: list[int]) -> dict[int, dict[str, list]]:
     return changes
 
 
-def _webhook_changes(ids: list[int]) -> dict[int, dict[str, list]]:
-    webhook = _other_model("webhook")
-    rows = webhook.objects.filter(id__in=ids).values("id", "url", "events", "is_active")
-    return {
-        row["id"]: {
-            "url": [None, row["url"]],
-            "events": [None, list(row["events"] or [])],
-            "is_active": [None, row["is_active"]],
-        }
-        for row in rows
-    }
-
-
 def _usage_changes(ids: list[int]) -> dict[int, dict[str, list]]:
     rows = UsageEntry.objects.filter(id__in=ids).values(
         "id", "reference_id", "activity_type__code", "points", "status", "occurred_on", "request_ref"
@@ -462,8 +441,6 @@ def audit_page(*, viewer: User, filters: dict, offset: int = 0, limit: int = PAG
             found = _approval_changes(ids)
         elif source == "usage":
             found = _usage_changes(ids)
-        elif source == "webhook_created":
-            found = _webhook_changes(ids)
         else:
             found = {}
         changes.update({(source, key): value for key, value in found.items()})

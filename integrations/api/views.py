@@ -147,7 +147,7 @@ class WebhookViewSet(
         return Response(WebhookCreatedSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
-        webhooks.webhook_delete(subscription=instance)
+        webhooks.webhook_delete(subscription=instance, actor=self.request.user)
 
     @extend_schema(responses=WebhookDeliverySerializer(many=True))
     @action(detail=True, methods=["get"], serializer_class=WebhookDeliverySerializer)

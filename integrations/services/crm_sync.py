@@ -167,12 +167,13 @@ def crm_sync_run(*, run: CrmSyncRun) -> CrmSyncRun:
     run.phase = ""
     run.save()
     connection.cursor = cursor
-    connection.last_run_at = run.finished_at
+    connection.last_run_at = connection.updated_at = run.finished_at
     fields = ["cursor", "last_run_at", "updated_at"]
     if run.status != SyncStatus.FAILED:
         connection.last_success_at = run.finished_at
         fields.append("last_success_at")
-    connection.save(update_fields=fields)
+    # The run's bookkeeping, not a change of the connection: written without a line in its history.
+    CrmConnection.objects.filter(pk=connection.pk).update(**{f: getattr(connection, f) for f in fields})
     return run
 
 

@@ -126,17 +126,23 @@ def webhook_create(*, actor: User, url: str, events: list[str], secret: str = ""
         raise ValidationError(
             {"events": _("Choose one or more of: %(valid)s.") % {"valid": ", ".join(WebhookEvent.values)}}
         )
-    return WebhookSubscription.objects.create(
+    subscription = WebhookSubscription(
         url=url,
         events=sorted(set(events)),
         secret=secret or secrets.token_urlsafe(32),
         created_by=actor,
     )
+    subscription._history_user = actor  # the audit log's "who", however it was called
+    subscription.save()
+    return subscription
 
 
 @transaction.atomic
-def webhook_delete(*, subscription: WebhookSubscription) -> None:
-    """Stop delivering to a webhook (its delivery log goes with it)."""
+def webhook_delete(*, subscription: WebhookSubscription, actor: User | None = None) -> None:
+    """Stop delivering to a webhook (its delivery log goes with it; the audit log keeps who removed
+    it and when)."""
+    if actor is not None:
+        subscription._history_user = actor
     subscription.delete()
 
 
