@@ -170,6 +170,10 @@ class Term(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Who renamed which noun in which language, and who put the usual word back (the audit log).
+    history = HistoricalRecords(
+        get_user=lambda instance, **kwargs: getattr(instance, "_history_user", None) or instance.updated_by
+    )
 
     class Meta:
         ordering = ["language", "noun"]

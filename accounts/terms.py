@@ -183,7 +183,9 @@ def terms_set(*, actor: User, language: str, words: dict[str, dict[str, str] | N
         raise ValidationError(errors)
     for noun, pair in changes.items():
         if pair is None:
-            Term.objects.filter(noun=noun, language=language).delete()
+            for term in Term.objects.filter(noun=noun, language=language):
+                term._history_user = actor  # who put the usual word back (the audit log)
+                term.delete()
         else:
             Term.objects.update_or_create(
                 noun=noun,

@@ -3,13 +3,13 @@
 One list over the records the program already keeps, read in one SQL ``UNION ALL`` so that
 filters, order and pages are the database's work:
 
-- the django-simple-history tables of customers, contacts, reference profiles, holds, users and
-  the overuse policy, and of the models of other apps that keep one: teams, CRM connections and
-  webhook subscriptions (read through ``apps.get_model``: reporting imports neither integrations
-  nor depends on a table being there). Who: the person logged in on the page or the API, the
-  person who ran an import; no person and a reason such as ``holds_sync`` for a nightly check;
-  ``SCIM provisioning`` for the identity provider. A save that changed nothing the log shows (a
-  log-in's ``last_login``) is left out;
+- the django-simple-history tables of customers, contacts, reference profiles, holds, users, the
+  overuse policy and the program's words (``accounts.Term``), and of the models of other apps that
+  keep one: teams, CRM connections and webhook subscriptions (read through ``apps.get_model``:
+  reporting imports neither integrations nor depends on a table being there). Who: the person logged
+  in on the page or the API, the person who ran an import; no person and a reason such as
+  ``holds_sync`` for a nightly check; ``SCIM provisioning`` for the identity provider. A save that
+  changed nothing the log shows (a log-in's ``last_login``) is left out;
 - a user's second factor set up, removed or reset (``accounts.second_factor`` writes them as
   lines of the user's history with that reason);
 - approval events (status changes, edits, links sent, documents and asset files attached, with
@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import get_m2m_reverse_field_name
 
 from accounts import permissions as perms
-from accounts.models import User
+from accounts.models import Term, User
 from accounts.terms import word
 from approvals.models import ApprovalEvent
 from ledger.models import Hold, OverusePolicy, UsageEntry
@@ -57,6 +57,7 @@ HISTORY_MODELS: dict[str, type[Model]] = {
     "hold": Hold,
     "user": User,
     "policy": OverusePolicy,
+    "term": Term,
 }
 # Object types of other apps' models, read when the model exists and keeps a history (by name, so
 # that reporting imports neither integrations nor a model another change is still adding).
@@ -72,6 +73,7 @@ OBJECT_TYPES = {
     "hold": _("Hold"),
     "user": _("User"),
     "policy": _("Overuse policy"),
+    "term": _("The program's word"),
     "team": _("Team"),
     "crm_connection": _("CRM connection"),
     "webhook": _("Webhook subscription"),

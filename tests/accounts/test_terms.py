@@ -269,3 +269,30 @@ def test_the_api_keeps_its_field_names_and_codes(api_as):
     assert body["customer"] == profile.customer_id or body["customer"]["id"] == profile.customer_id
     assert "account" not in body
     assert set(admin.get("/api/v1/terms/").json()["en"]) == {"reference", "customer"}
+
+
+def test_the_audit_log_shows_who_renamed_and_who_put_the_usual_word_back(api_as):
+    admin = UserFactory(role="admin", username="renamer")
+    other = UserFactory(role="admin", username="restorer")
+    api_as(admin).patch("/api/v1/terms/", {"en": ADVOCATES["en"]}, format="json")
+    api_as(admin).patch(
+        "/api/v1/terms/",
+        {"en": {"reference": {"singular": "Champion", "plural": "Champions"}}},
+        format="json",
+    )
+    api_as(other).patch("/api/v1/terms/", {"en": {"reference": None}}, format="json")
+
+    response = api_as(admin).get("/api/v1/audit/", {"object_type": "term"})
+
+    assert response.status_code == 200, response.content
+    entries = response.json()["results"]
+    assert [(e["action"], e["actor"]) for e in entries] == [
+        ("deleted", "restorer"),
+        ("changed", "renamer"),
+        ("created", "renamer"),
+    ]
+    assert entries[2]["changes"]["singular"] == [None, "Advocate"]
+    assert entries[1]["changes"] == {
+        "singular": ["Advocate", "Champion"],
+        "plural": ["Advocates", "Champions"],
+    }
