@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import django_filters as filters
+from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +28,7 @@ from .models import (
     ActivityType,
     Contact,
     Customer,
+    CustomField,
     Industry,
     Language,
     Nomination,
@@ -95,12 +99,52 @@ def custom_facet_filter(queryset: QuerySet, key: str, values) -> QuerySet:
     return queryset.filter(FacetKeys([facet_key(key, v) for v in values], how="any"))
 
 
+CUSTOM_RANGE_PARAM = re.compile(r"^custom\.([a-z][a-z0-9_]{0,39})\.(min|max)$")
+
+
+class CustomInRange(Func):
+    """A profile whose (or whose customer's or contact's) number or date field ``slug`` is at least
+    (``min``) or at most (``max``) ``value``: one ``jsonb_path_exists`` on the ``custom`` column
+    (numbers compare as numbers; dates are stored as ``YYYY-MM-DD`` and compare as such). A profile
+    without a value is left out."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, holder: str, slug: str, bound: str, value):
+        super().__init__(F(holder))
+        operator = ">=" if bound == "min" else "<="
+        self.path = f'$."{slug}" ? (@ {operator} $v)'  # the slug is [a-z][a-z0-9_]*: nothing to escape
+        self.variables = json.dumps({"v": value})
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        return f"jsonb_path_exists({column}, %s::jsonpath, %s::jsonb)", [*params, self.path, self.variables]
+
+
+def custom_range_filter(queryset: QuerySet, field: CustomField, bound: str, value) -> QuerySet:
+    """Profiles whose value of the program's number or date field ``field`` is within ``bound``."""
+    if value in (None, ""):
+        return queryset
+    if field.kind == CustomField.Kind.DATE:
+        value = value.isoformat()
+    else:
+        value = int(value) if value == value.to_integral_value() else float(value)
+    return queryset.filter(CustomInRange(field.holder, field.slug, bound, value))
+
+
+def _no_such_range_field(value):
+    raise ValidationError(_("The program has no number or date field of this name."))
+
+
 class ReferenceProfileFilter(filters.FilterSet):
     """Filters of the inventory, the sales catalog and `GET /api/v1/references/`.
 
     The program's own list and yes/no fields filter as ``?custom.<slug>=<value>`` (several values:
-    any of them). Pages pass the definitions (``custom_fields``) to show them as facets with
-    labels; the API reads the parameters without them (no query for the definitions)."""
+    any of them), its number and date fields as ``?custom.<slug>.min=`` and ``.max=`` (either or
+    both). Pages pass the definitions (``custom_fields``) to show them as facets and ranges with
+    labels; the API reads list parameters without them (no query for the definitions) and looks up
+    only the fields its range parameters name (one query)."""
 
     search = filters.CharFilter(method="filter_search", label=_("Search"))
     status = filters.MultipleChoiceFilter(distinct=False, choices=ProfileStatus.choices)
@@ -164,7 +208,11 @@ class ReferenceProfileFilter(filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, custom_fields=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
-        for field in custom_fields or ():
+        if custom_fields is None:  # the API: only the range fields its parameters name
+            custom_fields = self._named_range_fields()
+        for field in custom_fields:
+            if field.active and field.is_range:
+                self._add_range(field)
             if not (field.active and field.is_facet):
                 continue
             if field.kind == field.Kind.YES_NO:
@@ -179,8 +227,49 @@ class ReferenceProfileFilter(filters.FilterSet):
                 method=self.filter_custom,
             )
 
+    def _named_range_fields(self) -> list[CustomField]:
+        """The number and date fields the parameters name (``custom.<slug>.min`` / ``.max``): one
+        query, and none without such a parameter. A name the program has no such field for is a
+        filter that refuses every value (400 on the API)."""
+        named = {m.group(1) for m in map(CUSTOM_RANGE_PARAM.match, self.data or ()) if m}
+        if not named:
+            return []
+        found = [f for f in CustomField.objects.filter(slug__in=named, active=True) if f.is_range]
+        for slug in named - {f.slug for f in found}:
+            for bound in ("min", "max"):
+                self.filters[f"custom.{slug}.{bound}"] = filters.CharFilter(
+                    method=self.filter_nothing, validators=[_no_such_range_field]
+                )
+        return found
+
+    def _add_range(self, field: CustomField) -> None:
+        """Lowest and highest value filters of a number or date field, labelled in words."""
+        label = field.label()
+        if field.kind == CustomField.Kind.DATE:
+            widget = forms.DateInput(attrs={"type": "date"})
+            texts = {"min": _("%(field)s from"), "max": _("%(field)s until")}
+        else:
+            widget = forms.NumberInput(attrs={"step": "any"})
+            texts = {"min": _("%(field)s at least"), "max": _("%(field)s at most")}
+        kind = filters.DateFilter if field.kind == CustomField.Kind.DATE else filters.NumberFilter
+        for bound in ("min", "max"):
+            self.filters[f"{field.key}.{bound}"] = kind(
+                method=self.filter_custom_range,
+                label=texts[bound] % {"field": label},
+                widget=widget,
+                field_name=f"{field.key}.{bound}",
+            )
+            self.filters[f"{field.key}.{bound}"].custom_field = field
+
     def filter_custom(self, queryset, name, value):
         return custom_facet_filter(queryset, name, value)
+
+    def filter_custom_range(self, queryset, name, value):
+        field = self.filters[name].custom_field
+        return custom_range_filter(queryset, field, name.rsplit(".", 1)[1], value)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -215,6 +215,20 @@ class CustomField(models.Model):
         """Its values are facet keys (``references.facets``): a list or yes/no."""
         return self.is_list or self.kind == self.Kind.YES_NO
 
+    @property
+    def is_range(self) -> bool:
+        """Filtered by a lowest and a highest value (``custom.<slug>.min`` / ``.max``): a number or a
+        date."""
+        return self.kind in (self.Kind.NUMBER, self.Kind.DATE)
+
+    @property
+    def holder(self) -> str:
+        """Where a reference profile reads this field's values: its own ``custom``, its customer's or
+        its contact's."""
+        return {self.On.PROFILE: "custom", self.On.CUSTOMER: "customer__custom"}.get(
+            self.on, "contact__custom"
+        )
+
     def label(self, language: str | None = None) -> str:
         """The label in ``language`` (default: the active one), else the English one."""
         language = (language or get_language() or "en")[:2]

@@ -34,7 +34,7 @@ from refprogram.views import add_service_errors, capability_required, paginate, 
 
 from .. import services
 from ..choices import PROFILE_TRANSITIONS, ProfileStatus, country_choices
-from ..filters import ReferenceProfileFilter
+from ..filters import CUSTOM_PARAM, ReferenceProfileFilter
 from ..forms import (
     ContactForm,
     CustomerForm,
@@ -111,8 +111,9 @@ def home_context(user, *, counts: bool = True) -> dict:
 
 
 def facet_fields() -> list:
-    """The program's own list and yes/no fields, as the profile lists' facets (one query)."""
-    return [d for d in services.custom_definitions() if d.is_facet]
+    """The program's own list and yes/no fields (the profile lists' facets) and number and date
+    fields (their ranges): one query."""
+    return [d for d in services.custom_definitions() if d.is_facet or d.is_range]
 
 
 def _inventory_filter(request, queryset):
@@ -156,7 +157,7 @@ def facet_context(filterset, names) -> dict:
     counters = {name: PROFILE_FACETS[name] for name in names if name in filterset.form.fields}
     # The program's own fields, after the built-in ones (``ReferenceProfileFilter(custom_fields=)``).
     counters.update(
-        {name: count_facet_keys(name) for name in filterset.form.fields if name.startswith("custom.")}
+        {name: count_facet_keys(name) for name in filterset.form.fields if CUSTOM_PARAM.match(name)}
     )
     facets = build_facets(filterset, counters, PROFILE_FACET_LABELS)
     return {

@@ -236,6 +236,66 @@ def test_the_api_list_filters_on_custom_keys(users, api_as, fields):
     assert sales.get(API + "references/?custom.tier=bronze").json()["results"] == []
 
 
+def test_the_api_list_filters_number_and_date_fields_by_range(users, api_as, fields):
+    """``custom.<slug>.min`` / ``.max``: numbers as numbers (12.5 < 40 < 250, not as text), dates
+    as days, on the profile itself or on its customer; a profile without a value is left out."""
+    renewal = _define("renewal", "date", on="customer")
+    small = ReferenceProfileFactory(status="active", custom={"seats": 40, "go_live": "2024-01-02"})
+    big = ReferenceProfileFactory(status="active", custom={"seats": 250, "go_live": "2025-03-31"})
+    tiny = ReferenceProfileFactory(status="active", custom={"seats": 12.5})
+    ReferenceProfileFactory(status="active")  # no values: never in a range
+    renewing = ReferenceProfileFactory(
+        status="active", customer=CustomerFactory(custom={"renewal": "2026-06-30"})
+    )
+    sales = api_as(users["sales"])
+
+    def ids(query):
+        response = sales.get(API + "references/?" + query)
+        assert response.status_code == 200, response.content
+        return sorted(r["id"] for r in response.json()["results"])
+
+    assert ids("custom.seats.min=40") == sorted([small.pk, big.pk])
+    assert ids("custom.seats.max=40") == sorted([small.pk, tiny.pk])
+    assert ids("custom.seats.min=13&custom.seats.max=249.5") == [small.pk]
+    assert ids("custom.go_live.min=2025-01-01") == [big.pk]
+    assert ids("custom.go_live.max=2024-12-31") == [small.pk]
+    assert ids(f"{renewal.key}.min=2026-01-01") == [renewing.pk]
+    assert ids(f"{renewal.key}.max=2025-12-31") == []
+
+
+def test_a_bad_range_value_or_an_unknown_range_field_is_a_400_naming_the_parameter(users, api_as, fields):
+    sales = api_as(users["sales"])
+    bad_number = sales.get(API + "references/?custom.seats.min=many")
+    assert bad_number.status_code == 400
+    assert list(bad_number.json()) == ["custom.seats.min"]
+    bad_day = sales.get(API + "references/?custom.go_live.max=31.12.2025")
+    assert bad_day.status_code == 400 and list(bad_day.json()) == ["custom.go_live.max"]
+    for query in ("custom.nope.min=1", "custom.tier.max=3"):  # no such field; a list is not a range
+        unknown = sales.get(API + "references/?" + query)
+        assert unknown.status_code == 400, query
+        assert unknown.json()[query.split("=")[0]] == [
+            "The program has no number or date field of this name."
+        ]
+
+
+def test_the_inventory_page_offers_number_and_date_ranges(users, client_as, fields):
+    big = ReferenceProfileFactory(status="active", custom={"seats": 250})
+    small = ReferenceProfileFactory(status="active", custom={"seats": 40})
+    client = client_as(users["manager"])
+
+    page = client.get("/inventory/", {"custom.seats.min": "100"})
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'name="custom.seats.min"' in text and 'name="custom.go_live.max"' in text
+    assert "Seats at least" in text and "Go Live until" in text
+    listed = {p.pk for p in page.context["page"].object_list}
+    assert big.pk in listed and small.pk not in listed
+    refused = client.get("/inventory/", {"custom.seats.min": "lots"})
+    assert refused.status_code == 200  # the form says what is wrong; the list stays unfiltered
+    assert "Enter a number." in refused.content.decode()
+
+
 # --- Pages -----------------------------------------------------------------------------------
 
 
