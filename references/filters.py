@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 
 import django_filters as filters
 from django import forms
@@ -254,19 +255,16 @@ class ReferenceProfileFilter(filters.FilterSet):
         kind = filters.DateFilter if field.kind == CustomField.Kind.DATE else filters.NumberFilter
         for bound in ("min", "max"):
             self.filters[f"{field.key}.{bound}"] = kind(
-                method=self.filter_custom_range,
+                method=partial(self.filter_custom_range, field, bound),
                 label=texts[bound] % {"field": label},
                 widget=widget,
-                field_name=f"{field.key}.{bound}",
             )
-            self.filters[f"{field.key}.{bound}"].custom_field = field
 
     def filter_custom(self, queryset, name, value):
         return custom_facet_filter(queryset, name, value)
 
-    def filter_custom_range(self, queryset, name, value):
-        field = self.filters[name].custom_field
-        return custom_range_filter(queryset, field, name.rsplit(".", 1)[1], value)
+    def filter_custom_range(self, field, bound, queryset, name, value):
+        return custom_range_filter(queryset, field, bound, value)
 
     def filter_nothing(self, queryset, name, value):
         return queryset
