@@ -28,6 +28,11 @@ growth from 10,000 to 100,000 under 2× (run it at both scales). ``--reuse`` ski
 4. ``--reads N``: the candidate read alone (the first page, through ``refprogram.statements``), N
    times for each request of both workloads, from each table in turn; asserts the two return the
    same rows (ids and base scores, in order) and prints median and minimum of each.
+5. ``--floor N``: what the matches call costs without matching: N calls of each workload with the
+   match list answered from a memo of its first result (the request read, its access check, the
+   policy, the twenty matches as JSON, the session and the framework), beside the trivial endpoint;
+   prints the share of the trivial endpoint's rate that call leaves, and how long matching itself
+   may take for the rate goal.
 """
 
 from __future__ import annotations
@@ -236,6 +241,37 @@ def paired(client, workloads: dict, calls: int) -> None:
         )
 
 
+def floor(client, workloads: dict, calls: int) -> None:
+    """The matches endpoint with matching replaced by a memo of each request's first answer."""
+    from requests_app import matching
+
+    computed = matching.matches_for_request
+    memo: dict = {}
+
+    def remembered(request, **kwargs):
+        if request.pk not in memo:
+            memo[request.pk] = computed(request, **kwargs)
+        return memo[request.pk]
+
+    matching.matches_for_request = remembered
+    try:
+        for n, requests in workloads.items():
+            urls = [f"/api/v1/requests/{r.pk}/matches/" for r in requests]
+            for url in urls:  # fill the memo
+                client.get(url)
+            (p50, _, rate), (trivial_p50, _, trivial_rate), _ = _time(client, urls, calls)
+            share = rate / trivial_rate
+            budget = 1000 / (0.3 * trivial_rate) - 1000 / rate  # ms a call may spend matching
+            print(
+                f"floor, {n} must-have{'s' if n > 1 else ''}, {calls} calls: the call without matching "
+                f"p50 {p50:.1f} ms, {rate:.0f} calls/s = {share:.2f} of the trivial endpoint's "
+                f"{trivial_rate:.0f} calls/s (p50 {trivial_p50:.1f} ms); for a share of 0.3 matching "
+                f"itself may take {budget:.1f} ms a call"
+            )
+    finally:
+        matching.matches_for_request = computed
+
+
 def reads(workloads: dict, times: int) -> None:
     """The candidate read alone, from the profile table and from the matching row, on the same
     requests: the same rows, and the time of each."""
@@ -282,6 +318,9 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--paired", type=int, default=0, metavar="N", help="also N paired calls (see 3.)")
     parser.add_argument("--reads", type=int, default=0, metavar="N", help="also time the read alone (see 4.)")
+    parser.add_argument(
+        "--floor", type=int, default=0, metavar="N", help="also time the call without matching (see 5.)"
+    )
     parser.add_argument(
         "--inventory-only",
         action="store_true",
@@ -352,6 +391,8 @@ def main() -> None:
         paired(client, workloads, args.paired)
     if args.reads:
         reads(workloads, args.reads)
+    if args.floor:
+        floor(client, workloads, args.floor)
     requests = workloads[3]
     if args.explain:
         from django.utils import timezone
