@@ -305,14 +305,12 @@ def columns_for(
     today: date,
     policy: OverusePolicy,
     activity_type: ActivityType,
-    values: tuple[str, ...] = (),
     reference_sums: dict | None = None,
     customer_sums: dict | None = None,
     sums_key: tuple | None = None,
 ) -> dict[int, dict]:
     """:func:`annotate`'s columns for the activity, for a batch of profiles at once: ``{pk: {column:
-    value}}`` with ``COLUMNS`` and ``values`` (more fields of the profile, such as
-    ``customer__name``). The ledger is read grouped, once per reference and once per customer (three
+    value}}`` with ``COLUMNS``. The ledger is read grouped, once per reference and once per customer (three
     queries however many profiles), not by a correlated subquery per profile and column: the match
     list weighs a hundred candidates this way. ``reference_sums`` / ``customer_sums`` add sums over
     the counted use in the window (``{name: expression over a UsageEntry}``, 0 without use), such
@@ -331,7 +329,6 @@ def columns_for(
         activity_type.pk,
         activity_type.weight,
         activity_type.kind,
-        values,
         tuple(reference_sums),
         tuple(customer_sums),
         sums_key,
@@ -372,7 +369,7 @@ def columns_for(
         )
         names = ["pk", "customer_id", "status", "resting_reason", "private_only", "is_stale_now"]
         holds = ["is_on_hold", "hold_ends_on", "hold_reason"]
-        return qs, [*names, "is_detractor", *holds, "is_consent_withdrawn", "ask_offered", *values]
+        return qs, [*names, "is_detractor", *holds, "is_consent_withdrawn", "ask_offered"]
 
     def references_statement():
         live = Q(activity_type__live=True, occurred_on__gt=rest_start) if policy.rest_days else Q(pk__in=[])
