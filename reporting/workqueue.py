@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet, Window
+from django.db.models import F, Func, IntegerField, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -156,8 +156,17 @@ class Section:
         return self.count - len(self.rows)
 
 
+def _total(queryset: QuerySet) -> Subquery:
+    """How many rows ``queryset`` holds, as a subquery PostgreSQL runs once (an InitPlan) beside
+    the section's first rows: counting over narrow rows lets the rows' own read stop at the limit
+    (a window count over the ordered rows read and sorted all of them: 24,000 stale profiles with
+    their customers and contacts at 100k, 0.36 s for the home page)."""
+    counted = queryset.order_by().values(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+    return Subquery(counted, output_field=IntegerField())
+
+
 def _section(key: str, title: str, summary: str, empty: str, queryset: QuerySet, limit: int) -> Section:
-    rows = list(queryset.annotate(queue_total=Window(Count("pk")))[:limit])
+    rows = list(queryset.annotate(queue_total=_total(queryset))[:limit])
     return Section(
         key=key,
         title=title,
