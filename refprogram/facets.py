@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django import forms
+from django.apps import apps
 from django.db import connection
 from django.db.models import Count, QuerySet
 from django.shortcuts import render
@@ -79,13 +80,19 @@ def count_by(column: str) -> Counter:
 
 
 def _facet_key_counts(queryset: QuerySet, prefixes: list[str]) -> dict[str, dict[str, int]]:
-    """Reference profiles per key of the facets ``prefixes`` in their ``facet_keys``: one grouped
-    query for all of them. Returns {prefix: {value: count}}."""
-    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    """Reference profiles per key of the facets ``prefixes``: one grouped query for all of them,
+    over the profiles' narrow matching rows (``references.MatchingRow``: the same keys as whole
+    numbers, a tenth of the profile's row), each code named once through ``FacetCode`` after the
+    count. Counting the profiles' own text keys unnested 2 million strings and matched each against
+    every prefix (0.35 s for the whole inventory at 100k). Returns {prefix: {value: count}}."""
+    q = connection.ops.quote_name
+    rows = queryset.model._meta.get_field("matching_row").related_model
+    codes = apps.get_model("references", "FacetCode")  # by name: refprogram imports no app
     inner, params = queryset.order_by().values("pk").query.sql_with_params()
     sql = (
-        f"SELECT key, COUNT(*) FROM {table} AS p, unnest(p.facet_keys) AS key "
-        f"WHERE p.id IN ({inner}) AND key LIKE ANY(%s) GROUP BY key"
+        f"SELECT f.key, c.n FROM (SELECT code, COUNT(*) AS n FROM {q(rows._meta.db_table)} AS m, "
+        f"unnest(m.codes) AS code WHERE m.{q(rows._meta.pk.column)} IN ({inner}) GROUP BY code) AS c "
+        f"JOIN {q(codes._meta.db_table)} AS f ON f.code = c.code WHERE f.key LIKE ANY(%s)"
     )
     counts: dict[str, dict[str, int]] = {prefix: {} for prefix in prefixes}
     with connection.cursor() as cursor:
@@ -98,8 +105,8 @@ def _facet_key_counts(queryset: QuerySet, prefixes: list[str]) -> dict[str, dict
 
 
 class count_facet_keys:  # noqa: N801 (used like the other counters: a function of the results)
-    """Count reference profiles per key of one facet in their GIN-indexed ``facet_keys``
-    (``references.facets``): one grouped query over the keys starting with ``prefix=``. The
+    """Count reference profiles per key of one facet (``references.facets``): one grouped query
+    over the keys starting with ``prefix=`` (:func:`_facet_key_counts`). The
     facets not chosen share one query (their results are the same)."""
 
     def __init__(self, prefix: str):
