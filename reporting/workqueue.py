@@ -117,10 +117,11 @@ def capped_profiles(
 ) -> QuerySet[ReferenceProfile]:
     """Profiles in the catalog near their cap (the policy's near-cap ratio) or at it."""
     threshold = float(policy.near_cap_ratio) * policy.reference_cap
+    profiles = (ReferenceProfile.objects.all() if profiles is None else profiles).in_catalog()
+    if 0 < threshold <= policy.reference_cap:  # only the heavily used can qualify: weigh only them
+        profiles = profiles.filter(capacity.heavily_used_q(today, policy, threshold))
     return (
-        (ReferenceProfile.objects.all() if profiles is None else profiles)
-        .in_catalog()
-        .with_capacity(today, policy)
+        profiles.with_capacity(today, policy)
         .filter(Q(cap_used__gte=threshold) | capacity.at_cap_q(policy))
         .order_by("-cap_used", "id")
     )

@@ -247,6 +247,34 @@ def test_operations_page_lists_the_queue_with_links_and_the_capped(users, client
     assert f'href="/references/{rows["stale"][0].pk}/"' in html
 
 
+def test_the_capped_section_holds_the_near_cap_and_the_customers_at_cap_busiest_first(users, client_as):
+    """Near the cap (≥ 0.75 × 6 points of its own), at it, or whose customer is at its cap (8
+    points through several contacts): in the section, busiest first; lightly used: not."""
+    from tests.factories import UsageEntryFactory
+
+    days_ago = [timezone.localdate() - timedelta(days=d) for d in (3, 10, 20, 30, 40, 50)]
+    at_cap, near, light = (ReferenceProfileFactory(status="active") for _ in range(3))
+    for reference, points in ((at_cap, [2, 2, 2]), (near, [2, 1, 2]), (light, [1])):
+        for day, p in zip(days_ago, points, strict=False):
+            UsageEntryFactory(reference=reference, points=p, occurred_on=day)
+    busy = CustomerFactory()
+    quiet_contact, *others = (
+        ReferenceProfileFactory(status="active", contact__customer=busy) for _ in range(3)
+    )
+    UsageEntryFactory(reference=quiet_contact, points=1, occurred_on=days_ago[0])
+    for other in others:
+        for day in days_ago[1:3]:
+            UsageEntryFactory(reference=other, points=2, occurred_on=day)  # 1 + 8 = 9 ≥ 8 for the customer
+
+    section = client_as(users["manager"]).get("/dashboard/operations/").context["queue"]["capped"]
+
+    listed = [p.pk for p in section.rows]
+    assert listed[:2] == [at_cap.pk, near.pk]
+    assert set(listed[2:]) == {quiet_contact.pk, *(o.pk for o in others)}
+    assert light.pk not in listed
+    assert section.count == 5
+
+
 # --- The sales rep's home ----------------------------------------------------------------------
 
 
