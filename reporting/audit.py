@@ -257,7 +257,11 @@ def _history_sql(object_type: str, model: type[Model]) -> str:
         )"""
 
 
-def _union_sql() -> str:
+# The columns every part of the log gives, in order (a part's own column names may differ).
+COLUMNS = "at, actor_id, actor_label, action, object_type, object_id, source, row_id, reason"
+
+
+def _union_parts() -> list[str]:
     q = connection.ops.quote_name
     parts = [_history_sql(object_type, model) for object_type, model in history_models().items()]
     users = q(User._meta.db_table)
@@ -282,7 +286,7 @@ def _union_sql() -> str:
                COALESCE(usr.id::text, f.username), 'login_failure', f.id::bigint, ''
         FROM {q(AccessFailureLog._meta.db_table)} f LEFT JOIN {users} usr ON usr.username = f.username""",
     ]
-    return " UNION ALL ".join(parts)
+    return parts
 
 
 def _where(filters: dict) -> tuple[str, list]:
@@ -416,19 +420,29 @@ def audit_page(*, viewer: User, filters: dict, offset: int = 0, limit: int = PAG
     """One page of the audit log, newest first, for ``filters`` (an :class:`AuditFilter`'s
     cleaned data). A fixed number of queries: the count, the page, and two per kind of record on it."""
     where, params = _where(filters)
-    base = (
-        f"FROM ({_union_sql()}) s LEFT JOIN {connection.ops.quote_name(User._meta.db_table)} u "
-        f"ON u.id = s.actor_id{where}"
-    )
+    users = connection.ops.quote_name(User._meta.db_table)
+    parts = _union_parts()
+
+    def filtered(part: str) -> str:
+        return f"FROM ({part}) AS s({COLUMNS}) LEFT JOIN {users} u ON u.id = s.actor_id{where}"
+
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {base}", params)
-        count = cursor.fetchone()[0]
+        cursor.execute(
+            " UNION ALL ".join(f"SELECT count(*) {filtered(part)}" for part in parts), params * len(parts)
+        )
+        count = sum(n for (n,) in cursor.fetchall())
         if not count or limit <= 0:
             return AuditPage(count=count, entries=[])
+        # Each part's own newest ``offset + limit`` first (a part of a million ledger rows is not
+        # sorted whole for a page of fifty), then the page from those.
+        selected = "s.at, u.username, " + ", ".join(f"s.{c}" for c in COLUMNS.split(", ")[2:])
+        newest = " UNION ALL ".join(
+            f"(SELECT {selected} {filtered(part)} ORDER BY s.at DESC, s.row_id DESC LIMIT %s)"
+            for part in parts
+        )
         cursor.execute(
-            "SELECT s.at, u.username, s.actor_label, s.action, s.object_type, s.object_id, s.source, "
-            f"s.row_id, s.reason {base} ORDER BY s.at DESC, s.source, s.row_id DESC LIMIT %s OFFSET %s",
-            [*params, limit, offset],
+            f"SELECT * FROM ({newest}) p ORDER BY p.at DESC, p.source, p.row_id DESC LIMIT %s OFFSET %s",
+            [*[value for _ in parts for value in (*params, offset + limit)], limit, offset],
         )
         rows = cursor.fetchall()
     by_source: dict[str, list[int]] = {}

@@ -216,3 +216,31 @@ def test_the_page_runs_a_fixed_number_of_queries(users, client_as):
     # the policy's first line (its defaults, written when first read: nothing before it to compare),
     # and the base page's own (unread notifications)
     assert counts[0] == 10
+
+
+def test_pages_of_the_log_follow_one_order_across_every_kind_of_record(users):
+    """Customers' history, ledger asks and log-ins written at interleaved moments: the log read a
+    page of three at a time gives the same entries in the same order as one page of everything,
+    newest first (each kind is read a page at a time, then merged)."""
+    from ledger.models import UsageEntry
+    from tests.factories import UsageEntryFactory
+
+    start = timezone.now() - timedelta(hours=12)
+    for i in range(5):
+        customer = CustomerFactory(name=f"Customer {i}")
+        customer.history.filter(history_type="+").update(history_date=start + timedelta(minutes=10 * i))
+        ask = UsageEntryFactory(asked_by=users["manager"])
+        UsageEntry.objects.filter(pk=ask.pk).update(created_at=start + timedelta(minutes=10 * i + 5))
+    Client().post("/login/", {"username": "sales1", "password": PASSWORD})
+
+    everything = audit_page(viewer=users["admin"], filters={}, limit=100)
+    paged = []
+    for offset in range(0, everything.count, 3):
+        page = audit_page(viewer=users["admin"], filters={}, offset=offset, limit=3)
+        assert page.count == everything.count
+        paged += page.entries
+    key = [(e.at, e.object_type, e.object_id, e.action) for e in everything.entries]
+    assert [(e.at, e.object_type, e.object_id, e.action) for e in paged] == key
+    assert [e.at for e in everything.entries] == sorted((e.at for e in everything.entries), reverse=True)
+    back_then = [e.object_type for e in everything.entries if e.at < start + timedelta(hours=1)]
+    assert back_then == ["usage", "customer"] * 5  # interleaved by time, not by kind
