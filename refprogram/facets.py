@@ -62,18 +62,28 @@ class Facet:
 Counter = Callable[[QuerySet], dict[str, int]]
 
 
+def _groupable(queryset: QuerySet) -> bool:
+    """Can the results be grouped as they are (no DISTINCT, slice, grouping or union of their
+    own)? Matching their ids against the whole table instead cost a hash join of a million ledger
+    rows with themselves (0.27 s a facet on the usage ledger's page)."""
+    query = queryset.query
+    return not (query.distinct or query.is_sliced or query.group_by is not None or query.combinator)
+
+
 def count_by(column: str) -> Counter:
     """Count the results per value of ``column`` (a field or a foreign key's ``_id``): one
     ``GROUP BY`` query. Results without a value count under ``none``."""
 
     def counter(queryset: QuerySet) -> dict[str, int]:
-        model = queryset.model
-        rows = (
-            model._default_manager.filter(pk__in=queryset.order_by().values("pk"))
-            .order_by()
-            .values_list(column)
-            .annotate(n=Count("pk"))
-        )
+        if _groupable(queryset):  # grouped as it is: no second pass over the table to match its ids
+            rows = queryset.order_by().values_list(column).annotate(n=Count("pk"))
+        else:
+            rows = (
+                queryset.model._default_manager.filter(pk__in=queryset.order_by().values("pk"))
+                .order_by()
+                .values_list(column)
+                .annotate(n=Count("pk"))
+            )
         return {("none" if key is None else str(key)): n for key, n in rows}
 
     return counter
