@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Func, IntegerField, Q, QuerySet, Subquery
+from django.db.models import F, Func, IntegerField, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -125,6 +125,53 @@ def capped_profiles(
         .filter(Q(cap_used__gte=threshold) | capacity.at_cap_q(policy))
         .order_by("-cap_used", "id")
     )
+
+
+def capped_section_rows(
+    today: dt.date, policy, profiles: QuerySet[ReferenceProfile], limit: int
+) -> tuple[list[ReferenceProfile], int]:
+    """:func:`capped_profiles`' first ``limit`` rows and how many it holds, without weighing every
+    one of them against the ledger to sort them: first the references whose own counted use reaches
+    the near-cap threshold, busiest first, from one grouped read of the ledger (their use is the
+    sort key); then those only their customer's use puts at the cap, whose own use is below the
+    threshold and so sorts after every one of the first. Only the rows shown are read with their
+    capacity. (A threshold of zero or above the reference cap reads :func:`capped_profiles` whole.)"""
+    threshold = float(policy.near_cap_ratio) * policy.reference_cap
+    if not 0 < threshold <= policy.reference_cap:
+        everything = capped_profiles(today, policy, profiles)
+        return list(everything[:limit]), everything.count()
+    in_catalog = profiles.in_catalog()
+    counted = capacity.counting_usage(today, policy).order_by()
+    own = (
+        counted.filter(reference__in=in_catalog.order_by().values("pk"))
+        .values("reference_id")
+        .annotate(used=Sum("points"))
+        .filter(used__gte=threshold)
+    )
+    busiest = list(own.order_by("-used", "reference_id").values_list("reference_id", flat=True))
+    customers_at_cap = (
+        counted.values("customer_id").annotate(used=Sum("points")).filter(used__gte=policy.customer_cap)
+    )
+    listed = set(busiest)
+    through_customer = [
+        pk
+        for pk in in_catalog.filter(customer_id__in=customers_at_cap.values("customer_id"))
+        .order_by()
+        .values_list("pk", flat=True)
+        if pk not in listed
+    ]
+    shown = busiest[:limit]
+    if len(shown) < limit and through_customer:
+        used = dict(
+            counted.filter(reference_id__in=through_customer)
+            .values("reference_id")
+            .annotate(used=Sum("points"))
+            .values_list("reference_id", "used")
+        )
+        through_customer.sort(key=lambda pk: (-used.get(pk, 0), pk))
+        shown += through_customer[: limit - len(shown)]
+    rows = {p.pk: p for p in profiles.filter(pk__in=shown).with_capacity(today, policy)}
+    return [rows[pk] for pk in shown], len(busiest) + len(through_customer)
 
 
 def leavers_requests(requests: QuerySet[Request] | None = None) -> QuerySet[Request]:
@@ -273,14 +320,15 @@ def work_queue(
         ),
     ]
     if include_capped:
+        rows, count = capped_section_rows(today, policy, profiles, limit)
         sections.append(
-            _section(
-                "capped",
-                _("References at or near their cap"),
-                _("references at or near their cap"),
-                _("No reference is near its cap."),
-                capped_profiles(today, policy, profiles),
-                limit,
+            Section(
+                key="capped",
+                title=_("References at or near their cap"),
+                summary=_("references at or near their cap"),
+                empty=_("No reference is near its cap."),
+                rows=rows,
+                count=count,
             )
         )
     return {section.key: section for section in sections}

@@ -275,6 +275,37 @@ def test_the_capped_section_holds_the_near_cap_and_the_customers_at_cap_busiest_
     assert section.count == 5
 
 
+def test_the_capped_rows_are_the_capped_list_read_whole_page_by_page(users):
+    """The operations page's two-stage read gives the rows and the count of the one-query
+    definition (``capped_profiles``), whatever the page's length: ties by id, the references only
+    their customer puts at the cap after the rest."""
+    from ledger.models import OverusePolicy
+    from references.models import ReferenceProfile
+    from reporting.workqueue import capped_profiles, capped_section_rows
+    from tests.factories import UsageEntryFactory
+
+    today = timezone.localdate()
+    day = today - timedelta(days=5)
+    for points in (6, 5, 5, 4, 3, 2):  # 5 and 5 tie; 4, 3 and 2 are below the threshold (0.75 × 6)
+        UsageEntryFactory(reference=ReferenceProfileFactory(status="active"), points=points, occurred_on=day)
+    busy = CustomerFactory()
+    for points in (2, 1, 0):
+        reference = ReferenceProfileFactory(status="active", contact__customer=busy)
+        if points:
+            UsageEntryFactory(reference=reference, points=points, occurred_on=day)
+    UsageEntryFactory(
+        reference=ReferenceProfileFactory(status="active", contact__customer=busy), points=6, occurred_on=day
+    )
+    policy = OverusePolicy.current()
+    whole = capped_profiles(today, policy)
+    assert whole.count() == 7  # 6, 6, 5 and 5 of their own; the busy customer's three others (9 ≥ 8)
+    for limit in (1, 2, 3, 4, 5, 8, 50):
+        rows, count = capped_section_rows(today, policy, ReferenceProfile.objects.all(), limit)
+        assert [p.pk for p in rows] == list(whole.values_list("pk", flat=True)[:limit]), limit
+        assert count == 7
+        assert [p.cap_used for p in rows] == [p.cap_used for p in whole[:limit]]
+
+
 # --- The sales rep's home ----------------------------------------------------------------------
 
 
