@@ -237,7 +237,8 @@ def work_queue(
     and, for a manager in a team, to the team's scope (its requests and their candidates, the
     profiles in its regions, industries and products) unless they chose "All" (``scope``).
 
-    One query per section (and one for the policy), whatever the number of rows."""
+    One query per section (and one for the policy), whatever the number of rows; the near-cap list
+    (``include_capped``) three or four (:func:`capped_section_rows`)."""
     scope = scope or TeamScope()
     now = now or timezone.now()
     today = timezone.localdate(now)
