@@ -188,18 +188,24 @@ def counting_usage(today: date, policy: OverusePolicy) -> QuerySet:
     return UsageEntry.objects.filter(status__in=USAGE_COUNTING, occurred_on__gt=policy.window_start(today))
 
 
-def heavily_used_q(today: date, policy: OverusePolicy, threshold) -> Q:
-    """Profiles whose counted use in the window (:func:`counting_usage`) reaches ``threshold``
-    points, or whose customer's reaches the customer cap: for a ``threshold`` above zero and at most
-    the reference cap, the only ones a ``cap_used >= threshold`` or :func:`at_cap_q` can hold for.
-    Two grouped reads of the ledger's indexes, so that a filter over the whole catalog weighs only
-    these against the ledger row by row (the near-cap list: 95,000 profiles at 100k, 12% of them
-    near their cap)."""
+def heavy_use(today: date, policy: OverusePolicy, threshold) -> tuple[QuerySet, QuerySet]:
+    """The references whose counted use in the window (:func:`counting_usage`) reaches
+    ``threshold`` points (``reference_id`` and its ``used``), and the customers whose use reaches
+    the customer cap (``customer_id``, ``used``): grouped reads of the ledger's indexes."""
     counted = counting_usage(today, policy).order_by()
     references = counted.values("reference_id").annotate(used=Sum("points")).filter(used__gte=threshold)
     customers = (
         counted.values("customer_id").annotate(used=Sum("points")).filter(used__gte=policy.customer_cap)
     )
+    return references, customers
+
+
+def heavily_used_q(today: date, policy: OverusePolicy, threshold) -> Q:
+    """Profiles of :func:`heavy_use`: for a ``threshold`` above zero and at most the reference cap,
+    the only ones a ``cap_used >= threshold`` or :func:`at_cap_q` can hold for, so that a filter
+    over the whole catalog weighs only these against the ledger row by row (the near-cap list:
+    95,000 profiles at 100k, 12% of them near their cap)."""
+    references, customers = heavy_use(today, policy, threshold)
     return Q(pk__in=references.values("reference_id")) | Q(customer_id__in=customers.values("customer_id"))
 
 

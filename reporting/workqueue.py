@@ -141,17 +141,9 @@ def capped_section_rows(
         everything = capped_profiles(today, policy, profiles)
         return list(everything[:limit]), everything.count()
     in_catalog = profiles.in_catalog()
-    counted = capacity.counting_usage(today, policy).order_by()
-    own = (
-        counted.filter(reference__in=in_catalog.order_by().values("pk"))
-        .values("reference_id")
-        .annotate(used=Sum("points"))
-        .filter(used__gte=threshold)
-    )
+    references, customers_at_cap = capacity.heavy_use(today, policy, threshold)
+    own = references.filter(reference__in=in_catalog.order_by().values("pk"))
     busiest = list(own.order_by("-used", "reference_id").values_list("reference_id", flat=True))
-    customers_at_cap = (
-        counted.values("customer_id").annotate(used=Sum("points")).filter(used__gte=policy.customer_cap)
-    )
     listed = set(busiest)
     through_customer = [
         pk
@@ -163,7 +155,9 @@ def capped_section_rows(
     shown = busiest[:limit]
     if len(shown) < limit and through_customer:
         used = dict(
-            counted.filter(reference_id__in=through_customer)
+            capacity.counting_usage(today, policy)
+            .filter(reference_id__in=through_customer)
+            .order_by()
             .values("reference_id")
             .annotate(used=Sum("points"))
             .values_list("reference_id", "used")
