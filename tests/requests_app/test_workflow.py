@@ -473,3 +473,31 @@ def test_deadline_reminders_sent_once(manager, sales, make_request):
     keys = set(Notification.objects.filter(user=manager).values_list("key", flat=True))
     assert {f"request:{soon.pk}:due_soon", f"request:{late.pk}:overdue"} <= keys
     assert f"request:{later.pk}:due_soon" not in keys
+
+
+def test_the_request_list_reads_a_fixed_number_of_queries(api_as, sales):
+    """Each request's prospect industry and region are its own columns' codes: a list of one and a
+    list of six read as many queries, and still say the codes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as(sales)
+    counts = []
+    for extra in (1, 5):
+        for i in range(extra):
+            region = ["emea", "na"][i % 2]
+            assert (
+                _submit(
+                    client, prospect={"name": f"P{i}", "industry": "finance", "region": region}
+                ).status_code
+                == 201
+            )
+        with CaptureQueriesContext(connection) as queries:
+            listed = client.get("/api/v1/requests/").json()["results"]
+        counts.append(len(queries))
+    assert len(listed) == 6
+    assert {(r["prospect"]["industry"], r["prospect"]["region"]) for r in listed} == {
+        ("finance", "emea"),
+        ("finance", "na"),
+    }
+    assert counts[0] == counts[1]
