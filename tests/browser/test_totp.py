@@ -53,6 +53,7 @@ def test_an_administrator_sets_up_the_second_factor_then_logs_in_with_it(live_se
 
     page.fill("#id_code", _app_code(secret))
     page.click("button[type=submit]")
+    expect(page.locator("#recovery-codes code")).to_have_count(10)  # the next page has loaded
     codes = page.locator("#recovery-codes code").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}", c) for c in codes)
     shot(page, "totp-recovery-codes")
