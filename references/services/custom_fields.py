@@ -19,7 +19,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from refprogram.validators import validate_date_in_range, validate_single_line
@@ -355,20 +354,14 @@ def custom_field_update(*, field: CustomField, actor=None, **data: Any) -> Custo
 
 def custom_field_refresh(field: CustomField) -> int:
     """Rebuild the facet keys of every profile that holds a value of ``field`` (on itself, its
-    customer or its contact): the profiles are found in one statement (``custom ? slug``), then
-    refreshed in chunks of 500 (``search_documents_refresh``). Run when a definition's choices or
-    its active flag change, which is rare; values written by forms, the API and the import refresh
-    their own profiles."""
+    customer or its contact, ``CustomField.holder``): the profiles are found in one statement
+    (``custom ? slug``), then refreshed in chunks of 500 (``search_documents_refresh``). Run when a
+    definition's choices or its active flag change, which is rare; values written by forms, the API
+    and the import refresh their own profiles."""
     from .inventory import search_documents_refresh
 
-    has = Q(**{"custom__has_key": field.slug})
-    if field.on == CustomField.On.PROFILE:
-        ids = ReferenceProfile.objects.filter(has)
-    elif field.on == CustomField.On.CUSTOMER:
-        ids = ReferenceProfile.objects.filter(customer__in=Customer.objects.filter(has).values("pk"))
-    else:
-        ids = ReferenceProfile.objects.filter(contact__in=Contact.objects.filter(has).values("pk"))
-    pks = list(ids.values_list("pk", flat=True).order_by("pk"))
+    holding = ReferenceProfile.objects.filter(**{f"{field.holder}__has_key": field.slug})
+    pks = list(holding.values_list("pk", flat=True).order_by("pk"))
     for start in range(0, len(pks), 500):
         search_documents_refresh(profile_ids=pks[start : start + 500])
     return len(pks)

@@ -238,19 +238,17 @@ class MatchSpec:
         """``message`` in the reader's language, looked up once per request: twenty matches say the
         same sentences, and each lookup of the active translation costs more than the sentence (a
         spec serves one call, in one language)."""
-        said = self.__dict__.setdefault("_gettext", {})
-        text = said.get(message)
-        if text is None:
-            text = said[message] = gettext(message)
-        return text
+        return self._once(message, gettext, message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """:meth:`gettext` for a sentence with a number."""
-        said = self.__dict__.setdefault("_ngettext", {})
-        ident = (singular, n)
+        return self._once((singular, n), ngettext, singular, plural, n)
+
+    def _once(self, ident, say, *args) -> str:
+        said = self.__dict__.setdefault("_said_once", {})
         text = said.get(ident)
         if text is None:
-            text = said[ident] = ngettext(singular, plural, n)
+            text = said[ident] = say(*args)
         return text
 
     def key(self, criterion: dict) -> str | None:

@@ -12,17 +12,10 @@ from integrations.models import CrmConnection, WebhookSubscription
 from integrations.services.crm_sync import crm_sync
 from tests.integrations import crm_fakes
 from tests.integrations.test_crm_sync_hubspot import MAPPING
+from tests.reporting.test_audit_subjects import _entries as _audit
 
 pytestmark = pytest.mark.django_db
 fake_hubspot = crm_fakes.fake_hubspot  # the fixture
-
-
-def _audit(viewer, **params) -> list[dict]:
-    client = APIClient()
-    client.force_authenticate(viewer)
-    response = client.get("/api/v1/audit/", params)
-    assert response.status_code == 200, response.content
-    return response.json()["results"]
 
 
 def test_a_removed_webhook_stays_in_the_audit_log_with_who_removed_it(users):
